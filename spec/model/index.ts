@@ -1,0 +1,17 @@
+/** spec/model: the NIP-AP rules as pure functions. Relay, client and suites import from here. */
+
+export * from './acceptance.ts'
+export * from './bytes.ts'
+export * from './clock.ts'
+export * from './content.ts'
+export * from './deletion.ts'
+export * from './envelope.ts'
+export * from './event.ts'
+export * from './filter.ts'
+export * from './hash.ts'
+export * from './head.ts'
+export * from './kinds.ts'
+export * from './reasons.ts'
+export * from './scope.ts'
+export * from './slug.ts'
+export * from './thread.ts'

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config'
+
+// The project's own tests. Conformance cases under suites/ are not run here directly:
+// the harness runs them against a target relay with its own configuration.
+export default defineConfig({
+  test: {
+    include: [
+      'spec/**/*.test.ts',
+      'harness/**/*.test.ts',
+      'reference-relay/**/*.test.ts',
+      'reference-client/**/*.test.ts',
+      'scripts/**/*.test.ts',
+    ],
+    exclude: ['node_modules/**', 'suites/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default', 'json'],
+    outputFile: { json: '.test-results/vitest.json' },
+  },
+})
