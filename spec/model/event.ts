@@ -70,8 +70,11 @@ export function hasValidId(event: NostrEvent): boolean {
  * The relay may verify faster elsewhere; this is the reference answer.
  */
 export function verifyEventSignature(event: NostrEvent): boolean {
-  // verifyEvent caches its answer on the object; verify a copy so callers see no mutation.
-  return verifyEvent({ ...event, tags: event.tags.map((t) => [...t]) })
+  // verifyEvent trusts a cached verdict stored under a symbol key, and object spread copies
+  // symbol keys, so a tampered copy of a signed object would pass. Rebuild from the seven
+  // fields so only the fields are judged and the caller's object is never mutated.
+  const { id, pubkey, created_at, kind, tags, content, sig } = event
+  return verifyEvent({ id, pubkey, created_at, kind, tags: tags.map((t) => [...t]), content, sig })
 }
 
 export function tagValues(event: Pick<NostrEvent, 'tags'>, name: string): string[] {

@@ -1,0 +1,24 @@
+/** fast-check arbitraries for persona bodies. */
+
+import fc from 'fast-check'
+import type { PersonaContent } from '../model/content.ts'
+
+const text = fc.string({ unit: 'binary', maxLength: 40 })
+const optionalText = fc.option(text, { nil: null })
+
+export const personaContent: fc.Arbitrary<PersonaContent> = fc.record({
+  display_name: text,
+  system_prompt: fc.string({ unit: 'binary', maxLength: 200 }),
+  avatar_url: optionalText,
+  runtime: optionalText,
+  model: optionalText,
+  provider: optionalText,
+  name_pool: fc.array(text, { maxLength: 5 }),
+})
+
+/** Extra fields that readers must ignore. Keys never collide with the known fields. */
+export const unknownFields: fc.Arbitrary<Record<string, unknown>> = fc.dictionary(
+  fc.string({ minLength: 1, maxLength: 8 }).map((k) => `x_${k}`),
+  fc.jsonValue({ maxDepth: 2 }),
+  { maxKeys: 4 },
+)
