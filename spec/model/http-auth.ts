@@ -1,0 +1,171 @@
+/**
+ * NIP-98 HTTP auth as the origin relay's HTTP bridge applies it (AP-AUTH-*): an
+ * `Authorization: Nostr <base64 of a signed kind 27235 event>` header whose `u` tag is the
+ * request's absolute URL, whose `method` tag is the request method, whose optional
+ * `payload` tag is the lowercase hex SHA-256 of the body, signed within ±60 s of the
+ * server's clock, and never used twice.
+ */
+
+import { createHash } from 'node:crypto'
+import { finalizeEvent } from 'nostr-tools/pure'
+import { isWithinWindow, symmetricWindow } from './clock.ts'
+import { checkEventShape, hasValidId, type NostrEvent, verifyEventSignature } from './event.ts'
+import { HttpAuthKind } from './kinds.ts'
+import { formatReason } from './reasons.ts'
+
+/** Seconds either side of the server clock an auth event may be signed at (inclusive). */
+export const HttpAuthWindowSeconds = 60
+
+export const HttpAuthScheme = 'Nostr'
+
+/**
+ * Every reason an Authorization header is refused. A missing or foreign credential is
+ * `auth-required:` (the client has not tried NIP-98); a NIP-98 credential that fails a
+ * check is `invalid:`.
+ */
+export const HttpAuthRefusals = {
+  missing: formatReason('auth-required', 'missing Authorization header (NIP-98)'),
+  scheme: formatReason('auth-required', 'Authorization scheme must be Nostr (NIP-98)'),
+  base64: formatReason('invalid', 'NIP-98 token is not valid base64'),
+  json: formatReason('invalid', 'NIP-98 token is not JSON'),
+  shape: formatReason('invalid', 'NIP-98 token is not a well-formed Nostr event'),
+  kind: formatReason('invalid', `NIP-98 event must be kind ${HttpAuthKind}`),
+  id: formatReason('invalid', 'NIP-98 event id does not match its content'),
+  signature: formatReason('invalid', 'NIP-98 event signature is invalid'),
+  expired: formatReason('invalid', `NIP-98 event created_at is more than ${HttpAuthWindowSeconds} s from server time`),
+  noUrl: formatReason('invalid', 'NIP-98 event has no u tag'),
+  url: formatReason('invalid', 'NIP-98 u tag does not match the request URL'),
+  noMethod: formatReason('invalid', 'NIP-98 event has no method tag'),
+  method: formatReason('invalid', 'NIP-98 method tag does not match the request method'),
+  payload: formatReason('invalid', 'NIP-98 payload tag does not match the SHA-256 of the body'),
+  replayed: formatReason('invalid', 'NIP-98 event was already used'),
+} as const
+
+export type HttpAuthRefusal = keyof typeof HttpAuthRefusals
+
+export interface HttpAuthRequest {
+  /** The absolute URL the server believes was requested (scheme, host, path and query). */
+  url: string
+  method: string
+  /** The exact body bytes (a string is taken as UTF-8); null when there is none. */
+  body: Uint8Array | string | null
+  /** Server time in seconds. */
+  now: number
+}
+
+export type HttpAuthCheck =
+  | { ok: true; pubkey: string; id: string; event: NostrEvent }
+  | { ok: false; reason: HttpAuthRefusal; message: string }
+
+/**
+ * Replay guard, asked last and only about an otherwise valid event: true when the id was
+ * already used. An implementation may remember the id in the same call (test-and-set);
+ * `createdAt` tells it how long the id stays dangerous (until createdAt + the window).
+ */
+export type SeenAuthId = (id: string, createdAt: number) => boolean
+
+function refuse(reason: HttpAuthRefusal): HttpAuthCheck {
+  return { ok: false, reason, message: HttpAuthRefusals[reason] }
+}
+
+/** Lowercase hex SHA-256 of a body; null and '' hash the same (empty input). */
+export function payloadHash(body: Uint8Array | string | null): string {
+  const hash = createHash('sha256')
+  if (typeof body === 'string') hash.update(body, 'utf8')
+  else if (body !== null) hash.update(body)
+  return hash.digest('hex')
+}
+
+// Standard alphabet; padding optional but, when present, it must complete the last quantum.
+const base64Pattern = /^[A-Za-z0-9+/]*$/
+
+function decodeBase64(token: string): string | null {
+  const unpadded = token.replace(/={1,2}$/, '')
+  if (unpadded.length === 0 || !base64Pattern.test(unpadded) || unpadded.length % 4 === 1) return null
+  if (unpadded.length !== token.length && token.length % 4 !== 0) return null
+  return Buffer.from(unpadded, 'base64').toString('utf8')
+}
+
+/**
+ * Two URLs name the same resource: equal text, or equal once parsed (host case, default
+ * port and an empty path are normalised by the WHATWG URL parser). Query order matters.
+ */
+export function sameRequestUrl(claimed: string, actual: string): boolean {
+  if (claimed === actual) return true
+  try {
+    return new URL(claimed).href === new URL(actual).href
+  } catch {
+    return false
+  }
+}
+
+function firstTagValue(event: NostrEvent, name: string): string | undefined {
+  const tag = event.tags.find((t) => t[0] === name && t.length >= 2)
+  return tag?.[1]
+}
+
+/**
+ * Verifies a NIP-98 Authorization header for one request. Cheap checks run before the
+ * signature; the replay guard runs last so only fully valid ids are remembered.
+ */
+export function checkHttpAuth(header: string | undefined, request: HttpAuthRequest, seen: SeenAuthId): HttpAuthCheck {
+  if (header === undefined || header.trim() === '') return refuse('missing')
+  const match = /^(\S+)\s+(\S+)\s*$/.exec(header.trim())
+  // RFC 9110: the scheme is case-insensitive.
+  if (!match || match[1]?.toLowerCase() !== HttpAuthScheme.toLowerCase()) return refuse('scheme')
+  const json = decodeBase64(match[2] as string)
+  if (json === null) return refuse('base64')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(json)
+  } catch {
+    return refuse('json')
+  }
+  const shape = checkEventShape(parsed)
+  if (!shape.ok) return refuse('shape')
+  const event = shape.event
+  if (event.kind !== HttpAuthKind) return refuse('kind')
+  if (!isWithinWindow(event.created_at, request.now, symmetricWindow(HttpAuthWindowSeconds))) return refuse('expired')
+  const url = firstTagValue(event, 'u')
+  if (url === undefined) return refuse('noUrl')
+  if (!sameRequestUrl(url, request.url)) return refuse('url')
+  const method = firstTagValue(event, 'method')
+  if (method === undefined) return refuse('noMethod')
+  if (method.toUpperCase() !== request.method.toUpperCase()) return refuse('method')
+  const payload = firstTagValue(event, 'payload')
+  if (payload !== undefined && payload !== payloadHash(request.body)) return refuse('payload')
+  if (!hasValidId(event)) return refuse('id')
+  if (!verifyEventSignature(event)) return refuse('signature')
+  if (seen(event.id, event.created_at)) return refuse('replayed')
+  return { ok: true, pubkey: event.pubkey, id: event.id, event }
+}
+
+export interface HttpAuthSpec {
+  secretKey: Uint8Array
+  url: string
+  method: string
+  /** The exact body that will be sent; when given (even empty) a `payload` tag is added. */
+  body?: Uint8Array | string | null
+  /** Seconds; default now. */
+  createdAt?: number
+}
+
+/** Signs a kind 27235 event for one request. */
+export function buildHttpAuthEvent(spec: HttpAuthSpec): NostrEvent {
+  const tags = [
+    ['u', spec.url],
+    ['method', spec.method.toUpperCase()],
+  ]
+  if (spec.body !== undefined && spec.body !== null) tags.push(['payload', payloadHash(spec.body)])
+  const created_at = spec.createdAt ?? Math.floor(Date.now() / 1000)
+  return finalizeEvent({ kind: HttpAuthKind, created_at, tags, content: '' }, spec.secretKey)
+}
+
+/** `Nostr <base64 of the event JSON>`, the value of the Authorization header. */
+export function encodeHttpAuthHeader(event: NostrEvent): string {
+  return `${HttpAuthScheme} ${Buffer.from(JSON.stringify(event), 'utf8').toString('base64')}`
+}
+
+export function buildHttpAuthHeader(spec: HttpAuthSpec): string {
+  return encodeHttpAuthHeader(buildHttpAuthEvent(spec))
+}
