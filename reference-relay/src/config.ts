@@ -1,0 +1,101 @@
+/** Relay options (the embedding contract), their defaults and the limits the relay enforces. */
+
+import { type ClockWindow, DefaultSkewSeconds, symmetricWindow } from '../../spec/model/clock.ts'
+import { type FaultName, type FaultSet, faultSetOf } from './faults.ts'
+
+export interface RelayOptions {
+  host?: string
+  port?: number
+  /** SQLite file path; omit or ':memory:' for the in-memory backend. */
+  db?: string
+  /** Clock window in seconds, symmetric. */
+  skewSeconds?: number
+  /** Origin used for NIP-98 `u` checks behind a proxy (HTTP bridge). */
+  publicUrl?: string
+  httpAuth?: 'nip98' | 'none'
+  /** Test-only single defects. */
+  faults?: FaultName[]
+  log?: (line: string) => void
+}
+
+/** Every limit the relay enforces; NIP-11 advertises exactly these values. */
+export interface Limits {
+  /** Bytes of one incoming WebSocket frame. */
+  maxMessageLength: number
+  /** Frames above this are not read at all: the connection is closed (1009). */
+  hardFrameLength: number
+  maxSubscriptions: number
+  maxFilters: number
+  maxSubidLength: number
+  /** Clamp for each filter's limit, also the default when a filter has none. */
+  maxLimit: number
+  maxEventTags: number
+  /** Characters (Unicode code points) of an event's content. */
+  maxContentLength: number
+}
+
+export const DefaultLimits: Readonly<Limits> = {
+  maxMessageLength: 65_536,
+  hardFrameLength: 1_048_576,
+  maxSubscriptions: 1024,
+  maxFilters: 10,
+  maxSubidLength: 256,
+  maxLimit: 1000,
+  maxEventTags: 2000,
+  maxContentLength: 262_144,
+}
+
+export interface RelayConfig {
+  host: string
+  port: number
+  /** null: in-memory backend. */
+  db: string | null
+  skewSeconds: number
+  publicUrl: string | null
+  httpAuth: 'nip98' | 'none'
+  faults: FaultSet
+  limits: Limits
+  /** Milliseconds since the epoch; injectable so tests can pin the clock window's edges. */
+  clock: () => number
+  log: (line: string) => void
+}
+
+export function resolveConfig(options: RelayOptions = {}, overrides: Partial<RelayConfig> = {}): RelayConfig {
+  const skewSeconds = options.skewSeconds ?? DefaultSkewSeconds
+  if (!Number.isSafeInteger(skewSeconds) || skewSeconds < 0) {
+    throw new Error(`error: skewSeconds must be a non-negative integer, got ${String(options.skewSeconds)}`)
+  }
+  const port = options.port ?? 7777
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`error: invalid port ${String(port)}`)
+  return {
+    host: options.host ?? '127.0.0.1',
+    port,
+    db: options.db === undefined || options.db === ':memory:' ? null : options.db,
+    skewSeconds,
+    publicUrl: options.publicUrl ?? null,
+    httpAuth: options.httpAuth ?? 'nip98',
+    faults: faultSetOf(options.faults ?? []),
+    limits: { ...DefaultLimits },
+    clock: Date.now,
+    log: options.log ?? (() => {}),
+    ...overrides,
+  }
+}
+
+/** The window the relay enforces (faults may bend it; NIP-11 advertises the configured one). */
+export function enforcedWindow(config: Pick<RelayConfig, 'skewSeconds' | 'faults'>): ClockWindow {
+  const { faults } = config
+  let seconds = config.skewSeconds
+  if (faults.has('nip11-skew-not-enforced')) seconds = config.skewSeconds * 2
+  // Integer timestamps: a window one second narrower refuses exactly the boundary.
+  if (faults.has('skew-boundary-exclusive')) seconds -= 1
+  const window = symmetricWindow(seconds)
+  if (faults.has('skew-no-future-check')) window.upper = Number.POSITIVE_INFINITY
+  if (faults.has('skew-no-past-check')) window.lower = Number.POSITIVE_INFINITY
+  return window
+}
+
+/** The window NIP-11 advertises, in seconds relative to now. */
+export function advertisedWindow(config: Pick<RelayConfig, 'skewSeconds'>): ClockWindow {
+  return symmetricWindow(config.skewSeconds)
+}

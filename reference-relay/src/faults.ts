@@ -1,0 +1,79 @@
+/**
+ * Test-only defects. Each name switches on one realistic bug at the exact place in the
+ * pipeline where a real relay would have it, so the conformance suite can prove that each
+ * of its cases is able to fail. A healthy relay runs with none; the checks are Set lookups.
+ */
+
+export interface FaultInfo {
+  readonly name: string
+  readonly area: FaultArea
+  readonly description: string
+}
+
+export type FaultArea =
+  | 'slug'
+  | 'envelope'
+  | 'content'
+  | 'replacement'
+  | 'deletion'
+  | 'clock'
+  | 'scope'
+  | 'nip01'
+  | 'nip45'
+  | 'nip11'
+
+export const Faults = [
+  { name: 'slug-accept-uppercase', area: 'slug', description: 'accepts slugs containing uppercase ASCII letters' },
+  { name: 'slug-accept-65-bytes', area: 'slug', description: 'accepts slugs of 65 bytes (limit off by one upwards)' },
+  { name: 'slug-refuse-64-bytes', area: 'slug', description: 'refuses slugs of exactly 64 bytes (limit off by one downwards)' },
+  { name: 'envelope-count-valueless-d', area: 'envelope', description: 'counts a valueless ["d"] tag as a d tag' },
+  { name: 'envelope-accept-two-d-tags', area: 'envelope', description: 'accepts personas with two d tags, using the first' },
+  { name: 'content-validate-persona-json', area: 'content', description: 'refuses personas whose content is not a valid persona JSON body' },
+  { name: 'replace-no-tie-break', area: 'replacement', description: 'on equal created_at the last write wins instead of the lowest id' },
+  { name: 'replace-tie-break-highest-id', area: 'replacement', description: 'on equal created_at the highest id wins' },
+  { name: 'replace-older-wins', area: 'replacement', description: 'an older write replaces a newer head' },
+  { name: 'replace-stale-answered-false', area: 'replacement', description: 'a stale or tie-losing write is answered OK false instead of OK true duplicate' },
+  { name: 'replace-keep-superseded', area: 'replacement', description: 'superseded versions are kept and served beside the head' },
+  { name: 'replace-superseded-by-id', area: 'replacement', description: 'superseded versions are hidden from address reads but still returned by id' },
+  { name: 'fanout-stale-versions', area: 'replacement', description: 'stale or tie-losing writes are fanned out to live subscribers' },
+  { name: 'duplicate-answered-false', area: 'nip01', description: 'an identical re-send is answered OK false instead of OK true duplicate' },
+  { name: 'ephemeral-stored', area: 'nip01', description: 'ephemeral events (20000-29999) are stored and served' },
+  { name: 'skew-boundary-exclusive', area: 'clock', description: 'an event exactly at the skew boundary is refused' },
+  { name: 'skew-no-future-check', area: 'clock', description: 'events far in the future are accepted' },
+  { name: 'skew-no-past-check', area: 'clock', description: 'events far in the past are accepted' },
+  { name: 'nip11-skew-not-enforced', area: 'nip11', description: 'NIP-11 advertises half of the clock window actually enforced' },
+  { name: 'scope-persona-h-tag-scopes', area: 'scope', description: 'a persona with an h tag is served to channel-scoped (#h) reads' },
+  { name: 'scope-refuse-persona-h-tag', area: 'scope', description: 'personas carrying an h tag are refused' },
+  { name: 'delete-accept-foreign-author', area: 'deletion', description: 'deletions naming another author\'s address or event are accepted' },
+  { name: 'delete-a-ignores-created-at', area: 'deletion', description: 'an a deletion removes and blocks every version, newer ones too' },
+  { name: 'delete-no-resurrection', area: 'deletion', description: 'after an a deletion even newer versions are refused' },
+  { name: 'delete-e-superseded-removes-head', area: 'deletion', description: 'an e deletion of a superseded version removes the current head' },
+  { name: 'reasons-without-prefix', area: 'nip01', description: 'OK false, CLOSED and NOTICE texts lack the machine-readable prefix' },
+  { name: 'req-no-eose', area: 'nip01', description: 'no EOSE is sent after stored events' },
+  { name: 'close-ignored', area: 'nip01', description: 'CLOSE does not end the subscription' },
+  { name: 'signature-not-checked', area: 'nip01', description: 'the Schnorr signature is not verified' },
+  { name: 'filter-until-exclusive', area: 'nip01', description: 'until is treated as exclusive' },
+  { name: 'filter-limit-ignored', area: 'nip01', description: 'a filter\'s limit is ignored (max_limit still applies)' },
+  { name: 'query-oldest-first', area: 'nip01', description: 'stored results come oldest first' },
+  { name: 'count-off-by-one', area: 'nip45', description: 'COUNT answers one more than the number of matching events' },
+] as const satisfies readonly FaultInfo[]
+
+export type FaultName = (typeof Faults)[number]['name']
+
+export type FaultSet = ReadonlySet<FaultName>
+
+export const NoFaults: FaultSet = new Set()
+
+const known: ReadonlySet<string> = new Set(Faults.map((fault) => fault.name))
+
+export function isFaultName(name: string): name is FaultName {
+  return known.has(name)
+}
+
+/** Validates a list of names (for example from the command line) into a set. */
+export function faultSetOf(names: readonly string[]): FaultSet {
+  for (const name of names) {
+    if (!isFaultName(name)) throw new Error(`error: unknown fault "${name}"`)
+  }
+  return new Set(names as FaultName[])
+}

@@ -1,0 +1,366 @@
+/**
+ * The ingester: parses client frames and routes them. EVENTs go through the cheap checks
+ * (shape, limits, id, relay rules) first, then batched signature verification, then to the
+ * writer (or straight to fan-out for ephemeral kinds), in arrival order. REQ, COUNT and
+ * CLOSE are validated here and handed to the req-worker and monitor. A bad frame gets a
+ * prefixed answer and never stops the loop.
+ */
+
+import { type RuleCheck, checkRelayRules } from '../../spec/model/acceptance.ts'
+import { type ClockWindow, nowSeconds } from '../../spec/model/clock.ts'
+import { parsePersonaContent } from '../../spec/model/content.ts'
+import { ForeignDeletionRefusal } from '../../spec/model/deletion.ts'
+import { valuedDTags } from '../../spec/model/envelope.ts'
+import { checkEventShape, hasValidId, type NostrEvent, type Tag } from '../../spec/model/event.ts'
+import { checkFilter, type Filter } from '../../spec/model/filter.ts'
+import { isEphemeralKind, PersonaKind } from '../../spec/model/kinds.ts'
+import { formatReason } from '../../spec/model/reasons.ts'
+import { checkSlug } from '../../spec/model/slug.ts'
+import { utf8ByteLength } from '../../spec/model/bytes.ts'
+import { enforcedWindow, type RelayConfig } from './config.ts'
+import type { FaultSet } from './faults.ts'
+import type { ConnId, EventReply, Inbox, IngesterMsg, MonitorMsg, OutboundMsg, ReqWorkerMsg, WriterMsg } from './messages.ts'
+import type { Monitor } from './monitor.ts'
+import { codePointLength, exceedsCodePoints } from './text.ts'
+import type { Verifier } from './verifier.ts'
+import type { Wire } from './wire.ts'
+
+/** Verdict of verification: true, false, or an error text when the verifier failed. */
+type Verdict = boolean | string
+
+interface PendingEvent {
+  event: NostrEvent
+  reply: EventReply
+  verdict: Verdict | undefined
+}
+
+export interface IngesterDeps {
+  config: RelayConfig
+  wire: Wire
+  outbox: Inbox<OutboundMsg>
+  writer: Inbox<WriterMsg>
+  reqWorker: Inbox<ReqWorkerMsg>
+  monitor: Monitor
+  verifier: Verifier
+}
+
+export class Ingester implements Inbox<IngesterMsg> {
+  readonly #config: RelayConfig
+  readonly #faults: FaultSet
+  readonly #window: ClockWindow
+  readonly #wire: Wire
+  readonly #outbox: Inbox<OutboundMsg>
+  readonly #writer: Inbox<WriterMsg>
+  readonly #reqWorker: Inbox<ReqWorkerMsg>
+  readonly #monitor: Monitor
+  readonly #verifier: Verifier
+  /** Events after the cheap checks, in arrival order, until their verdict is known. */
+  readonly #pending: PendingEvent[] = []
+  #toVerify: PendingEvent[] = []
+  #verifyScheduled = false
+  #idle: Array<() => void> = []
+
+  constructor(deps: IngesterDeps) {
+    this.#config = deps.config
+    this.#faults = deps.config.faults
+    this.#window = enforcedWindow(deps.config)
+    this.#wire = deps.wire
+    this.#outbox = deps.outbox
+    this.#writer = deps.writer
+    this.#reqWorker = deps.reqWorker
+    this.#monitor = deps.monitor
+    this.#verifier = deps.verifier
+  }
+
+  post(msg: IngesterMsg): void {
+    try {
+      switch (msg.type) {
+        case 'frame':
+          this.#onFrame(msg.conn, msg.text)
+          return
+        case 'oversized':
+          this.#onOversized(msg.conn, msg.text, msg.bytes)
+          return
+        case 'binary':
+          this.#notice(msg.conn, formatReason('invalid', 'binary frames are not supported; send JSON as text'))
+          return
+      }
+    } catch (error) {
+      this.#config.log(`ingester: ${(error as Error).stack ?? String(error)}`)
+      this.#notice(msg.conn, formatReason('error', 'internal error while handling the message'))
+    }
+  }
+
+  /**
+   * Takes one event from any door (WebSocket EVENT, later the HTTP bridge) and answers
+   * through `reply` exactly once.
+   */
+  submitEvent(raw: unknown, reply: EventReply): void {
+    const id = idOf(raw)
+    const refuse = (message: string) => reply({ id, accepted: false, message })
+    const shape = checkEventShape(raw)
+    if (!shape.ok) return refuse(shape.message)
+    const event = shape.event
+    const limit = this.#checkLimits(event)
+    if (limit !== null) return refuse(limit)
+    if (!hasValidId(event)) return refuse(formatReason('invalid', 'event id does not match the hash of its fields'))
+    const policy = this.#checkPolicy(event)
+    if (!policy.ok) return refuse(policy.message)
+    this.#enqueueVerification(event, reply)
+  }
+
+  /** Resolves once every event that passed the cheap checks has been handed on. */
+  drain(): Promise<void> {
+    if (this.#pending.length === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idle.push(resolve))
+  }
+
+  #onFrame(conn: ConnId, text: string): void {
+    let message: unknown
+    try {
+      message = JSON.parse(text)
+    } catch (error) {
+      this.#notice(conn, formatReason('invalid', `could not parse message: ${(error as Error).message}`))
+      return
+    }
+    if (!Array.isArray(message) || message.length === 0) {
+      this.#notice(conn, formatReason('invalid', 'message must be a non-empty JSON array'))
+      return
+    }
+    const [type] = message
+    switch (type) {
+      case 'EVENT':
+        this.#onEvent(conn, message)
+        return
+      case 'REQ':
+      case 'COUNT':
+        this.#onReq(conn, type, message)
+        return
+      case 'CLOSE':
+        this.#onClose(conn, message)
+        return
+      default:
+        this.#notice(
+          conn,
+          typeof type === 'string'
+            ? formatReason('unsupported', `unknown message type ${JSON.stringify(type.slice(0, 32))}`)
+            : formatReason('invalid', 'message type must be a string'),
+        )
+    }
+  }
+
+  #onEvent(conn: ConnId, message: unknown[]): void {
+    if (message.length !== 2) {
+      this.#notice(conn, formatReason('invalid', 'EVENT message must be ["EVENT", <event>]'))
+      return
+    }
+    this.submitEvent(message[1], (outcome) => {
+      const frame =
+        outcome.id === null
+          ? this.#wire.notice(outcome.message)
+          : this.#wire.ok(outcome.id, outcome.accepted, outcome.message)
+      this.#outbox.post({ type: 'send', conn, frames: [frame] })
+    })
+  }
+
+  #onReq(conn: ConnId, type: 'REQ' | 'COUNT', message: unknown[]): void {
+    const subId = message[1]
+    if (typeof subId !== 'string') {
+      this.#notice(conn, formatReason('invalid', `${type} subscription id must be a string`))
+      return
+    }
+    const refusal = this.#checkReq(conn, type, subId, message.slice(2))
+    if (typeof refusal === 'string') {
+      // A refused REQ replaces nothing: the old subscription under that id ends too.
+      if (type === 'REQ') this.#monitor.post({ type: 'unsubscribe', conn, subId })
+      this.#send(conn, this.#wire.closed(subId, refusal))
+      return
+    }
+    this.#reqWorker.post({ type: type === 'REQ' ? 'req' : 'count', conn, subId, filters: refusal })
+  }
+
+  /** The filters of a valid REQ/COUNT, or the refusal text. */
+  #checkReq(conn: ConnId, type: 'REQ' | 'COUNT', subId: string, rawFilters: unknown[]): Filter[] | string {
+    const limits = this.#config.limits
+    if (subId.length === 0) return formatReason('invalid', 'subscription id must not be empty')
+    if (exceedsCodePoints(subId, limits.maxSubidLength)) {
+      return formatReason('invalid', `subscription id too long (${codePointLength(subId)} chars, max ${limits.maxSubidLength})`)
+    }
+    if (rawFilters.length === 0) return formatReason('invalid', `${type} needs at least one filter`)
+    if (rawFilters.length > limits.maxFilters) {
+      return formatReason('invalid', `too many filters (${rawFilters.length}, max ${limits.maxFilters})`)
+    }
+    const filters: Filter[] = []
+    for (const raw of rawFilters) {
+      const checked = checkFilter(raw)
+      if (!checked.ok) return checked.message
+      filters.push(checked.filter)
+    }
+    if (
+      type === 'REQ' &&
+      !this.#monitor.has(conn, subId) &&
+      this.#monitor.subscriptionCount(conn) >= limits.maxSubscriptions
+    ) {
+      return formatReason('rate-limited', `too many open subscriptions (max ${limits.maxSubscriptions}); CLOSE one first`)
+    }
+    return filters
+  }
+
+  #onClose(conn: ConnId, message: unknown[]): void {
+    const subId = message[1]
+    if (message.length !== 2 || typeof subId !== 'string') {
+      this.#notice(conn, formatReason('invalid', 'CLOSE message must be ["CLOSE", <subscription id>]'))
+      return
+    }
+    if (this.#faults.has('close-ignored')) return
+    this.#monitor.post({ type: 'unsubscribe', conn, subId })
+  }
+
+  /** A frame over max_message_length: not acted upon, but answered where it can be. */
+  #onOversized(conn: ConnId, text: string, bytes: number): void {
+    const reason = formatReason('invalid', `message too large (${bytes} bytes, max ${this.#config.limits.maxMessageLength})`)
+    let message: unknown
+    try {
+      message = JSON.parse(text)
+    } catch {
+      message = null
+    }
+    if (Array.isArray(message)) {
+      const [type, second] = message
+      const id = idOf(second)
+      if (type === 'EVENT' && id !== null) return this.#send(conn, this.#wire.ok(id, false, reason))
+      if ((type === 'REQ' || type === 'COUNT') && typeof second === 'string') {
+        return this.#send(conn, this.#wire.closed(second, reason))
+      }
+    }
+    this.#notice(conn, reason)
+  }
+
+  #checkLimits(event: NostrEvent): string | null {
+    const limits = this.#config.limits
+    if (event.tags.length > limits.maxEventTags) {
+      return formatReason('invalid', `too many tags (${event.tags.length}, max ${limits.maxEventTags})`)
+    }
+    if (exceedsCodePoints(event.content, limits.maxContentLength)) {
+      return formatReason(
+        'invalid',
+        `content too long (${codePointLength(event.content)} chars, max ${limits.maxContentLength})`,
+      )
+    }
+    return null
+  }
+
+  /** The stateless relay rules from spec/model, bent only by switched-on test faults. */
+  #checkPolicy(event: NostrEvent): RuleCheck {
+    const now = nowSeconds(this.#config.clock)
+    const rules = checkRelayRules(event, now, this.#window)
+    if (this.#faults.size === 0) return rules
+    return this.#bendRules(event, rules, now)
+  }
+
+  #bendRules(event: NostrEvent, rules: RuleCheck, now: number): RuleCheck {
+    const faults = this.#faults
+    const recheck = (tags: Tag[]) => checkRelayRules({ ...event, tags }, now, this.#window)
+    if (event.kind === PersonaKind) {
+      const dValues = valuedDTags(event.tags)
+      const slug = dValues[0]
+      if (!rules.ok && faults.has('envelope-accept-two-d-tags') && dValues.length === 2) {
+        rules = recheck(event.tags.filter((tag) => tag[0] !== 'd' || tag[1] === slug))
+      }
+      if (!rules.ok && slug !== undefined && faults.has('slug-accept-uppercase') && slug !== slug.toLowerCase()) {
+        const lowered = slug.toLowerCase()
+        if (checkSlug(lowered).ok) rules = recheck(replaceD(event.tags, lowered))
+      }
+      if (!rules.ok && slug !== undefined && faults.has('slug-accept-65-bytes') && utf8ByteLength(slug) === 65) {
+        const cut = slug.slice(0, 64)
+        if (checkSlug(cut).ok) rules = recheck(replaceD(event.tags, cut))
+      }
+      if (rules.ok && slug !== undefined && faults.has('slug-refuse-64-bytes') && utf8ByteLength(slug) === 64) {
+        return { ok: false, message: formatReason('invalid', 'persona event `d` tag too long (64 chars, max 63)') }
+      }
+      if (rules.ok && faults.has('envelope-count-valueless-d')) {
+        const valueless = event.tags.filter((tag) => tag[0] === 'd' && tag.length === 1).length
+        if (valueless > 0) {
+          const got = dValues.length + valueless
+          return { ok: false, message: formatReason('invalid', `persona event must have exactly one \`d\` tag (got ${got})`) }
+        }
+      }
+      if (rules.ok && faults.has('scope-refuse-persona-h-tag') && event.tags.some((tag) => tag[0] === 'h')) {
+        return { ok: false, message: formatReason('invalid', 'persona events must not carry an h tag') }
+      }
+      if (rules.ok && faults.has('content-validate-persona-json')) {
+        const parsed = parsePersonaContent(event.content)
+        if (!parsed.ok) return parsed
+      }
+    }
+    if (!rules.ok && rules.message === ForeignDeletionRefusal && faults.has('delete-accept-foreign-author')) {
+      return { ok: true }
+    }
+    return rules
+  }
+
+  #enqueueVerification(event: NostrEvent, reply: EventReply): void {
+    const item: PendingEvent = { event, reply, verdict: undefined }
+    this.#pending.push(item)
+    if (this.#faults.has('signature-not-checked')) {
+      item.verdict = true
+      this.#release()
+      return
+    }
+    this.#toVerify.push(item)
+    if (!this.#verifyScheduled) {
+      this.#verifyScheduled = true
+      setImmediate(() => this.#verifyBatch())
+    }
+  }
+
+  #verifyBatch(): void {
+    this.#verifyScheduled = false
+    const batch = this.#toVerify
+    this.#toVerify = []
+    this.#verifier.verify(batch.map((item) => item.event)).then(
+      (results) => {
+        batch.forEach((item, i) => (item.verdict = results[i] === true))
+        this.#release()
+      },
+      (error: unknown) => {
+        const text = formatReason('error', `could not verify signature: ${(error as Error).message}`)
+        for (const item of batch) item.verdict = text
+        this.#release()
+      },
+    )
+  }
+
+  /** Hands on verified events strictly in arrival order, whatever order verdicts came in. */
+  #release(): void {
+    while (this.#pending.length > 0 && (this.#pending[0] as PendingEvent).verdict !== undefined) {
+      const { event, reply, verdict } = this.#pending.shift() as PendingEvent
+      if (typeof verdict === 'string') reply({ id: event.id, accepted: false, message: verdict })
+      else if (!verdict) reply({ id: event.id, accepted: false, message: formatReason('invalid', 'signature does not verify') })
+      else if (isEphemeralKind(event.kind) && !this.#faults.has('ephemeral-stored')) {
+        reply({ id: event.id, accepted: true, message: '' })
+        this.#monitor.post({ type: 'publish', event })
+      } else this.#writer.post({ type: 'write', event, reply })
+    }
+    if (this.#pending.length === 0) for (const resolve of this.#idle.splice(0)) resolve()
+  }
+
+  #send(conn: ConnId, frame: string): void {
+    this.#outbox.post({ type: 'send', conn, frames: [frame] })
+  }
+
+  #notice(conn: ConnId, message: string): void {
+    this.#send(conn, this.#wire.notice(message))
+  }
+}
+
+/** The id to echo in OK: any string id, even a malformed one; null when there is none. */
+function idOf(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null
+  const id = (raw as { id?: unknown }).id
+  return typeof id === 'string' ? id : null
+}
+
+function replaceD(tags: Tag[], slug: string): Tag[] {
+  return tags.map((tag) => (tag[0] === 'd' && typeof tag[1] === 'string' ? ['d', slug, ...tag.slice(2)] : tag))
+}

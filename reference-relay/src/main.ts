@@ -1,0 +1,104 @@
+/**
+ * Command line: `npm run relay -- [--host H] [--port P] [--db FILE | --memory] [--skew S]
+ * [--public-url URL] [--http-auth nip98|none]`. Prints `listening ws://HOST:PORT` when ready.
+ */
+
+import { parseArgs } from 'node:util'
+import { type RelayOptions, resolveConfig } from './config.ts'
+import { createRelay } from './relay.ts'
+
+const Usage = `Usage: npm run relay -- [options]
+
+  --host HOST          address to bind (default 127.0.0.1)
+  --port PORT          port to bind; 0 picks a free one (default 7777)
+  --db FILE            SQLite database file (WAL mode)
+  --memory             keep events in memory only (the default when --db is absent)
+  --skew SECONDS       clock window, symmetric (default 900)
+  --public-url URL     public origin for NIP-98 \`u\` checks behind a proxy
+  --http-auth MODE     HTTP bridge auth: nip98 (default) or none
+  --quiet              no log lines on stderr
+  -h, --help           show this help
+
+Prints "listening ws://HOST:PORT" on stdout once ready; SIGINT/SIGTERM finish pending
+writes, close connections and the database, then exit.`
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${Usage}\n`)
+  process.exit(2)
+}
+
+function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean } {
+  let values
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        db: { type: 'string' },
+        memory: { type: 'boolean' },
+        skew: { type: 'string' },
+        'public-url': { type: 'string' },
+        'http-auth': { type: 'string' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values
+  } catch (error) {
+    fail(`error: ${(error as Error).message}`)
+  }
+  if (values.help) {
+    process.stdout.write(`${Usage}\n`)
+    process.exit(0)
+  }
+  if (values.db !== undefined && values.memory) fail('error: --db and --memory exclude each other')
+  const integer = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined
+    if (!/^\d+$/.test(text)) fail(`error: --${name} must be a non-negative integer, got "${text}"`)
+    return Number(text)
+  }
+  const httpAuth = values['http-auth']
+  if (httpAuth !== undefined && httpAuth !== 'nip98' && httpAuth !== 'none') {
+    fail(`error: --http-auth must be nip98 or none, got "${httpAuth}"`)
+  }
+  const options: RelayOptions = {}
+  if (values.host !== undefined) options.host = values.host
+  const port = integer('port', values.port)
+  if (port !== undefined) options.port = port
+  if (values.db !== undefined) options.db = values.db
+  const skew = integer('skew', values.skew)
+  if (skew !== undefined) options.skewSeconds = skew
+  if (values['public-url'] !== undefined) options.publicUrl = values['public-url']
+  if (httpAuth !== undefined) options.httpAuth = httpAuth
+  return { options, quiet: values.quiet ?? false }
+}
+
+async function main(): Promise<void> {
+  const { options, quiet } = parseOptions(process.argv.slice(2))
+  options.log = quiet ? () => {} : (line) => process.stderr.write(`${line}\n`)
+  let relay
+  try {
+    relay = await createRelay(resolveConfig(options))
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`)
+    process.exit(1)
+  }
+  process.stdout.write(`listening ${relay.url}\n`)
+  const running = relay
+  const shutdown = (signal: string) => {
+    options.log?.(`${signal}: closing`)
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error: shutdown failed: ${(error as Error).message}\n`)
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGINT', () => shutdown('SIGINT'))
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+}
+
+void main()

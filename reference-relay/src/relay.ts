@@ -1,0 +1,93 @@
+/** Assembles the stages into a running relay and takes it down in order. */
+
+import type { RelayConfig } from './config.ts'
+import { createFaultState } from './fault-state.ts'
+import { Ingester } from './ingester.ts'
+import type { Inbox, OutboundMsg } from './messages.ts'
+import { Monitor } from './monitor.ts'
+import { nip11Routes, relayInformation } from './nip11.ts'
+import { ReqWorker } from './req-worker.ts'
+import type { EventStore } from './storage/event-store.ts'
+import { openStore } from './storage/open-store.ts'
+import { PureVerifier, type Verifier } from './verifier.ts'
+import { type HttpRoute, WebsocketStage } from './websocket.ts'
+import { createWire } from './wire.ts'
+import { Writer } from './writer.ts'
+
+export interface RunningRelay {
+  url: string
+  httpUrl: string
+  port: number
+  close(): Promise<void>
+}
+
+/** Internals a test or a later stage (the HTTP bridge) may reach; not part of the contract. */
+export interface RelayInternals extends RunningRelay {
+  config: RelayConfig
+  store: EventStore
+  ingester: Ingester
+  verifier: Verifier
+}
+
+export const MaxHttpBody = 1024 * 1024
+
+export async function createRelay(
+  config: RelayConfig,
+  extra: { routes?: (internals: Omit<RelayInternals, keyof RunningRelay>) => HttpRoute[] } = {},
+): Promise<RelayInternals> {
+  const store = openStore(config.db)
+  const verifier: Verifier = new PureVerifier()
+  const wire = createWire(config.faults)
+  const faultState = createFaultState()
+  let socket: WebsocketStage | undefined
+  const outbox: Inbox<OutboundMsg> = { post: (msg) => socket?.post(msg) }
+  const monitor = new Monitor({ outbox, wire, faults: config.faults })
+  const writer = new Writer({ store, monitor, faults: config.faults, faultState, log: config.log })
+  const reqWorker = new ReqWorker({ store, outbox, monitor, wire, limits: config.limits, faults: config.faults, faultState })
+  const ingester = new Ingester({ config, wire, outbox, writer, reqWorker, monitor, verifier })
+  const routes = [
+    ...(extra.routes?.({ config, store, ingester, verifier }) ?? []),
+    ...nip11Routes(() => relayInformation(config, verifier.name)),
+  ]
+  try {
+    socket = await WebsocketStage.start({
+      host: config.host,
+      port: config.port,
+      limits: config.limits,
+      maxHttpBody: MaxHttpBody,
+      ingester,
+      monitor,
+      routes,
+      log: config.log,
+    })
+  } catch (error) {
+    store.close()
+    throw error
+  }
+  const stage = socket
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  config.log(`storage: ${store.backend}${config.db ? ` (${config.db})` : ''}; verifier: ${verifier.name}`)
+
+  let closing: Promise<void> | undefined
+  const close = () =>
+    (closing ??= (async () => {
+      stage.stopListening()
+      // Finish what was accepted for processing, answer it, then hang up.
+      await ingester.drain()
+      await writer.drain()
+      stage.closeAll()
+      await verifier.close()
+      store.close()
+    })())
+
+  return {
+    url: `ws://${host}:${stage.port}`,
+    httpUrl: `http://${host}:${stage.port}`,
+    port: stage.port,
+    close,
+    config,
+    store,
+    ingester,
+    verifier,
+  }
+}

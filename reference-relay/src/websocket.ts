@@ -1,0 +1,232 @@
+/**
+ * The websocket stage: the only module that touches uWebSockets.js. It owns connections,
+ * turns frames into IngesterMsg, writes OutboundMsg back to sockets, and serves the HTTP
+ * routes other modules describe with plain data (HttpRoute), so they never see uWS.
+ */
+
+import uWS from 'uWebSockets.js'
+import type { Limits } from './config.ts'
+import type { ConnId, Inbox, IngesterMsg, MonitorMsg, OutboundMsg } from './messages.ts'
+
+/**
+ * The package silently swaps in a slow pure-JS server when its native binary does not load
+ * for this platform and Node ABI. Its native exports are functions with `[native code]`
+ * bodies and include `getParts`, which the fallback lacks.
+ */
+export function assertNativeUws(module: unknown = uWS): void {
+  const candidate = module as { App?: unknown; getParts?: unknown }
+  const native =
+    typeof candidate.App === 'function' &&
+    Function.prototype.toString.call(candidate.App).includes('[native code]') &&
+    typeof candidate.getParts === 'function'
+  if (!native) {
+    throw new Error(
+      'error: uWebSockets.js did not load its native binary (it fell back to its JavaScript implementation); ' +
+        `this build needs Node ABI ${process.versions.modules} on ${process.platform}-${process.arch} ` +
+        'with a binary in node_modules/uWebSockets.js/binaries, and UWS_USE_FALLBACK must be unset',
+    )
+  }
+}
+
+export interface HttpRequestInfo {
+  method: string
+  /** Path without the query string. */
+  path: string
+  /** Raw query string without `?`. */
+  query: string
+  /** Lower-case header names. */
+  headers: Record<string, string>
+  /** The request body (empty for methods without one). */
+  body: Buffer
+}
+
+export interface HttpReply {
+  status: number
+  headers?: Record<string, string>
+  body?: string
+}
+
+export interface HttpRoute {
+  method: 'get' | 'post' | 'options' | 'any'
+  pattern: string
+  handle(request: HttpRequestInfo): HttpReply | Promise<HttpReply>
+}
+
+export interface WebsocketStageOptions {
+  host: string
+  port: number
+  limits: Limits
+  /** Largest HTTP body read; larger ones are answered 413 without reading on. */
+  maxHttpBody: number
+  ingester: Inbox<IngesterMsg>
+  monitor: Inbox<MonitorMsg>
+  routes: HttpRoute[]
+  log: (line: string) => void
+}
+
+interface SocketData {
+  conn: ConnId
+}
+
+const StatusText: Record<number, string> = {
+  200: 'OK',
+  204: 'No Content',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Payload Too Large',
+  500: 'Internal Server Error',
+}
+
+export class WebsocketStage implements Inbox<OutboundMsg> {
+  readonly port: number
+  readonly #app: uWS.TemplatedApp
+  readonly #listenSocket: uWS.us_listen_socket
+  readonly #sockets: Map<ConnId, uWS.WebSocket<SocketData>>
+
+  private constructor(app: uWS.TemplatedApp, listenSocket: uWS.us_listen_socket, sockets: Map<ConnId, uWS.WebSocket<SocketData>>) {
+    this.#app = app
+    this.#listenSocket = listenSocket
+    this.#sockets = sockets
+    this.port = uWS.us_socket_local_port(listenSocket)
+  }
+
+  static start(options: WebsocketStageOptions): Promise<WebsocketStage> {
+    assertNativeUws()
+    const { limits, ingester, monitor, log } = options
+    const sockets = new Map<ConnId, uWS.WebSocket<SocketData>>()
+    let nextConn = 1
+    const app = uWS.App()
+    app.ws<SocketData>('/*', {
+      // Frames between max_message_length and this cap are refused politely by the ingester;
+      // beyond it uWS closes the connection (1006 to the peer) without reading the frame.
+      maxPayloadLength: limits.hardFrameLength,
+      maxBackpressure: 64 * 1024 * 1024,
+      closeOnBackpressureLimit: 1,
+      idleTimeout: 120,
+      sendPingsAutomatically: true,
+      upgrade: (res, req, context) => {
+        res.upgrade<SocketData>(
+          { conn: nextConn++ },
+          req.getHeader('sec-websocket-key'),
+          req.getHeader('sec-websocket-protocol'),
+          req.getHeader('sec-websocket-extensions'),
+          context,
+        )
+      },
+      open: (ws) => {
+        sockets.set(ws.getUserData().conn, ws)
+      },
+      message: (ws, message, isBinary) => {
+        const conn = ws.getUserData().conn
+        if (isBinary) return ingester.post({ type: 'binary', conn })
+        // Copy out at once: uWS neuters the buffer when this callback returns.
+        const text = Buffer.from(message).toString('utf8')
+        const bytes = message.byteLength
+        if (bytes > limits.maxMessageLength) return ingester.post({ type: 'oversized', conn, text, bytes })
+        ingester.post({ type: 'frame', conn, text })
+      },
+      close: (ws) => {
+        const conn = ws.getUserData().conn
+        sockets.delete(conn)
+        monitor.post({ type: 'disconnect', conn })
+      },
+    })
+    for (const route of options.routes) {
+      app[route.method](route.pattern, (res, req) => serveHttp(res, req, route, options.maxHttpBody, log))
+    }
+    app.any('/*', (res) => {
+      res.writeStatus('404 Not Found').writeHeader('Access-Control-Allow-Origin', '*').end('not found')
+    })
+    return new Promise((resolve, reject) => {
+      app.listen(options.host, options.port, (listenSocket) => {
+        if (listenSocket === false) {
+          reject(new Error(`error: could not listen on ${options.host}:${options.port}`))
+          return
+        }
+        resolve(new WebsocketStage(app, listenSocket, sockets))
+      })
+    })
+  }
+
+  post(msg: OutboundMsg): void {
+    const ws = this.#sockets.get(msg.conn)
+    if (ws === undefined) return // closed meanwhile: nothing to answer
+    switch (msg.type) {
+      case 'send':
+        ws.cork(() => {
+          for (const frame of msg.frames) ws.send(frame, false)
+        })
+        return
+      case 'end':
+        ws.end(msg.code, msg.reason)
+        return
+    }
+  }
+
+  /** Stops accepting connections; open ones keep working. */
+  stopListening(): void {
+    uWS.us_listen_socket_close(this.#listenSocket)
+  }
+
+  /** Closes every connection (1001 going away) and the app. */
+  closeAll(): void {
+    for (const ws of [...this.#sockets.values()]) ws.end(1001, 'relay shutting down')
+    this.#sockets.clear()
+    // Not in the package's typings, present in the native build: closes lingering HTTP sockets.
+    ;(this.#app as unknown as { close?: () => void }).close?.()
+  }
+}
+
+function serveHttp(res: uWS.HttpResponse, req: uWS.HttpRequest, route: HttpRoute, maxBody: number, log: (line: string) => void): void {
+  // `req` dies when this function returns: copy everything out first.
+  const headers: Record<string, string> = {}
+  req.forEach((key, value) => {
+    headers[key] = value
+  })
+  const info: Omit<HttpRequestInfo, 'body'> = {
+    method: req.getMethod().toUpperCase(),
+    path: req.getUrl(),
+    query: req.getQuery() ?? '',
+    headers,
+  }
+  let aborted = false
+  res.onAborted(() => {
+    aborted = true
+  })
+  const respond = (reply: HttpReply) => {
+    if (aborted) return
+    res.cork(() => {
+      res.writeStatus(`${reply.status} ${StatusText[reply.status] ?? ''}`.trim())
+      for (const [key, value] of Object.entries(reply.headers ?? {})) res.writeHeader(key, value)
+      res.end(reply.body ?? '')
+    })
+  }
+  const run = (body: Buffer) => {
+    Promise.resolve()
+      .then(() => route.handle({ ...info, body }))
+      .then(respond, (error: unknown) => {
+        log(`http: ${info.method} ${info.path}: ${(error as Error).stack ?? String(error)}`)
+        respond({ status: 500, body: JSON.stringify({ error: 'error: internal error' }) })
+      })
+  }
+  if (info.method === 'GET' || info.method === 'HEAD' || info.method === 'OPTIONS') {
+    run(Buffer.alloc(0))
+    return
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  let tooLarge = false
+  res.onData((chunk, isLast) => {
+    if (tooLarge) return
+    size += chunk.byteLength
+    if (size > maxBody) {
+      tooLarge = true
+      respond({ status: 413, body: JSON.stringify({ error: `invalid: body larger than ${maxBody} bytes` }) })
+      return
+    }
+    chunks.push(Buffer.from(chunk.slice(0)))
+    if (isLast) run(Buffer.concat(chunks))
+  })
+}

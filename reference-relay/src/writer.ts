@@ -1,0 +1,193 @@
+/**
+ * The single writer: replacement, deletion and duplicate decisions against storage, in
+ * batches. Each batch is one transaction; OK goes out only after it commits, and accepted
+ * events are fanned out only then. A failed commit fails every event of the batch.
+ */
+
+import { checkDeletionTargetAuthors } from '../../spec/model/deletion-authority.ts'
+import { deletionTargets, isDeletedBy } from '../../spec/model/deletion.ts'
+import type { NostrEvent } from '../../spec/model/event.ts'
+import { addressOf, formatAddress, selectHead, supersedes } from '../../spec/model/head.ts'
+import { DeletionKind } from '../../spec/model/kinds.ts'
+import { formatReason } from '../../spec/model/reasons.ts'
+import type { FaultSet } from './faults.ts'
+import type { FaultState } from './fault-state.ts'
+import type { EventOutcome, Inbox, MonitorMsg, WriterMsg } from './messages.ts'
+import type { EventStore } from './storage/event-store.ts'
+
+/** What the writer decided for one event. */
+interface Decision {
+  accepted: boolean
+  message: string
+  /** Fan the event out to live subscribers after commit. */
+  fanOut: boolean
+}
+
+const Stored: Decision = { accepted: true, message: '', fanOut: true }
+
+export class Writer implements Inbox<WriterMsg> {
+  readonly #store: EventStore
+  readonly #monitor: Inbox<MonitorMsg>
+  readonly #faults: FaultSet
+  readonly #faultState: FaultState
+  readonly #log: (line: string) => void
+  #queue: WriterMsg[] = []
+  #scheduled = false
+  #idle: Array<() => void> = []
+
+  constructor(deps: {
+    store: EventStore
+    monitor: Inbox<MonitorMsg>
+    faults: FaultSet
+    faultState: FaultState
+    log: (line: string) => void
+  }) {
+    this.#store = deps.store
+    this.#monitor = deps.monitor
+    this.#faults = deps.faults
+    this.#faultState = deps.faultState
+    this.#log = deps.log
+  }
+
+  post(msg: WriterMsg): void {
+    this.#queue.push(msg)
+    if (!this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(() => this.flush())
+    }
+  }
+
+  /** Writes everything queued so far in one transaction, then answers and fans out. */
+  flush(): void {
+    this.#scheduled = false
+    const batch = this.#queue
+    this.#queue = []
+    if (batch.length > 0) this.#writeBatch(batch)
+    if (this.#queue.length === 0) for (const resolve of this.#idle.splice(0)) resolve()
+  }
+
+  /** Resolves once every event posted so far is committed and answered. */
+  drain(): Promise<void> {
+    if (this.#queue.length === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idle.push(resolve))
+  }
+
+  #writeBatch(batch: WriterMsg[]): void {
+    let decisions: Decision[]
+    try {
+      decisions = this.#store.transaction(() => batch.map((msg) => this.#decide(msg.event)))
+    } catch (error) {
+      const reason = formatReason('error', `could not save event: ${(error as Error).message}`)
+      this.#log(`writer: batch of ${batch.length} failed: ${(error as Error).message}`)
+      for (const msg of batch) msg.reply({ id: msg.event.id, accepted: false, message: reason })
+      return
+    }
+    batch.forEach((msg, i) => {
+      const decision = decisions[i] as Decision
+      const outcome: EventOutcome = { id: msg.event.id, accepted: decision.accepted, message: decision.message }
+      msg.reply(outcome)
+      if (decision.fanOut) this.#monitor.post({ type: 'publish', event: msg.event })
+    })
+  }
+
+  /** Applies one event inside the batch transaction. */
+  #decide(event: NostrEvent): Decision {
+    const faults = this.#faults
+    if (this.#store.has(event.id)) {
+      return {
+        accepted: !faults.has('duplicate-answered-false'),
+        message: formatReason('duplicate', 'already have this event'),
+        fanOut: false,
+      }
+    }
+    if (event.kind === DeletionKind) return this.#applyDeletion(event)
+    if (this.#isDeleted(event)) {
+      return { accepted: false, message: formatReason('blocked', 'this event was deleted by its author'), fanOut: false }
+    }
+    const address = addressOf(event)
+    if (address === null) {
+      this.#store.insert(event)
+      return Stored
+    }
+    const versions = this.#store.versionsOf(address)
+    const head = selectHead(versions)
+    if (head !== undefined && !this.#wins(event, head)) {
+      const text =
+        event.created_at === head.created_at
+          ? 'a version with the same created_at and a lower id is already stored'
+          : 'a newer version of this address is already stored'
+      return {
+        accepted: !faults.has('replace-stale-answered-false'),
+        message: formatReason('duplicate', text),
+        fanOut: faults.has('fanout-stale-versions'),
+      }
+    }
+    this.#store.insert(event)
+    for (const old of versions) this.#supersede(old, address)
+    return Stored
+  }
+
+  /** Whether `candidate` replaces the current head (spec: greater created_at, then lowest id). */
+  #wins(candidate: NostrEvent, head: NostrEvent): boolean {
+    const faults = this.#faults
+    if (faults.size > 0) {
+      if (faults.has('replace-older-wins')) return true
+      if (candidate.created_at === head.created_at) {
+        if (faults.has('replace-no-tie-break')) return true
+        if (faults.has('replace-tie-break-highest-id')) return candidate.id > head.id
+      }
+    }
+    return supersedes(candidate, head)
+  }
+
+  /** Superseded versions are removed, by id too. */
+  #supersede(old: NostrEvent, address: string): void {
+    const faults = this.#faults
+    if (faults.has('replace-keep-superseded')) return
+    this.#store.remove(old.id)
+    if (faults.has('replace-superseded-by-id')) this.#faultState.superseded.set(old.id, old)
+    if (faults.has('delete-e-superseded-removes-head')) this.#faultState.supersededAddress.set(old.id, address)
+  }
+
+  /** True when a stored deletion of the same author removes this event (NIP-09 tombstone). */
+  #isDeleted(event: NostrEvent): boolean {
+    const deletions = this.#store.query({ kinds: [DeletionKind], authors: [event.pubkey], '#e': [event.id] })
+    const address = addressOf(event)
+    if (address !== null) {
+      deletions.push(...this.#store.query({ kinds: [DeletionKind], authors: [event.pubkey], '#a': [address] }))
+    }
+    if (deletions.length === 0) return false
+    // These defects let an `a` deletion cover every version, whatever its created_at.
+    const ignoreTime = this.#faults.has('delete-a-ignores-created-at') || this.#faults.has('delete-no-resurrection')
+    const probe = ignoreTime ? { ...event, created_at: 0 } : event
+    return deletions.some((deletion) => isDeletedBy(probe, deletion))
+  }
+
+  #applyDeletion(deletion: NostrEvent): Decision {
+    const targets = deletionTargets(deletion)
+    const held = targets.ids.map((id) => this.#store.get(id)).filter((event) => event !== undefined)
+    if (!this.#faults.has('delete-accept-foreign-author')) {
+      const authority = checkDeletionTargetAuthors(deletion, held)
+      if (!authority.ok) return { accepted: false, message: authority.message, fanOut: false }
+    }
+    this.#store.insert(deletion)
+    for (const target of held) {
+      if (isDeletedBy(target, deletion)) this.#store.remove(target.id)
+    }
+    if (this.#faults.has('delete-e-superseded-removes-head')) {
+      for (const id of targets.ids) {
+        const address = this.#faultState.supersededAddress.get(id)
+        if (address === undefined) continue
+        for (const version of this.#store.versionsOf(address)) this.#store.remove(version.id)
+      }
+    }
+    const ignoreTime = this.#faults.has('delete-a-ignores-created-at')
+    for (const target of targets.addresses) {
+      for (const version of this.#store.versionsOf(formatAddress(target.kind, target.pubkey, target.d))) {
+        const probe = ignoreTime ? { ...version, created_at: 0 } : version
+        if (isDeletedBy(probe, deletion)) this.#store.remove(version.id)
+      }
+    }
+    return Stored
+  }
+}
