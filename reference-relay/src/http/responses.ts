@@ -1,0 +1,53 @@
+/**
+ * What the HTTP bridge answers, as plain data: a status, headers and a JSON body. The
+ * websocket stage writes these to uWebSockets.js; everything else stays testable without it.
+ */
+
+export interface HttpReply {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+const statusLines: Record<number, string> = {
+  200: '200 OK',
+  204: '204 No Content',
+  400: '400 Bad Request',
+  401: '401 Unauthorized',
+  404: '404 Not Found',
+  405: '405 Method Not Allowed',
+  413: '413 Payload Too Large',
+  429: '429 Too Many Requests',
+  500: '500 Internal Server Error',
+}
+
+/** The status line uWebSockets.js wants in `writeStatus`. */
+export function statusLine(status: number): string {
+  return statusLines[status] ?? String(status)
+}
+
+/** CORS as on the NIP-11 document: any origin, the headers NIP-98 needs. */
+export const CorsHeaders: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers': 'authorization, content-type, accept',
+  'access-control-max-age': '86400',
+}
+
+export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): HttpReply {
+  return {
+    status,
+    headers: { ...CorsHeaders, 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(value),
+  }
+}
+
+/** Every error body is `{"error": "<prefix>: <text>"}`. */
+export function errorReply(status: number, message: string, headers: Record<string, string> = {}): HttpReply {
+  return jsonReply(status, { error: message }, headers)
+}
+
+/** Answer to a CORS preflight. */
+export function preflightReply(): HttpReply {
+  return { status: 204, headers: { ...CorsHeaders }, body: '' }
+}

@@ -1,0 +1,249 @@
+/** One storage suite, run against every backend. */
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fc, test as propTest } from '@fast-check/vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
+import type { NostrEvent } from '../../../spec/model/event.ts'
+import { compareForQuery, type Filter } from '../../../spec/model/filter.ts'
+import { matchFilterInScope } from '../../../spec/model/scope.ts'
+import type { EventStore } from './event-store.ts'
+import { MemoryStore } from './memory-store.ts'
+import { SqliteStore } from './sqlite-store.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'relay-store-'))
+let fileCounter = 0
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+interface Backend {
+  name: string
+  open(): EventStore
+  /** Opens the same data again (durable backends only). */
+  reopen?: (previous: EventStore) => EventStore
+}
+
+const paths = new WeakMap<EventStore, string>()
+const backends: Backend[] = [
+  { name: 'memory', open: () => new MemoryStore() },
+  {
+    name: 'sqlite',
+    open: () => {
+      const path = join(dir, `store-${++fileCounter}.db`)
+      const store = new SqliteStore(path)
+      paths.set(store, path)
+      return store
+    },
+    reopen: (previous) => {
+      const path = paths.get(previous) as string
+      previous.close()
+      const store = new SqliteStore(path)
+      paths.set(store, path)
+      return store
+    },
+  },
+]
+
+const hex = (n: number, width = 64) => n.toString(16).padStart(width, '0')
+const alice = hex(0xa11ce)
+const bob = hex(0xb0b)
+
+let counter = 0
+function event(fields: Partial<NostrEvent> = {}): NostrEvent {
+  counter += 1
+  return {
+    id: hex(counter),
+    pubkey: alice,
+    created_at: 1_000_000 + counter,
+    kind: 1,
+    tags: [],
+    content: `event ${counter}`,
+    sig: hex(counter, 128),
+    ...fields,
+  }
+}
+
+for (const backend of backends) {
+  describe(`EventStore: ${backend.name}`, () => {
+    let store: EventStore
+    beforeEach(() => {
+      store = backend.open()
+    })
+    afterEach(() => store.close())
+
+    test('stores an event once and returns it by id, unchanged', () => {
+      const e = event({ tags: [['t', 'x'], ['alt', 'long name tag']] })
+      expect(store.insert(e)).toBe(true)
+      expect(store.insert(e)).toBe(false)
+      expect(store.has(e.id)).toBe(true)
+      expect(store.get(e.id)).toEqual(e)
+      expect(store.size()).toBe(1)
+    })
+
+    test('removes an event and forgets its tags', () => {
+      const e = event({ tags: [['t', 'gone']] })
+      store.insert(e)
+      expect(store.remove(e.id)).toBe(true)
+      expect(store.remove(e.id)).toBe(false)
+      expect(store.has(e.id)).toBe(false)
+      expect(store.query({ '#t': ['gone'] })).toEqual([])
+    })
+
+    test('lists every stored version of an address', () => {
+      const a = event({ kind: 30175, tags: [['d', 'slug']] })
+      const b = event({ kind: 30175, tags: [['d', 'slug']] })
+      const other = event({ kind: 30175, tags: [['d', 'other']] })
+      const profile = event({ kind: 0 })
+      for (const e of [a, b, other, profile]) store.insert(e)
+      expect(store.versionsOf(`30175:${alice}:slug`).map((e) => e.id).sort()).toEqual([a.id, b.id].sort())
+      expect(store.versionsOf(`0:${alice}:`)).toEqual([profile])
+      expect(store.versionsOf(`30175:${bob}:slug`)).toEqual([])
+    })
+
+    test('answers newest first, equal created_at lowest id first, and honours limit', () => {
+      const t = 2_000_000
+      const older = event({ created_at: t - 1 })
+      const tieHigh = event({ id: hex(0xfff), created_at: t })
+      const tieLow = event({ id: hex(0x001), created_at: t })
+      for (const e of [older, tieHigh, tieLow]) store.insert(e)
+      expect(store.query({ kinds: [1] }).map((e) => e.id)).toEqual([tieLow.id, tieHigh.id, older.id])
+      expect(store.query({ kinds: [1], limit: 2 }).map((e) => e.id)).toEqual([tieLow.id, tieHigh.id])
+      expect(store.query({ kinds: [1], limit: 0 })).toEqual([])
+    })
+
+    test('since and until are inclusive', () => {
+      const es = [10, 20, 30].map((created_at) => event({ created_at }))
+      for (const e of es) store.insert(e)
+      expect(store.query({ since: 20, until: 30 }).map((e) => e.created_at)).toEqual([30, 20])
+      expect(store.query({ since: 20, until: 20 }).map((e) => e.created_at)).toEqual([20])
+    })
+
+    test('matches ids, authors, kinds and tags; an empty list matches nothing', () => {
+      const a = event({ kind: 7, tags: [['e', hex(5)], ['p', bob]] })
+      const b = event({ kind: 7, pubkey: bob, tags: [['e', hex(6)]] })
+      store.insert(a)
+      store.insert(b)
+      expect(store.query({ ids: [b.id] })).toEqual([b])
+      expect(store.query({ authors: [bob] })).toEqual([b])
+      expect(store.query({ kinds: [7], '#e': [hex(5), hex(9)] })).toEqual([a])
+      expect(store.query({ '#p': [bob], authors: [alice] })).toEqual([a])
+      expect(store.query({ ids: [] })).toEqual([])
+      expect(store.query({ '#e': [] })).toEqual([])
+    })
+
+    test('tag values compare as strings, even numeric ones', () => {
+      const e = event({ kind: 5, tags: [['k', '30175']] })
+      store.insert(e)
+      expect(store.query({ '#k': ['30175'] })).toEqual([e])
+      expect(store.query({ '#k': ['030175'] })).toEqual([])
+    })
+
+    test('a persona with an h tag is global: served to global reads, never to #h reads', () => {
+      const persona = event({ kind: 30175, tags: [['d', 'p'], ['h', 'room']] })
+      const message = event({ kind: 9, tags: [['h', 'room']] })
+      store.insert(persona)
+      store.insert(message)
+      expect(store.query({ '#h': ['room'] })).toEqual([message])
+      expect(store.query({ kinds: [30175] })).toEqual([persona])
+      expect(store.count([{ '#h': ['room'] }])).toBe(1)
+    })
+
+    test('counts distinct events across filters and ignores limit', () => {
+      const es = [event({ kind: 1 }), event({ kind: 2 }), event({ kind: 3 })]
+      for (const e of es) store.insert(e)
+      expect(store.count([{ kinds: [1, 2] }, { kinds: [2, 3] }])).toBe(3)
+      expect(store.count([{ kinds: [1, 2, 3], limit: 1 }])).toBe(3)
+      expect(store.count([{ kinds: [4] }])).toBe(0)
+    })
+
+    propTest.prop([fc.array(arbEvent(), { maxLength: 25 }), fc.array(arbFilter(), { minLength: 1, maxLength: 6 })], {
+      numRuns: 60,
+    })('every filter answers exactly what spec/model matchFilterInScope selects, in query order', (events, filters) => {
+      const fresh = backend.open()
+      try {
+        const stored = new Map<string, NostrEvent>()
+        for (const e of events) if (fresh.insert(e)) stored.set(e.id, e)
+        for (const filter of filters) {
+          const expected = [...stored.values()].filter((e) => matchFilterInScope(filter, e)).sort(compareForQuery)
+          const limited = filter.limit === undefined ? expected : expected.slice(0, filter.limit)
+          expect(fresh.query(filter)).toEqual(limited)
+        }
+        const union = new Set([...stored.values()].filter((e) => filters.some((f) => matchFilterInScope(f, e))))
+        expect(fresh.count(filters)).toBe(union.size)
+      } finally {
+        fresh.close()
+      }
+    })
+
+    if (backend.reopen) {
+      const reopen = backend.reopen
+      test('committed events survive closing and reopening the file', () => {
+        const e = event({ kind: 30175, tags: [['d', 'kept']] })
+        store.insert(e)
+        store = reopen(store)
+        expect(store.get(e.id)).toEqual(e)
+        expect(store.versionsOf(`30175:${alice}:kept`)).toEqual([e])
+      })
+
+      test('a transaction that throws leaves nothing behind', () => {
+        const kept = event()
+        store.insert(kept)
+        const lost = event()
+        expect(() =>
+          store.transaction(() => {
+            store.insert(lost)
+            store.remove(kept.id)
+            throw new Error('boom')
+          }),
+        ).toThrow('boom')
+        expect(store.has(lost.id)).toBe(false)
+        expect(store.has(kept.id)).toBe(true)
+      })
+    }
+  })
+}
+
+/** Small value pools so that filters and events actually meet. */
+const pubkeys = [alice, bob]
+const tagNames = ['e', 'p', 'h', 't', 'd']
+const tagValues = ['room', 'x', 'y', hex(1)]
+const kinds = [1, 9, 30175, 0, 5]
+
+function arbEvent(): fc.Arbitrary<NostrEvent> {
+  return fc
+    .record({
+      id: fc.integer({ min: 1, max: 400 }).map((n) => hex(n)),
+      pubkey: fc.constantFrom(...pubkeys),
+      created_at: fc.integer({ min: 100, max: 110 }),
+      kind: fc.constantFrom(...kinds),
+      tags: fc.array(
+        fc.oneof(
+          fc.tuple(fc.constantFrom(...tagNames), fc.constantFrom(...tagValues)).map(([n, v]) => [n, v]),
+          fc.constantFrom(['d'], ['alt', 'x'], ['h', ''], ['e', 'x', '', 'root']),
+        ),
+        { maxLength: 4 },
+      ),
+      content: fc.constant(''),
+    })
+    .map((e) => ({ ...e, sig: hex(7, 128) }))
+}
+
+function arbFilter(): fc.Arbitrary<Filter> {
+  const list = <T>(values: T[]) => fc.uniqueArray(fc.constantFrom(...values), { maxLength: 3 })
+  return fc
+    .record(
+      {
+        ids: list([hex(1), hex(2), hex(3), hex(200)]),
+        authors: list(pubkeys),
+        kinds: list(kinds),
+        since: fc.integer({ min: 99, max: 111 }),
+        until: fc.integer({ min: 99, max: 111 }),
+        limit: fc.integer({ min: 0, max: 6 }),
+        '#h': list(tagValues),
+        '#t': list(tagValues),
+        '#e': list(tagValues),
+      },
+      { requiredKeys: [] },
+    )
+    .map((f) => f as Filter)
+}

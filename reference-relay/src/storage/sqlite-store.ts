@@ -1,0 +1,203 @@
+/**
+ * SQLite backend (better-sqlite3, WAL, synchronous=FULL so a commit survives a crash of the
+ * process and of the machine). Filters compile to one SELECT each with the exact semantics
+ * of spec/model's matchFilterInScope: single-letter tags are indexed in `tags`, and `#h`
+ * also checks the `channel` column that channelOf computed at insert (global-only kinds
+ * have none, so they never answer channel reads).
+ */
+
+import Database from 'better-sqlite3'
+import type { NostrEvent } from '../../../spec/model/event.ts'
+import { type Filter, tagConditions } from '../../../spec/model/filter.ts'
+import { addressOf } from '../../../spec/model/head.ts'
+import { channelOf } from '../../../spec/model/scope.ts'
+import type { EventStore } from './event-store.ts'
+
+const SchemaVersion = 1
+
+const Schema = `
+CREATE TABLE IF NOT EXISTS events (
+  seq        INTEGER PRIMARY KEY,
+  id         TEXT NOT NULL UNIQUE,
+  pubkey     TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  kind       INTEGER NOT NULL,
+  address    TEXT,
+  channel    TEXT,
+  raw        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_created ON events (created_at DESC, id);
+CREATE INDEX IF NOT EXISTS events_pubkey ON events (pubkey, created_at DESC, id);
+CREATE INDEX IF NOT EXISTS events_kind ON events (kind, created_at DESC, id);
+CREATE INDEX IF NOT EXISTS events_pubkey_kind ON events (pubkey, kind, created_at DESC, id);
+CREATE INDEX IF NOT EXISTS events_address ON events (address) WHERE address IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_channel ON events (channel, created_at DESC, id) WHERE channel IS NOT NULL;
+CREATE TABLE IF NOT EXISTS tags (
+  seq   INTEGER NOT NULL,
+  name  TEXT NOT NULL,
+  value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tags_lookup ON tags (name, value, seq);
+CREATE INDEX IF NOT EXISTS tags_seq ON tags (seq);
+`
+
+/** Tags a filter can match: single-character name with a value (see tagConditions). */
+function indexedTags(event: NostrEvent): Array<[string, string]> {
+  const rows: Array<[string, string]> = []
+  for (const tag of event.tags) {
+    const [name, value] = tag
+    if (name !== undefined && name.length === 1 && value !== undefined) rows.push([name, value])
+  }
+  return rows
+}
+
+interface Compiled {
+  where: string
+  params: unknown[]
+}
+
+/** WHERE clause of one filter; list conditions bind one JSON array each (no parameter blow-up). */
+function compileFilter(filter: Filter): Compiled {
+  const clauses: string[] = []
+  const params: unknown[] = []
+  const list = (column: string, values: readonly unknown[]) => {
+    clauses.push(`${column} IN (SELECT value FROM json_each(?))`)
+    params.push(JSON.stringify(values))
+  }
+  if (filter.ids) list('e.id', filter.ids)
+  if (filter.authors) list('e.pubkey', filter.authors)
+  if (filter.kinds) list('e.kind', filter.kinds)
+  if (filter.since !== undefined) {
+    clauses.push('e.created_at >= ?')
+    params.push(filter.since)
+  }
+  if (filter.until !== undefined) {
+    clauses.push('e.created_at <= ?')
+    params.push(filter.until)
+  }
+  for (const [name, values] of tagConditions(filter)) {
+    clauses.push('EXISTS (SELECT 1 FROM tags t WHERE t.seq = e.seq AND t.name = ? AND t.value IN (SELECT value FROM json_each(?)))')
+    params.push(name, JSON.stringify(values))
+    if (name === 'h') list('e.channel', values)
+  }
+  return { where: clauses.length > 0 ? clauses.join(' AND ') : '1', params }
+}
+
+export class SqliteStore implements EventStore {
+  readonly backend = 'sqlite'
+  readonly #db: Database.Database
+  readonly #statements = new Map<string, Database.Statement>()
+  readonly #insertEvent: Database.Statement
+  readonly #insertTag: Database.Statement
+  readonly #selectById: Database.Statement<[string], { raw: string }>
+  readonly #selectSeq: Database.Statement<[string], { seq: number }>
+  readonly #selectAddress: Database.Statement<[string], { raw: string }>
+  readonly #deleteEvent: Database.Statement
+  readonly #deleteTags: Database.Statement
+  readonly #count: Database.Statement<[], { n: number }>
+
+  constructor(path: string) {
+    this.#db = new Database(path)
+    this.#db.pragma('journal_mode = WAL')
+    this.#db.pragma('synchronous = FULL')
+    this.#db.pragma('busy_timeout = 5000')
+    const version = this.#db.pragma('user_version', { simple: true }) as number
+    if (version > SchemaVersion) {
+      this.#db.close()
+      throw new Error(`error: ${path} has schema version ${version}, newer than this relay's ${SchemaVersion}`)
+    }
+    this.#db.exec(Schema)
+    this.#db.pragma(`user_version = ${SchemaVersion}`)
+    this.#insertEvent = this.#db.prepare(
+      'INSERT OR IGNORE INTO events (id, pubkey, created_at, kind, address, channel, raw) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
+    this.#insertTag = this.#db.prepare('INSERT INTO tags (seq, name, value) VALUES (?, ?, ?)')
+    this.#selectById = this.#db.prepare('SELECT raw FROM events WHERE id = ?')
+    this.#selectSeq = this.#db.prepare('SELECT seq FROM events WHERE id = ?')
+    this.#selectAddress = this.#db.prepare('SELECT raw FROM events WHERE address = ?')
+    this.#deleteEvent = this.#db.prepare('DELETE FROM events WHERE seq = ?')
+    this.#deleteTags = this.#db.prepare('DELETE FROM tags WHERE seq = ?')
+    this.#count = this.#db.prepare('SELECT COUNT(*) AS n FROM events')
+  }
+
+  transaction<T>(fn: () => T): T {
+    // better-sqlite3 turns a nested transaction into a savepoint.
+    return this.#db.transaction(fn)()
+  }
+
+  insert(event: NostrEvent): boolean {
+    return this.transaction(() => {
+      const result = this.#insertEvent.run(
+        event.id,
+        event.pubkey,
+        event.created_at,
+        event.kind,
+        addressOf(event),
+        channelOf(event),
+        JSON.stringify(event),
+      )
+      if (result.changes === 0) return false
+      for (const [name, value] of indexedTags(event)) this.#insertTag.run(result.lastInsertRowid, name, value)
+      return true
+    })
+  }
+
+  has(id: string): boolean {
+    return this.#selectSeq.get(id) !== undefined
+  }
+
+  get(id: string): NostrEvent | undefined {
+    const row = this.#selectById.get(id)
+    return row === undefined ? undefined : (JSON.parse(row.raw) as NostrEvent)
+  }
+
+  versionsOf(address: string): NostrEvent[] {
+    return this.#selectAddress.all(address).map((row) => JSON.parse(row.raw) as NostrEvent)
+  }
+
+  remove(id: string): boolean {
+    return this.transaction(() => {
+      const row = this.#selectSeq.get(id)
+      if (row === undefined) return false
+      this.#deleteTags.run(row.seq)
+      this.#deleteEvent.run(row.seq)
+      return true
+    })
+  }
+
+  query(filter: Filter): NostrEvent[] {
+    if (filter.limit === 0) return []
+    const { where, params } = compileFilter(filter)
+    const limit = filter.limit === undefined ? '' : ' LIMIT ?'
+    if (filter.limit !== undefined) params.push(filter.limit)
+    const sql = `SELECT e.raw FROM events e WHERE ${where} ORDER BY e.created_at DESC, e.id ASC${limit}`
+    const rows = this.#prepare(sql).all(...params) as Array<{ raw: string }>
+    return rows.map((row) => JSON.parse(row.raw) as NostrEvent)
+  }
+
+  count(filters: readonly Filter[]): number {
+    if (filters.length === 0) return 0
+    const parts = filters.map(compileFilter)
+    const sql = `SELECT COUNT(*) AS n FROM (${parts.map((p) => `SELECT e.seq FROM events e WHERE ${p.where}`).join(' UNION ')})`
+    const row = this.#prepare(sql).get(...parts.flatMap((p) => p.params)) as { n: number }
+    return row.n
+  }
+
+  size(): number {
+    return (this.#count.get() as { n: number }).n
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close()
+  }
+
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql)
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql)
+      // Filters of one shape share a statement; the cache stays small in practice.
+      if (this.#statements.size < 500) this.#statements.set(sql, statement)
+    }
+    return statement
+  }
+}

@@ -1,0 +1,182 @@
+/** Test helpers: a tiny NIP-01 client over `ws`, keys, signed events and relays on port 0. */
+
+import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure'
+import WebSocket from 'ws'
+import type { NostrEvent } from '../../spec/model/event.ts'
+import type { Filter } from '../../spec/model/filter.ts'
+import { type RelayConfig, type RelayOptions, resolveConfig } from '../src/config.ts'
+import { createRelay, type RelayInternals } from '../src/relay.ts'
+
+export type Frame = unknown[]
+
+const DefaultWait = 5000
+
+/** A relay on 127.0.0.1:0; `overrides` reach internals such as the clock or the limits. */
+export function startTestRelay(options: RelayOptions = {}, overrides: Partial<RelayConfig> = {}): Promise<RelayInternals> {
+  return createRelay(resolveConfig({ host: '127.0.0.1', port: 0, ...options }, overrides))
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000)
+
+export interface Key {
+  sk: Uint8Array
+  pk: string
+}
+
+export function newKey(): Key {
+  const sk = generateSecretKey()
+  return { sk, pk: getPublicKey(sk) }
+}
+
+export function sign(key: Key, template: { kind: number; created_at?: number; tags?: string[][]; content?: string }): NostrEvent {
+  return finalizeEvent(
+    {
+      kind: template.kind,
+      created_at: template.created_at ?? nowSeconds(),
+      tags: template.tags ?? [],
+      content: template.content ?? '',
+    },
+    key.sk,
+  ) as NostrEvent
+}
+
+export const PersonaBody = JSON.stringify({ display_name: 'Tester', system_prompt: 'You test relays.' })
+
+export function persona(key: Key, slug: string, created_at = nowSeconds(), extraTags: string[][] = []): NostrEvent {
+  return sign(key, { kind: 30175, created_at, tags: [['d', slug], ...extraTags], content: PersonaBody })
+}
+
+export function deletion(key: Key, tags: string[][], created_at = nowSeconds()): NostrEvent {
+  return sign(key, { kind: 5, created_at, tags })
+}
+
+/** Signs `count` versions of one address with the same created_at, sorted by id ascending. */
+export function tiedVersions(key: Key, slug: string, created_at: number, count = 2): NostrEvent[] {
+  const versions: NostrEvent[] = []
+  for (let i = 0; i < count; i++) {
+    versions.push(sign(key, { kind: 30175, created_at, tags: [['d', slug]], content: JSON.stringify({ display_name: `v${i}`, system_prompt: '' }) }))
+  }
+  return versions.sort((a, b) => (a.id < b.id ? -1 : 1))
+}
+
+export class TestClient {
+  readonly #ws: WebSocket
+  readonly #queue: Frame[] = []
+  readonly #waiters = new Set<{ match: (f: Frame) => boolean; resolve: (f: Frame) => void }>()
+  closed: Promise<{ code: number; reason: string }>
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Frame
+      for (const waiter of this.#waiters) {
+        if (waiter.match(frame)) {
+          this.#waiters.delete(waiter)
+          waiter.resolve(frame)
+          return
+        }
+      }
+      this.#queue.push(frame)
+    })
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  }
+
+  static connect(url: string): Promise<TestClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url)
+      const client = new TestClient(ws)
+      ws.once('open', () => resolve(client))
+      ws.once('error', reject)
+    })
+  }
+
+  get isOpen(): boolean {
+    return this.#ws.readyState === WebSocket.OPEN
+  }
+
+  send(message: unknown): void {
+    this.#ws.send(JSON.stringify(message))
+  }
+
+  sendRaw(text: string | Buffer, binary = false): void {
+    this.#ws.send(text, { binary })
+  }
+
+  /** The next frame (queued or future) that matches, removed from the queue. */
+  next(match: (frame: Frame) => boolean = () => true, waitMs = DefaultWait): Promise<Frame> {
+    const index = this.#queue.findIndex(match)
+    if (index >= 0) return Promise.resolve(this.#queue.splice(index, 1)[0] as Frame)
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match,
+        resolve: (frame: Frame) => {
+          clearTimeout(timer)
+          resolve(frame)
+        },
+      }
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter)
+        reject(new Error(`no matching frame within ${waitMs} ms; queued: ${JSON.stringify(this.#queue).slice(0, 500)}`))
+      }, waitMs)
+      this.#waiters.add(waiter)
+    })
+  }
+
+  /** Frames received so far and not yet taken. */
+  pending(): Frame[] {
+    return [...this.#queue]
+  }
+
+  async publish(event: NostrEvent | Record<string, unknown>): Promise<{ accepted: boolean; message: string }> {
+    const id = (event as { id: unknown }).id
+    this.send(['EVENT', event])
+    const frame = await this.next((f) => f[0] === 'OK' && f[1] === id)
+    return { accepted: frame[2] as boolean, message: frame[3] as string }
+  }
+
+  /** Publishes and fails unless the relay stored it with an empty or non-refusal message. */
+  async store(event: NostrEvent): Promise<void> {
+    const result = await this.publish(event)
+    if (!result.accepted || result.message !== '') throw new Error(`not stored: ${JSON.stringify(result)}`)
+  }
+
+  /** REQ, then the stored events up to EOSE (or the CLOSED frame, returned as `closed`). */
+  async req(subId: string, ...filters: Filter[] | Record<string, unknown>[]): Promise<{ events: NostrEvent[]; closed?: string }> {
+    this.send(['REQ', subId, ...filters])
+    const events: NostrEvent[] = []
+    for (;;) {
+      const frame = await this.next((f) => (f[0] === 'EVENT' || f[0] === 'EOSE' || f[0] === 'CLOSED') && f[1] === subId)
+      if (frame[0] === 'EVENT') events.push(frame[2] as NostrEvent)
+      else if (frame[0] === 'CLOSED') return { events, closed: frame[2] as string }
+      else return { events }
+    }
+  }
+
+  async ids(subId: string, ...filters: Filter[]): Promise<string[]> {
+    const { events, closed } = await this.req(subId, ...filters)
+    if (closed !== undefined) throw new Error(`REQ closed: ${closed}`)
+    this.send(['CLOSE', subId])
+    return events.map((e) => e.id)
+  }
+
+  async count(subId: string, ...filters: Filter[] | Record<string, unknown>[]): Promise<number | string> {
+    this.send(['COUNT', subId, ...filters])
+    const frame = await this.next((f) => (f[0] === 'COUNT' || f[0] === 'CLOSED') && f[1] === subId)
+    return frame[0] === 'COUNT' ? (frame[2] as { count: number }).count : (frame[2] as string)
+  }
+
+  /** The next live EVENT for a subscription. */
+  async live(subId: string): Promise<NostrEvent> {
+    const frame = await this.next((f) => f[0] === 'EVENT' && f[1] === subId)
+    return frame[2] as NostrEvent
+  }
+
+  async notice(): Promise<string> {
+    const frame = await this.next((f) => f[0] === 'NOTICE')
+    return frame[1] as string
+  }
+
+  close(): void {
+    this.#ws.close()
+  }
+}
