@@ -219,7 +219,7 @@ function arbEvent(): fc.Arbitrary<NostrEvent> {
       tags: fc.array(
         fc.oneof(
           fc.tuple(fc.constantFrom(...tagNames), fc.constantFrom(...tagValues)).map(([n, v]) => [n, v]),
-          fc.constantFrom(['d'], ['alt', 'x'], ['h', ''], ['e', 'x', '', 'root']),
+          fc.constantFrom<string[]>(['d'], ['alt', 'x'], ['h', ''], ['e', 'x', '', 'root']),
         ),
         { maxLength: 4 },
       ),
