@@ -1,0 +1,74 @@
+/**
+ * `@nostr-relay/core` with its SQLite event repository, hosted on `ws` the way the
+ * package README shows: one NostrRelay, incoming frames checked by `@nostr-relay/validator`,
+ * errors answered with a NOTICE. Also the peer relay of the throughput benchmark.
+ */
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { runIfMain, wsListeningPort } from '../child.ts'
+import { launchRelay } from '../launcher.ts'
+import type { HostInfo, HostedRelay, ServingRelay, StartOptions } from '../types.ts'
+
+export const info: HostInfo = {
+  name: 'nostr-relay',
+  package: '@nostr-relay/core',
+  version: '0.0.40',
+  homepage: 'https://github.com/CodyTseng/nostr-relay',
+  servesHttp: false,
+  notes: [
+    'Library relay: @nostr-relay/core + @nostr-relay/event-repository-sqlite + @nostr-relay/validator 0.0.40, on ws 8, default options (as in its README).',
+    'SQLite file in a fresh temporary directory (WAL, as the repository sets it), removed on close; better-sqlite3 is deduplicated to the project version through npm overrides.',
+    'The library serves no HTTP: plain HTTP on the port gets 426 from ws, so there is no NIP-11 document.',
+    'REQ results are cached per filter for 1 s by default (filterResultCacheTtl).',
+  ],
+}
+
+export function start(options?: StartOptions): Promise<HostedRelay> {
+  return launchRelay(info, import.meta.url, options)
+}
+
+async function serve(): Promise<ServingRelay> {
+  const { createOutgoingNoticeMessage } = await import('@nostr-relay/common')
+  const { NostrRelay } = await import('@nostr-relay/core')
+  const { EventRepositorySqlite } = await import('@nostr-relay/event-repository-sqlite')
+  const { Validator } = await import('@nostr-relay/validator')
+  const { WebSocketServer } = await import('ws')
+
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'nip-ap-nostr-relay-'))
+  const repository = new EventRepositorySqlite(path.join(dataDir, 'events.db'))
+  await repository.init()
+  const relay = new NostrRelay(repository)
+  const validator = new Validator()
+  const notice = (message: string): string => JSON.stringify(createOutgoingNoticeMessage(message))
+
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+  wss.on('connection', (ws) => {
+    relay.handleConnection(ws)
+    ws.on('message', async (data) => {
+      try {
+        const message = await validator.validateIncomingMessage(data)
+        await relay.handleMessage(ws, message)
+      } catch (error) {
+        if (error instanceof Error) ws.send(notice(error.message))
+      }
+    })
+    ws.on('close', () => relay.handleDisconnect(ws))
+    ws.on('error', (error) => ws.send(notice(error.message)))
+  })
+  const port = await wsListeningPort(wss)
+
+  return {
+    port,
+    close: async () => {
+      for (const client of wss.clients) client.terminate()
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      await relay.destroy()
+      await repository.destroy()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+runIfMain(import.meta.url, serve)
