@@ -1,0 +1,18 @@
+/**
+ * Everything a suite file imports: the case declarations, the context type, assertion
+ * helpers, the driver types and fast-check. `import { relayCase, expectRefused } from
+ * '../../harness/src/authoring.ts'`.
+ */
+
+export { propertyCase, relayCase, replayCommand, suiteContext } from './case.ts'
+export type { CaseContext, EventTemplate, PersonaTemplate, PropertyOptions } from './case.ts'
+export { expectAccepted, expectEose, expectIds, expectRefused, violation } from './assert.ts'
+export { RelayConnection, Subscription } from './driver.ts'
+export type { CountReply, Frame, OkReply, QueryReply, WaitOptions } from './driver.ts'
+export { HarnessError, isHarnessError } from './errors.ts'
+export type { HttpReply, HttpRequestOptions } from './http.ts'
+export { HttpClient } from './http.ts'
+export { freshKeys, uniqueSlug } from './identity.ts'
+export type { KeyPair } from './identity.ts'
+export type { Capability, CaseDeclaration, Level, Profile, ProbeResult, TargetInfo } from './types.ts'
+export { default as fc } from 'fast-check'

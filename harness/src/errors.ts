@@ -1,0 +1,26 @@
+/**
+ * HarnessError marks "the harness could not decide": a deadline passed, the connection
+ * dropped, the target sent something unparseable. The grader maps it to `error`, never to
+ * `fail`, so transport trouble is never mistaken for a broken rule.
+ */
+
+export type HarnessErrorKind = 'timeout' | 'disconnected' | 'unreachable' | 'protocol' | 'http' | 'config'
+
+export class HarnessError extends Error {
+  override name = 'HarnessError'
+  readonly kind: HarnessErrorKind
+
+  constructor(kind: HarnessErrorKind, message: string) {
+    super(`${kind}: ${message}`)
+    this.kind = kind
+  }
+}
+
+export function isHarnessError(error: unknown): error is HarnessError {
+  return error instanceof Error && error.name === 'HarnessError'
+}
+
+/** A usage or configuration problem of the CLI itself (exit code 2). */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}

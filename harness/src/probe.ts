@@ -1,0 +1,317 @@
+/**
+ * Capability probe, run once before the cases: NIP-11 document, WebSocket reachability,
+ * COUNT, HTTP bridge and its auth, clock offset and window. It records where the NIP-11
+ * claims and the observed behaviour disagree. Every step is bounded; nothing here throws
+ * for a misbehaving target (an unreachable WebSocket is reported, not raised).
+ */
+
+import { randomBytes } from 'node:crypto'
+import { PersonaKind } from '../../spec/model/kinds.ts'
+import { type RelayConnection, openConnection } from './driver.ts'
+import { isHarnessError } from './errors.ts'
+import { type HttpReply, exchange } from './http.ts'
+import { freshKeys } from './identity.ts'
+import { buildHttpAuthHeader } from '../../spec/model/http-auth.ts'
+import { Transcript } from './transcript.ts'
+import {
+  type Capability,
+  Capabilities,
+  type ClockWindowFinding,
+  type Finding,
+  type ProbeResult,
+  type TargetInfo,
+} from './types.ts'
+
+export interface ProbeOptions {
+  /** Per-step deadline. */
+  timeoutMs: number
+  /** Clock window override in seconds (symmetric), from `--skew`. */
+  skewSeconds?: number
+  /** The target runs in this process (embedded relay): the clocks are the same. */
+  sameClock?: boolean
+  /** Receives the probe's own transcript (for debugging a probe). */
+  transcript?: Transcript
+}
+
+/** NIP-11 limits at or above this are read as absolute timestamps, below as relative seconds. */
+const AbsoluteTimestampThreshold = 1_000_000_000
+
+export async function probeTarget(target: Pick<TargetInfo, 'url' | 'httpUrl'>, options: ProbeOptions): Promise<ProbeResult> {
+  const started = Date.now()
+  const transcript = options.transcript ?? new Transcript()
+  const findings: Finding[] = []
+  const shortWait = Math.min(options.timeoutMs, 1500)
+
+  const nip11 = await fetchNip11(target.httpUrl, transcript, options.timeoutMs)
+  const claimsNip = (n: number): boolean | null => (nip11.result.served ? nip11.result.supportedNips.includes(n) : null)
+
+  let reachable = false
+  let unreachableReason: string | undefined
+  let roundTrip: number | undefined
+  let countObserved: { available: boolean; detail: string } = { available: false, detail: 'not probed: WebSocket unreachable' }
+  let connection: RelayConnection | undefined
+  try {
+    connection = await openConnection(target.url, { transcript, label: 'probe', timeoutMs: options.timeoutMs })
+    const t0 = Date.now()
+    const reply = await connection.query([{ ids: [randomBytes(32).toString('hex')], limit: 1 }])
+    roundTrip = Date.now() - t0
+    if (reply.eose) {
+      reachable = true
+    } else {
+      unreachableReason = `REQ refused: ${reply.closed ?? ''}`
+    }
+    if (reachable) {
+      countObserved = await probeCount(connection, shortWait)
+      await probeSubIdLimit(connection, nip11.result.limitation, shortWait, findings)
+    }
+  } catch (error) {
+    unreachableReason = isHarnessError(error) ? error.message : String(error)
+    reachable = false
+  } finally {
+    await connection?.close()
+  }
+
+  if (reachable) {
+    const claimedCount = claimsNip(45)
+    findings.push({
+      subject: 'NIP-45 COUNT',
+      claimed: claimedCount === null ? null : claimedCount ? 'supported_nips includes 45' : 'supported_nips omits 45',
+      observed: countObserved.detail,
+      agrees: claimedCount === null ? true : claimedCount === countObserved.available,
+      source: 'probe',
+    })
+  }
+
+  const http = await probeHttpBridge(target.httpUrl, transcript, options.timeoutMs)
+  if (http.bridge) {
+    const claimed98 = claimsNip(98)
+    findings.push({
+      subject: 'NIP-98 HTTP auth',
+      claimed: claimed98 === null ? null : claimed98 ? 'supported_nips includes 98' : 'supported_nips omits 98',
+      observed: http.detail,
+      agrees: claimed98 === null ? true : claimed98 === (http.auth === 'nip98'),
+      source: 'probe',
+    })
+  }
+  if (nip11.result.served) {
+    findings.push({
+      subject: 'NIP-11 CORS header',
+      claimed: null,
+      observed: nip11.result.cors ? 'Access-Control-Allow-Origin present' : 'Access-Control-Allow-Origin missing',
+      agrees: nip11.result.cors === true,
+      source: 'probe',
+    })
+  }
+
+  const window = clockWindowOf(nip11.result.limitation, options.skewSeconds, nowSeconds())
+  const clock = options.sameClock
+    ? { offsetSeconds: 0, uncertaintySeconds: 0, method: 'same-process' as const }
+    : (nip11.clock ?? http.clock ?? { offsetSeconds: 0, uncertaintySeconds: 0, method: 'none' as const })
+
+  const capabilities = {} as ProbeResult['capabilities']
+  const set = (name: Capability, available: boolean, reason: string): void => {
+    capabilities[name] = { available, reason }
+  }
+  for (const name of Capabilities) set(name, false, 'not probed')
+  set('websocket', reachable, reachable ? 'REQ answered with EOSE' : (unreachableReason ?? 'unreachable'))
+  set('nip11', nip11.result.served, nip11.result.served ? 'NIP-11 document served' : (nip11.result.error ?? 'no NIP-11 document'))
+  set('count', countObserved.available, countObserved.detail)
+  set('http-bridge', http.bridge, http.detail)
+  set('http-auth', http.auth === 'nip98', http.detail)
+  set(
+    'clock-window',
+    window !== undefined,
+    window ? `window -${window.lower}s/+${window.upper}s from ${window.source}` : 'window unknown: no NIP-11 created_at limits and no --skew',
+  )
+
+  return {
+    reachable,
+    ...(unreachableReason !== undefined && !reachable ? { unreachableReason } : {}),
+    ...(roundTrip !== undefined ? { websocketRoundTripMs: roundTrip } : {}),
+    nip11: nip11.result,
+    http: { bridge: http.bridge, auth: http.auth, detail: http.detail },
+    clock: { ...clock, ...(window ? { window } : {}) },
+    capabilities,
+    findings,
+    durationMs: Date.now() - started,
+    transcript: transcript.entries,
+  }
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000)
+}
+
+interface ClockEstimate {
+  offsetSeconds: number
+  uncertaintySeconds: number
+  method: 'http-date'
+}
+
+/** Offset from an HTTP Date header (1 s resolution) against the request's local midpoint. */
+function clockFromDate(dateHeader: string | undefined, sentAt: number, receivedAt: number): ClockEstimate | undefined {
+  if (!dateHeader) return undefined
+  const relayMs = Date.parse(dateHeader)
+  if (Number.isNaN(relayMs)) return undefined
+  const midpoint = (sentAt + receivedAt) / 2
+  // The header truncates to the second: the relay's clock read somewhere in [relayMs, relayMs+1000).
+  const offset = (relayMs + 500 - midpoint) / 1000
+  const uncertainty = (receivedAt - sentAt) / 2000 + 0.5
+  return { offsetSeconds: round(offset), uncertaintySeconds: round(uncertainty), method: 'http-date' }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000
+}
+
+async function fetchNip11(
+  httpUrl: string,
+  transcript: Transcript,
+  timeoutMs: number,
+): Promise<{ result: ProbeResult['nip11']; clock?: ClockEstimate }> {
+  const empty = { served: false, supportedNips: [], limitation: {} }
+  const sentAt = Date.now()
+  let reply: HttpReply
+  try {
+    reply = await exchange(transcript, 'GET', httpUrl, { accept: 'application/nostr+json' }, undefined, timeoutMs)
+  } catch (error) {
+    return { result: { ...empty, error: error instanceof Error ? error.message : String(error) } }
+  }
+  const clock = clockFromDate(reply.headers.date, sentAt, Date.now())
+  const base = {
+    status: reply.status,
+    ...(reply.headers['content-type'] ? { contentType: reply.headers['content-type'] } : {}),
+    cors: reply.headers['access-control-allow-origin'] !== undefined,
+  }
+  const doc = reply.json
+  if (reply.status !== 200 || typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return { result: { ...empty, ...base, error: `GET with Accept: application/nostr+json answered ${reply.status}, not a JSON object` }, ...(clock ? { clock } : {}) }
+  }
+  const record = doc as Record<string, unknown>
+  const nips = Array.isArray(record.supported_nips) ? record.supported_nips.filter((n): n is number => typeof n === 'number') : []
+  const limitation =
+    typeof record.limitation === 'object' && record.limitation !== null && !Array.isArray(record.limitation)
+      ? (record.limitation as Record<string, unknown>)
+      : {}
+  return { result: { served: true, ...base, document: record, supportedNips: nips, limitation }, ...(clock ? { clock } : {}) }
+}
+
+/** The acceptance window: --skew wins, then NIP-11 created_at limits. */
+export function clockWindowOf(
+  limitation: Record<string, unknown>,
+  skewSeconds: number | undefined,
+  now: number,
+): ClockWindowFinding | undefined {
+  if (skewSeconds !== undefined) return { lower: skewSeconds, upper: skewSeconds, source: 'option' }
+  const lowerRaw = limitation.created_at_lower_limit
+  const upperRaw = limitation.created_at_upper_limit
+  if (typeof lowerRaw !== 'number' || typeof upperRaw !== 'number') return undefined
+  const absolute = lowerRaw >= AbsoluteTimestampThreshold || upperRaw >= AbsoluteTimestampThreshold
+  if (absolute) {
+    return {
+      lower: Math.max(0, now - lowerRaw),
+      upper: Math.max(0, upperRaw - now),
+      source: 'nip11',
+      interpretation: 'NIP-11 limits read as absolute timestamps (values >= 1e9)',
+    }
+  }
+  return {
+    lower: lowerRaw,
+    upper: upperRaw,
+    source: 'nip11',
+    interpretation: 'NIP-11 limits read as seconds relative to now (values < 1e9)',
+  }
+}
+
+async function probeCount(connection: RelayConnection, waitMs: number): Promise<{ available: boolean; detail: string }> {
+  try {
+    const reply = await connection.count([{ kinds: [PersonaKind], authors: [freshKeys().pubkey] }], { timeoutMs: waitMs })
+    return reply.ok
+      ? { available: true, detail: `COUNT answered ${reply.count}` }
+      : { available: false, detail: `COUNT refused with CLOSED: ${reply.closed}` }
+  } catch (error) {
+    if (isHarnessError(error) && error.kind === 'timeout') return { available: false, detail: `COUNT not answered within ${waitMs} ms` }
+    throw error
+  }
+}
+
+/** If NIP-11 claims max_subid_length, check that a longer id is refused. */
+async function probeSubIdLimit(
+  connection: RelayConnection,
+  limitation: Record<string, unknown>,
+  waitMs: number,
+  findings: Finding[],
+): Promise<void> {
+  const max = limitation.max_subid_length
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 4096) return
+  const subId = 'p'.repeat(max + 1)
+  const since = connection.mark
+  connection.send(['REQ', subId, { ids: [randomBytes(32).toString('hex')], limit: 1 }])
+  let observed: string
+  let agrees: boolean
+  try {
+    const frame = await connection.waitFor(
+      (f) => ((f[0] === 'EOSE' || f[0] === 'CLOSED') && f[1] === subId) || f[0] === 'NOTICE',
+      'answer to an over-long subscription id',
+      { timeoutMs: waitMs, since },
+    )
+    agrees = frame[0] !== 'EOSE'
+    observed = agrees ? `a ${max + 1}-char id was refused (${String(frame[0])})` : `a ${max + 1}-char id was served (EOSE)`
+    if (frame[0] === 'EOSE') connection.send(['CLOSE', subId])
+  } catch (error) {
+    if (!(isHarnessError(error) && error.kind === 'timeout')) throw error
+    agrees = true
+    observed = `a ${max + 1}-char id got no answer within ${waitMs} ms`
+  }
+  findings.push({ subject: 'NIP-11 limitation.max_subid_length', claimed: String(max), observed, agrees, source: 'probe' })
+}
+
+async function probeHttpBridge(
+  httpUrl: string,
+  transcript: Transcript,
+  timeoutMs: number,
+): Promise<{ bridge: boolean; auth: 'nip98' | 'none' | 'unknown'; detail: string; clock?: ClockEstimate }> {
+  const url = new URL('/count', httpUrl).toString()
+  const keys = freshKeys()
+  const body = JSON.stringify([{ kinds: [PersonaKind], authors: [keys.pubkey] }])
+  const headers = { 'content-type': 'application/json' }
+  let signed: HttpReply
+  const sentAt = Date.now()
+  try {
+    signed = await exchange(
+      transcript,
+      'POST',
+      url,
+      { ...headers, authorization: buildHttpAuthHeader({ secretKey: keys.secretKey, url, method: 'POST', body }) },
+      body,
+      timeoutMs,
+    )
+  } catch (error) {
+    return { bridge: false, auth: 'unknown', detail: `POST /count failed: ${error instanceof Error ? error.message : String(error)}` }
+  }
+  const clock = clockFromDate(signed.headers.date, sentAt, Date.now())
+  const countOk = signed.status === 200 && typeof (signed.json as { count?: unknown } | undefined)?.count === 'number'
+  if (!countOk) {
+    return {
+      bridge: false,
+      auth: 'unknown',
+      detail: `no HTTP bridge: signed POST /count answered ${signed.status}`,
+      ...(clock ? { clock } : {}),
+    }
+  }
+  let unsigned: HttpReply
+  try {
+    unsigned = await exchange(transcript, 'POST', url, headers, body, timeoutMs)
+  } catch (error) {
+    return { bridge: true, auth: 'unknown', detail: `unsigned POST /count failed: ${error instanceof Error ? error.message : String(error)}` }
+  }
+  if (unsigned.status === 401) {
+    return { bridge: true, auth: 'nip98', detail: 'HTTP bridge present; unsigned POST /count refused with 401, NIP-98 signed accepted', ...(clock ? { clock } : {}) }
+  }
+  return {
+    bridge: true,
+    auth: unsigned.status === 200 ? 'none' : 'unknown',
+    detail: `HTTP bridge present; unsigned POST /count answered ${unsigned.status}`,
+    ...(clock ? { clock } : {}),
+  }
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+// The conformance suites. The harness (`persona-conformance run`) loads this config and
+// provides the target and probe; run directly (`npx vitest run -c harness/vitest.suites.config.ts`)
+// the global setup starts the embedded reference relay (or uses NIP_AP_TARGET_URL) itself.
+export default defineConfig({
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  test: {
+    include: ['suites/**/*.test.ts'],
+    globalSetup: ['harness/src/suite-setup.ts'],
+    // Cases bound every wait themselves; these are backstops against a runaway case.
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+    // Cases within a file run in order; files run in parallel against the same target.
+    fileParallelism: true,
+  },
+})
