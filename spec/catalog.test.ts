@@ -1,0 +1,373 @@
+/**
+ * Keeps spec/NIP-AP.md, spec/requirements.json and spec/requirements.schema.json in
+ * agreement. Every failure lists the offending ids so the fix is obvious.
+ */
+
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { describe, expect, test } from 'vitest'
+import { canonicalPersonaContent, hashPersonaContent, parsePersonaContent } from './model/index.ts'
+import {
+  type Requirement,
+  RequirementIdPattern,
+  catalogSchemaUrl,
+  loadCatalog,
+  requirementIds,
+  specTextUrl,
+} from './catalog.ts'
+
+// ---------------------------------------------------------------------------------------
+// A validator for the subset of JSON Schema 2020-12 that requirements.schema.json uses.
+// It refuses schemas with keywords it does not implement, so the schema cannot silently
+// grow a rule that nothing checks.
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+type Schema = { [key: string]: Json }
+
+const annotationKeywords = new Set(['$schema', '$id', 'title', 'description', '$defs'])
+const assertionKeywords = new Set([
+  '$ref', 'type', 'enum', 'const', 'pattern', 'minLength', 'maxLength', 'minItems',
+  'required', 'properties', 'additionalProperties', 'items', 'if', 'then', 'else', 'not',
+])
+
+function isObject(value: Json | undefined): value is { [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function typeOf(value: Json): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'array'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number'
+  return typeof value
+}
+
+function typeMatches(value: Json, type: string): boolean {
+  const actual = typeOf(value)
+  return actual === type || (type === 'number' && actual === 'integer')
+}
+
+function resolveRef(root: Schema, ref: string): Schema {
+  if (!ref.startsWith('#/')) throw new Error(`unsupported $ref ${ref}`)
+  let node: Json = root
+  for (const part of ref.slice(2).split('/')) {
+    if (!isObject(node)) throw new Error(`unresolvable $ref ${ref}`)
+    node = node[part] ?? null
+  }
+  if (!isObject(node)) throw new Error(`unresolvable $ref ${ref}`)
+  return node
+}
+
+/** Returns one message per violation, each naming the JSON path; empty when valid. */
+export function validate(value: Json, schema: Schema, root: Schema = schema, path = '$'): string[] {
+  const errors: string[] = []
+  for (const key of Object.keys(schema)) {
+    if (!annotationKeywords.has(key) && !assertionKeywords.has(key)) {
+      throw new Error(`schema keyword ${key} at ${path} is not supported by this validator`)
+    }
+  }
+  const sub = (v: Json, s: Json | undefined, p: string): string[] => (isObject(s) ? validate(v, s, root, p) : [])
+
+  if (typeof schema.$ref === 'string') errors.push(...validate(value, resolveRef(root, schema.$ref), root, path))
+  if (typeof schema.type === 'string' && !typeMatches(value, schema.type)) {
+    errors.push(`${path}: expected ${schema.type}, got ${typeOf(value)}`)
+    return errors
+  }
+  if (Array.isArray(schema.enum) && !schema.enum.some((option) => option === value)) {
+    errors.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`)
+  }
+  if ('const' in schema && schema.const !== value) {
+    errors.push(`${path}: expected ${JSON.stringify(schema.const)}`)
+  }
+  if (typeof value === 'string') {
+    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) {
+      errors.push(`${path}: ${JSON.stringify(value)} does not match ${schema.pattern}`)
+    }
+    const length = Array.from(value).length
+    if (typeof schema.minLength === 'number' && length < schema.minLength) errors.push(`${path}: shorter than ${schema.minLength}`)
+    if (typeof schema.maxLength === 'number' && length > schema.maxLength) errors.push(`${path}: longer than ${schema.maxLength}`)
+  }
+  if (Array.isArray(value)) {
+    if (typeof schema.minItems === 'number' && value.length < schema.minItems) errors.push(`${path}: fewer than ${schema.minItems} items`)
+    value.forEach((item, index) => errors.push(...sub(item, schema.items, `${path}[${index}]`)))
+  }
+  if (isObject(value)) {
+    const properties = isObject(schema.properties) ? schema.properties : {}
+    if (Array.isArray(schema.required)) {
+      for (const name of schema.required) {
+        if (typeof name === 'string' && !(name in value)) errors.push(`${path}: missing required ${name}`)
+      }
+    }
+    for (const [name, member] of Object.entries(value)) {
+      if (name in properties) errors.push(...sub(member, properties[name], `${path}.${name}`))
+      else if (schema.additionalProperties === false) errors.push(`${path}: unexpected property ${name}`)
+      else errors.push(...sub(member, schema.additionalProperties, `${path}.${name}`))
+    }
+  }
+  if (isObject(schema.if)) {
+    const branch = validate(value, schema.if, root, path).length === 0 ? schema.then : schema.else
+    errors.push(...sub(value, branch, path))
+  }
+  if (isObject(schema.not) && validate(value, schema.not, root, path).length === 0) {
+    errors.push(`${path}: matches a schema it must not match`)
+  }
+  return errors
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading the specification text.
+
+const definitionPattern = /\*\*(AP-[A-Z]+-\d+)\*\*/g
+const anyIdPattern = /\bAP-[A-Z]+-\d+\b/g
+const taggedLinePattern =
+  /^- \*\*(AP-[A-Z]+-\d+)\*\* \((MUST NOT|MUST|SHOULD NOT|SHOULD|MAY) · (relay|client|writer|reader) · (core|origin)\) (\S.*)$/
+const headingPattern = /^#{2,6} (\d+(?:\.\d+)*)\.? /
+const keywordPattern = /\b(MUST NOT|MUST|SHOULD NOT|SHOULD|MAY|REQUIRED|RECOMMENDED|OPTIONAL|SHALL NOT|SHALL)\b/g
+
+interface TextLine {
+  number: number
+  text: string
+  /** Innermost numbered heading above the line ('' before the first). */
+  section: string
+  inCode: boolean
+}
+
+interface TaggedDefinition {
+  id: string
+  level: string
+  role: string
+  profile: string
+  section: string
+  sentence: string
+  line: number
+}
+
+function readLines(markdown: string): TextLine[] {
+  let section = ''
+  let inCode = false
+  return markdown.split('\n').map((text, index) => {
+    if (text.startsWith('```')) inCode = !inCode
+    else if (!inCode) {
+      const heading = headingPattern.exec(text)
+      if (heading) section = heading[1] as string
+    }
+    return { number: index + 1, text, section, inCode }
+  })
+}
+
+function taggedDefinitions(lines: readonly TextLine[]): TaggedDefinition[] {
+  const found: TaggedDefinition[] = []
+  for (const line of lines) {
+    const match = taggedLinePattern.exec(line.text)
+    if (!match || line.inCode) continue
+    const [, id, level, role, profile, sentence] = match as unknown as [string, string, string, string, string, string]
+    found.push({ id, level, role, profile, section: line.section, sentence, line: line.number })
+  }
+  return found
+}
+
+function countBy(values: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1)
+  return counts
+}
+
+function fencedBlocks(lines: readonly TextLine[], section: string): string[] {
+  const blocks: string[] = []
+  let current: string[] | null = null
+  for (const line of lines) {
+    if (line.section !== section) continue
+    if (line.text.startsWith('```')) {
+      if (current === null) current = []
+      else {
+        blocks.push(current.join('\n'))
+        current = null
+      }
+    } else if (current !== null) current.push(line.text)
+  }
+  return blocks
+}
+
+/** Fails with every offending item on its own line (vitest would abbreviate a long array). */
+function expectNone(items: readonly string[], label: string): void {
+  if (items.length > 0) expect.fail(`${label} (${items.length}):\n  ${items.join('\n  ')}`)
+}
+
+const markdown = readFileSync(specTextUrl, 'utf8')
+const lines = readLines(markdown)
+const definitions = taggedDefinitions(lines)
+const catalog = loadCatalog()
+const schema = JSON.parse(readFileSync(catalogSchemaUrl, 'utf8')) as Schema
+const byId = new Map<string, Requirement>(catalog.requirements.map((requirement) => [requirement.id, requirement]))
+
+// ---------------------------------------------------------------------------------------
+
+describe('the schema validator', () => {
+  const good: Requirement = {
+    id: 'AP-SLUG-1', level: 'MUST', role: 'writer', profile: 'core',
+    section: '3', summary: 'one line', testable: 'client',
+  }
+  const wrap = (requirement: object): Json =>
+    ({ version: '1.0.0', spec: 'spec/NIP-AP.md', requirements: [requirement] }) as unknown as Json
+
+  test('accepts a well-formed entry', () => {
+    expect(validate(wrap(good), schema)).toEqual([])
+  })
+
+  test.each([
+    ['an unknown level', { ...good, level: 'MUSTNT' }, 'is not one of'],
+    ['a malformed id', { ...good, id: 'AP-slug-1' }, 'does not match'],
+    ['a missing summary', { ...good, summary: undefined }, 'missing required summary'],
+    ['an unexpected field', { ...good, owner: 'x' }, 'unexpected property owner'],
+    ['testable none without a reason', { ...good, testable: 'none' }, 'missing required reason'],
+    ['a reason on a testable entry', { ...good, reason: 'because' }, 'must not match'],
+    ['a two-line summary', { ...good, summary: 'one\ntwo' }, 'does not match'],
+  ])('reports %s', (_name, entry, expected) => {
+    const json = JSON.parse(JSON.stringify(wrap(entry))) as Json
+    expect(validate(json, schema).join('\n')).toContain(expected)
+  })
+})
+
+describe('the requirement catalog', () => {
+  test('validates against requirements.schema.json', () => {
+    const violations = validate(catalog as unknown as Json, schema).map((message) =>
+      message.replace(/^\$\.requirements\[(\d+)\]/, (at, index: string) => `${at} ${catalog.requirements[Number(index)]?.id ?? ''}`),
+    )
+    expectNone(violations, 'schema violations in requirements.json')
+  })
+
+  test('names the specification text it belongs to', () => {
+    expect(catalog.spec).toBe('spec/NIP-AP.md')
+  })
+
+  test('has well-formed ids', () => {
+    const malformed = requirementIds().filter((id) => !RequirementIdPattern.test(id))
+    expectNone(malformed, 'malformed ids')
+  })
+
+  test('has unique ids', () => {
+    const repeated = [...countBy(requirementIds())].filter(([, n]) => n > 1).map(([id]) => id)
+    expectNone(repeated, 'ids listed more than once')
+  })
+
+  test('gives a reason for every requirement that cannot be tested mechanically', () => {
+    const unexplained = catalog.requirements
+      .filter((r) => r.testable === 'none' && (r.reason ?? '').trim() === '')
+      .map((r) => r.id)
+    expectNone(unexplained, 'testable: none without a reason')
+  })
+
+  test('decides relay requirements against a relay and the others against the client', () => {
+    const misplaced = catalog.requirements
+      .filter((r) => (r.role === 'relay' ? r.testable === 'client' : r.testable === 'relay'))
+      .map((r) => `${r.id} (${r.role}, testable ${r.testable})`)
+    expectNone(misplaced, 'testability that does not fit the role')
+  })
+})
+
+describe('the catalog and the text of NIP-AP.md', () => {
+  test('every id the text mentions is in the catalog', () => {
+    const mentioned = new Set(markdown.match(anyIdPattern) ?? [])
+    const unknown = [...mentioned].filter((id) => !byId.has(id))
+    expectNone(unknown, 'ids in NIP-AP.md missing from requirements.json')
+  })
+
+  test('every catalog id is defined exactly once in the text', () => {
+    const counts = countBy([...markdown.matchAll(definitionPattern)].map((m) => m[1] as string))
+    const missing = requirementIds().filter((id) => !counts.has(id))
+    const repeated = [...counts].filter(([, n]) => n > 1).map(([id, n]) => `${id} (${n} times)`)
+    expectNone(missing, 'catalog ids never defined as **id** in NIP-AP.md')
+    expectNone(repeated, 'ids defined more than once in NIP-AP.md')
+  })
+
+  test('every definition carries a (level · role · profile) tag', () => {
+    const tagged = new Set(definitions.map((d) => d.id))
+    const untagged = [...markdown.matchAll(definitionPattern)].map((m) => m[1] as string).filter((id) => !tagged.has(id))
+    expectNone(untagged, 'definitions not written as "- **id** (LEVEL · role · profile) text"')
+  })
+
+  test('the tags in the text match the catalog', () => {
+    const mismatches: string[] = []
+    for (const d of definitions) {
+      const entry = byId.get(d.id)
+      if (entry === undefined) continue
+      for (const field of ['level', 'role', 'profile', 'section'] as const) {
+        if (entry[field] !== d[field]) mismatches.push(`${d.id} ${field}: text ${d[field]}, catalog ${entry[field]}`)
+      }
+    }
+    expectNone(mismatches, 'text and catalog disagree')
+  })
+
+  test('the catalog lists the requirements in the order of the text', () => {
+    const inText = definitions.map((d) => d.id)
+    const firstDifference = inText.findIndex((id, index) => requirementIds()[index] !== id)
+    expect(firstDifference, `order differs from ${inText[firstDifference]} on`).toBe(-1)
+    expect(requirementIds().length).toBe(inText.length)
+  })
+
+  test('each requirement uses the keyword of its level', () => {
+    const missing = definitions
+      .filter((d) => !(d.sentence.match(keywordPattern) ?? ([] as string[])).includes(d.level))
+      .map((d) => `${d.id} (${d.level})`)
+    expectNone(missing, 'requirements whose sentence lacks their level keyword')
+  })
+
+  test('capitalised keywords appear only in requirements and in section 1', () => {
+    const inSectionOne = (section: string): boolean => section === '1' || section.startsWith('1.')
+    const stray = lines
+      .filter((line) => !line.inCode && !inSectionOne(line.section) && !taggedLinePattern.test(line.text))
+      .filter((line) => (line.text.match(keywordPattern) ?? []).length > 0)
+      .map((line) => `line ${line.number}: ${line.text.slice(0, 80)}`)
+    expectNone(stray, 'normative keywords outside a tagged requirement')
+  })
+})
+
+describe('the worked example of section 6.2', () => {
+  const blocks = fencedBlocks(lines, '6.2')
+  const sectionText = lines.filter((line) => line.section === '6.2').map((line) => line.text).join('\n')
+  const hashes = sectionText.match(/\b[0-9a-f]{64}\b/g) ?? []
+
+  function canonicalOf(body: string): string {
+    const parsed = parsePersonaContent(body)
+    if (!parsed.ok) throw new Error(parsed.message)
+    return canonicalPersonaContent(parsed.content)
+  }
+
+  test('has the two bodies, their canonical form and the escaping example', () => {
+    expect(blocks).toHaveLength(4)
+    expect(hashes).toHaveLength(3)
+  })
+
+  test('both bodies have the canonical form and hash the text gives', () => {
+    const [first, second, canonical] = blocks as [string, string, string]
+    expect(canonicalOf(first)).toBe(canonical)
+    expect(canonicalOf(second)).toBe(canonical)
+    const parsed = parsePersonaContent(first)
+    expect(parsed.ok && hashPersonaContent(parsed.content)).toBe(hashes[0])
+    expect(Buffer.byteLength(canonical, 'utf8')).toBe(128)
+  })
+
+  test('the E1 hash in the text is the hash of the E1 body', () => {
+    const e1 = loadVectorBody('E1')
+    const parsed = parsePersonaContent(e1)
+    expect(parsed.ok && hashPersonaContent(parsed.content)).toBe(hashes[1])
+  })
+
+  test('the escaping example is the canonical form of the body it describes', () => {
+    const body = { display_name: 'Q"\\ \t\u0001é\u{1F600}\uD800', system_prompt: 'line1\nline2' }
+    const parsed = parsePersonaContent(JSON.stringify(body))
+    if (!parsed.ok) throw new Error(parsed.message)
+    const canonical = canonicalPersonaContent(parsed.content)
+    expect(canonical).toBe(blocks[3])
+    expect(Buffer.byteLength(canonical, 'utf8')).toBe(153)
+    expect(createHash('sha256').update(canonical, 'utf8').digest('hex')).toBe(hashes[2])
+  })
+})
+
+function loadVectorBody(name: string): string {
+  const vectors = JSON.parse(readFileSync(new URL('./vectors/events.json', import.meta.url), 'utf8')) as {
+    events: Record<string, { content: string }>
+  }
+  const event = vectors.events[name]
+  if (event === undefined) throw new Error(`vector ${name} not found in spec/vectors/events.json`)
+  return event.content
+}
