@@ -1,0 +1,127 @@
+/**
+ * `persona`: the reference client's command line. `main(argv, io)` runs one command and
+ * resolves to its exit code; tests call it in-process with their own io.
+ */
+
+import { parseArgs } from 'node:util'
+import { pathToFileURL } from 'node:url'
+import { CommandGroups, Commands, type CommandSpec, findCommand, GlobalOptionSpecs, GlobalOptionsHelp } from './cli/commands.ts'
+import { CommandContext, type GlobalOptions } from './cli/context.ts'
+import { ExitCode, ExitCodeTable } from './cli/exit-codes.ts'
+import { CliFailure, type CliIo, processIo } from './cli/io.ts'
+import { DefaultTimeoutMs, type TransportName } from './relay-types.ts'
+
+function overviewHelp(): string {
+  const width = Math.max(...Commands.map((c) => c.name.length))
+  return [
+    'persona: publish NIP-AP agent personas (kind 30175) and run agents pinned to them',
+    '',
+    'Usage: persona COMMAND [ARGS] [OPTIONS]',
+    '',
+    'Commands:',
+    ...Commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    GlobalOptionsHelp,
+    '',
+    ExitCodeTable,
+    '',
+    'Run `persona COMMAND --help` for the options of one command.',
+  ].join('\n')
+}
+
+function groupHelp(group: string): string {
+  const members = Commands.filter((c) => c.name.startsWith(`${group} `))
+  return [`Usage: persona ${group} SUBCOMMAND`, '', ...members.map((c) => `  ${c.usage}\n      ${c.summary}`), '', GlobalOptionsHelp, '', ExitCodeTable].join('\n')
+}
+
+function commandHelp(spec: CommandSpec): string {
+  return [`Usage: ${spec.usage}`, '', spec.summary, ...(spec.details ? ['', spec.details] : []), '', GlobalOptionsHelp, '', ExitCodeTable].join('\n')
+}
+
+function usageError(io: CliIo, json: boolean, message: string, help: string): number {
+  if (json) io.stdout(`${JSON.stringify({ ok: false, error: message, exit_code: ExitCode.usage }, null, 2)}\n`)
+  io.stderr(`${message}\n\n${help}\n`)
+  return ExitCode.usage
+}
+
+function globalOptionsOf(values: Record<string, unknown>, env: Record<string, string | undefined>): GlobalOptions | string {
+  const transport = (values.transport as string | undefined) ?? env.PERSONA_TRANSPORT ?? 'ws'
+  if (transport !== 'ws' && transport !== 'http') return `usage: --transport must be ws or http (got ${transport})`
+  const timeoutText = values.timeout as string | undefined
+  const timeoutMs = timeoutText === undefined ? DefaultTimeoutMs : Number(timeoutText)
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return `usage: --timeout takes a positive number of milliseconds (got ${timeoutText})`
+  const relay = (values.relay as string | undefined) ?? env.PERSONA_RELAY
+  return {
+    json: values.json === true,
+    relay: relay === undefined || relay === '' ? null : relay,
+    transport: transport as TransportName,
+    timeoutMs,
+  }
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const wantsJson = argv.includes('--json')
+  const [first, second] = argv
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+    const help = overviewHelp()
+    if (first === undefined) return usageError(io, wantsJson, 'usage: no command given', help)
+    io.stdout(`${help}\n`)
+    return ExitCode.ok
+  }
+  const isGroup = (CommandGroups as readonly string[]).includes(first)
+  if (isGroup && (second === undefined || second.startsWith('-'))) {
+    if (second === '--help' || second === '-h') {
+      io.stdout(`${groupHelp(first)}\n`)
+      return ExitCode.ok
+    }
+    return usageError(io, wantsJson, `usage: persona ${first} needs a subcommand`, groupHelp(first))
+  }
+  const name = isGroup ? `${first} ${second}` : first
+  const spec = findCommand(name)
+  if (spec === undefined) return usageError(io, wantsJson, `usage: unknown command ${JSON.stringify(name)}`, isGroup ? groupHelp(first) : overviewHelp())
+  const rest = argv.slice(isGroup ? 2 : 1)
+
+  let values: Record<string, unknown>
+  let positionals: string[]
+  try {
+    const parsed = parseArgs({ args: [...rest], options: { ...GlobalOptionSpecs, ...spec.options }, allowPositionals: true, strict: true })
+    values = parsed.values as Record<string, unknown>
+    positionals = parsed.positionals
+  } catch (error) {
+    return usageError(io, wantsJson, `usage: ${(error as Error).message}`, commandHelp(spec))
+  }
+  if (values.help === true) {
+    io.stdout(`${commandHelp(spec)}\n`)
+    return ExitCode.ok
+  }
+  if (positionals.length < spec.positionals.min || positionals.length > spec.positionals.max) {
+    return usageError(io, wantsJson, `usage: ${spec.usage}`, commandHelp(spec))
+  }
+  const options = globalOptionsOf(values, io.env)
+  if (typeof options === 'string') return usageError(io, wantsJson, options, commandHelp(spec))
+
+  const ctx = new CommandContext(io, options)
+  try {
+    return await spec.run(ctx, values, positionals)
+  } catch (error) {
+    const failure = error instanceof CliFailure ? error : new CliFailure(ExitCode.error, `error: ${error instanceof Error ? error.message : String(error)}`)
+    if (options.json) io.stdout(`${JSON.stringify({ ok: false, error: failure.message, exit_code: failure.code, ...failure.details }, null, 2)}\n`)
+    io.stderr(`${failure.message}\n`)
+    return failure.code
+  } finally {
+    await ctx.close()
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`)
+      process.exitCode = ExitCode.error
+    },
+  )
+}

@@ -1,0 +1,31 @@
+/** After a local write: push the queue now when the relay is up, and say what became of one event. */
+
+import { drainPendingSync } from '../sync.ts'
+import type { CommandContext, RelaySession } from './context.ts'
+
+export type SendStatus = 'sent' | 'queued' | 'refused'
+
+export interface SendOutcome {
+  status: SendStatus
+  /** The event id the relay holds (a stale queued event may have been re-stamped). */
+  id: string
+  message: string
+}
+
+export async function sendQueued(ctx: CommandContext, session: RelaySession | null, id: string): Promise<SendOutcome> {
+  if (session === null) return { status: 'queued', id, message: ctx.relayProblem ?? 'relay not in use' }
+  const key = ctx.maybeOwnerKey()
+  const report = await drainPendingSync(ctx.store(), session.client, {
+    now: () => ctx.nowSeconds(),
+    secretKey: key?.secretKey,
+    window: session.window,
+  })
+  const finalId = report.restamped.find((r) => r.from === id)?.to ?? id
+  for (const item of report.restamped) if (item.from !== id) ctx.note(`re-stamped stale queued event for ${item.address}`)
+  const sent = report.sent.find((item) => item.id === finalId)
+  if (sent) return { status: 'sent', id: finalId, message: sent.message }
+  const failed = report.failed.find((item) => item.id === finalId)
+  if (failed) return { status: 'refused', id: finalId, message: failed.message }
+  const retrying = report.retrying.find((item) => item.id === finalId)
+  return { status: 'queued', id: finalId, message: retrying?.message ?? 'queued behind earlier events' }
+}

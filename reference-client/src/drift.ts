@@ -1,0 +1,35 @@
+/** Drift: does the persona an agent pinned still match the persona as it is now? */
+
+import { hashPersonaContentText } from '../../spec/model/hash.ts'
+import type { PersonaRead } from './store.ts'
+
+export type Drift = 'up-to-date' | 'out-of-date' | 'orphaned'
+
+export type LiveVersion =
+  | { status: 'present'; version: string; event_id: string }
+  | { status: 'gone'; reason: 'missing' | 'deleted' | 'unreadable'; message: string }
+
+export function liveVersionOf(read: PersonaRead): LiveVersion {
+  switch (read.status) {
+    case 'present': {
+      const version = hashPersonaContentText(read.event.content)
+      if (version === null) return { status: 'gone', reason: 'unreadable', message: 'the current persona body does not parse' }
+      return { status: 'present', version, event_id: read.event.id }
+    }
+    case 'deleted':
+      return { status: 'gone', reason: 'deleted', message: `the persona was deleted (${read.deletion.id})` }
+    case 'missing':
+      return { status: 'gone', reason: 'missing', message: 'no such persona' }
+    case 'corrupt':
+      return { status: 'gone', reason: 'unreadable', message: read.message }
+  }
+}
+
+/**
+ * A gone persona is orphaned, never out of date: there is nothing to respawn into.
+ * Otherwise the pinned persona_source_version is compared with the current hash.
+ */
+export function driftOf(pinnedVersion: string, live: LiveVersion): Drift {
+  if (live.status === 'gone') return 'orphaned'
+  return live.version === pinnedVersion ? 'up-to-date' : 'out-of-date'
+}
