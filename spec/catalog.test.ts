@@ -371,3 +371,31 @@ function loadVectorBody(name: string): string {
   if (event === undefined) throw new Error(`vector ${name} not found in spec/vectors/events.json`)
   return event.content
 }
+
+describe('the ambiguity register', () => {
+  const register = readFileSync(new URL('./AMBIGUITIES.md', import.meta.url), 'utf8')
+  const entries = register.split(/^### /m).slice(1)
+
+  test('cites only requirement ids that exist', () => {
+    const unknown = [...new Set(register.match(anyIdPattern) ?? [])].filter((id) => !byId.has(id))
+    expectNone(unknown, 'ids in AMBIGUITIES.md missing from requirements.json')
+  })
+
+  test('gives every entry its readings, choice, reasons and affected requirements', () => {
+    const incomplete = entries
+      .filter((entry) => !['**Readings**', '**Chosen**', '**Why**', '**Affects**'].every((part) => entry.includes(part)))
+      .map((entry) => entry.split('\n')[0] ?? '')
+    const withoutIds = entries
+      .filter((entry) => !/\*\*Affects\*\*:[^]*?\bAP-[A-Z]+-\d+\b/.test(entry))
+      .map((entry) => entry.split('\n')[0] ?? '')
+    expectNone(incomplete, 'entries missing a part')
+    expectNone(withoutIds, 'entries that name no requirement under Affects')
+  })
+
+  test('numbers its entries once each', () => {
+    const numbers = entries.map((entry) => /^AMB-(\d+)\./.exec(entry)?.[1] ?? `unnumbered: ${entry.split('\n')[0]}`)
+    const repeated = [...countBy(numbers)].filter(([, n]) => n > 1).map(([number]) => `AMB-${number}`)
+    expectNone(numbers.filter((n) => n.startsWith('unnumbered')), 'entries without an AMB-n number')
+    expectNone(repeated, 'entry numbers used twice')
+  })
+})
