@@ -23,7 +23,7 @@ function printList(json: boolean): void {
     return
   }
   for (const host of relayHosts) {
-    console.log(`${host.name.padEnd(12)} ${host.package}@${host.version}  ${host.homepage}`)
+    console.log(`${host.name.padEnd(12)} ${`${host.package}@${host.version}`.padEnd(26)} ${host.homepage}`)
   }
 }
 

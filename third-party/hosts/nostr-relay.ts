@@ -22,6 +22,8 @@ export const info: HostInfo = {
     'SQLite file in a fresh temporary directory (WAL, as the repository sets it), removed on close; better-sqlite3 is deduplicated to the project version through npm overrides.',
     'The library serves no HTTP: plain HTTP on the port gets 426 from ws, so there is no NIP-11 document.',
     'REQ results are cached per filter for 1 s by default (filterResultCacheTtl).',
+    'Seen in a probe (not yet the suite): kind 30175 accepted with any, no or two d tags (no slug rules); addressable events replaced; at equal created_at the lowest id wins and the loser gets OK true "duplicate: the event already exists", as does a stale write.',
+    'Seen in a probe: NIP-09 a-deletion hides the address and a write at the deletion created_at or later shows again; a deletion by another key is ignored; no clock window (now ± 2000 s accepted); id and signature checked; COUNT unanswered.',
   ],
 }
 

@@ -20,7 +20,8 @@ export const info: HostInfo = {
     'new NostrMini() with default options (10,000 events kept, newest first); its own nostr-tools 1.x dependency installs nested, no override needed.',
     'Verifies nothing: every EVENT is answered OK true and stored, nothing is replaced or deleted.',
     'GET / answers its NIP-11 document whatever the Accept header (supported_nips [1, 2, 11]).',
-    'A frame that is not JSON makes its handler throw after a NOTICE; the host child logs it and keeps serving.',
+    'A frame that is not JSON gets a NOTICE and a close, then its handler throws; the host child logs the error and keeps serving.',
+    'Seen in a probe (not yet the suite): no slug rules, no replacement (every version returned, newest first), no deletion, no clock window; COUNT unanswered.',
   ],
 }
 

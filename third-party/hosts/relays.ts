@@ -23,6 +23,7 @@ export const info: HostInfo = {
     'In-memory store: every accepted event is appended, nothing is replaced or deleted; REQ replays in arrival order.',
     'Subscriptions live in one map keyed by subscription id across all connections.',
     'Serves a NIP-11 document at / for Accept application/nostr+json (supported_nips [1, 11]).',
+    'Seen in a probe (not yet the suite): no slug rules, no replacement (every version returned, stale ones too), kind 5 stored but deletes nothing, no clock window; id and signature checked; non-JSON frames ignored silently; COUNT unanswered.',
   ],
 }
 

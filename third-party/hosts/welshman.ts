@@ -21,6 +21,9 @@ export const info: HostInfo = {
     'The relay verifies nothing (no id or signature check) and answers every EVENT with OK true, even when the repository drops it.',
     'Messages other than EVENT, REQ and CLOSE (COUNT, AUTH) get no answer; CLOSE gets no CLOSED. Frames that are not a JSON array get a NOTICE from the host.',
     'No HTTP: plain HTTP on the port gets 426 from ws, so there is no NIP-11 document.',
+    'Seen in a probe (not yet the suite): no slug rules; addressable events replaced, but at equal created_at the last arrival wins (no lowest-id rule); a stale write is dropped silently behind OK true.',
+    'Seen in a probe: a-deletion hides versions older than the deletion (a write at the same created_at shows); a deletion signed by ANY key is honoured; no clock window.',
+    'Malformed EVENT frames make the relay throw in a promise (unhandled rejection, logged by the host child).',
   ],
 }
 
