@@ -166,3 +166,28 @@ describe('NIP-98 properties', () => {
     expect(check.ok).toBe(false)
   })
 })
+
+describe('skippable checks (test relays with deliberate defects only)', () => {
+  test.each([
+    ['expired', header({ createdAt: now - 3600 })],
+    ['url', header({ url: 'http://elsewhere.example/events' })],
+    ['method', header({ method: 'PUT' })],
+    ['payload', header({ body: 'other' })],
+  ] as const)('skipping %s lets exactly that failure through', (name, value) => {
+    expect(checkHttpAuth(value, request, never)).toMatchObject({ ok: false, reason: name })
+    expect(checkHttpAuth(value, request, never, { skip: new Set([name]) }).ok).toBe(true)
+  })
+
+  test('skipping the replay guard never asks it', () => {
+    expect(checkHttpAuth(header(), request, () => true, { skip: new Set(['replayed']) }).ok).toBe(true)
+  })
+
+  test('skipping the signature still needs a correct id', () => {
+    const event = buildHttpAuthEvent({ secretKey: key, url, method: 'POST', body, createdAt: now })
+    const forged = encodeHttpAuthHeader({ ...event, sig: '0'.repeat(128) })
+    expect(checkHttpAuth(forged, request, never, { skip: new Set(['signature']) }).ok).toBe(true)
+    expect(checkHttpAuth(encodeHttpAuthHeader({ ...event, content: 'x' }), request, never, { skip: new Set(['signature']) })).toMatchObject({
+      reason: 'id',
+    })
+  })
+})

@@ -1,6 +1,6 @@
 /** NIP-98 on the bridge: turns a request into a requester, a 401, or a 429. */
 
-import { checkHttpAuth } from '../../../spec/model/http-auth.ts'
+import { checkHttpAuth, type SkippableHttpAuthCheck } from '../../../spec/model/http-auth.ts'
 import { formatReason } from '../../../spec/model/reasons.ts'
 import type { ReplayCache } from './replay-cache.ts'
 import { errorReply, type HttpReply } from './responses.ts'
@@ -23,7 +23,13 @@ export interface AuthInput {
 
 export type AuthOutcome = { ok: true; requester: Requester } | { ok: false; reply: HttpReply }
 
-export function authenticate(mode: HttpAuthMode, input: AuthInput, replay: ReplayCache): AuthOutcome {
+/** `skip`: NIP-98 checks left out on purpose (test faults only). */
+export function authenticate(
+  mode: HttpAuthMode,
+  input: AuthInput,
+  replay: ReplayCache,
+  skip?: ReadonlySet<SkippableHttpAuthCheck>,
+): AuthOutcome {
   if (mode === 'none') return { ok: true, requester: { pubkey: null } }
   if (!replay.hasRoom(input.now)) {
     return {
@@ -37,6 +43,7 @@ export function authenticate(mode: HttpAuthMode, input: AuthInput, replay: Repla
     input.authorization,
     { url: input.url, method: input.method, body: input.body, now: input.now },
     (id, createdAt) => replay.seen(id, createdAt, input.now),
+    skip === undefined ? {} : { skip },
   )
   if (!check.ok) return { ok: false, reply: errorReply(401, check.message, { 'www-authenticate': 'Nostr' }) }
   return { ok: true, requester: { pubkey: check.pubkey } }

@@ -185,6 +185,13 @@ describe('NIP-98 on the bridge', () => {
     expect(parse((await bridge.handle(first)).body)).toEqual({ error: HttpAuthRefusals.replayed })
   })
 
+  test('authSkips leaves a check out (test faults only)', async () => {
+    const { bridge } = setup({ authSkips: new Set(['replayed']) })
+    const first = request('query', [])
+    expect((await bridge.handle(first)).status).toBe(200)
+    expect((await bridge.handle(first)).status).toBe(200)
+  })
+
   test('the public URL decides the u the client must sign', async () => {
     const { bridge } = setup({ publicUrl: 'https://relay.example.com' })
     expect((await bridge.handle(request('query', []))).status).toBe(401)

@@ -9,6 +9,7 @@
 
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import type { Filter } from '../../../spec/model/filter.ts'
+import type { SkippableHttpAuthCheck } from '../../../spec/model/http-auth.ts'
 import { formatReason, reasonPrefixOf } from '../../../spec/model/reasons.ts'
 import { authenticate, type HttpAuthMode, type Requester } from './auth.ts'
 import { parseFilterList, parseJsonBody } from './parse.ts'
@@ -45,6 +46,8 @@ export interface BridgeSettings {
   /** Milliseconds since the epoch. */
   clock: () => number
   log: (line: string) => void
+  /** NIP-98 checks left out on purpose (test faults only). */
+  authSkips?: ReadonlySet<SkippableHttpAuthCheck>
 }
 
 export interface BridgeRequest {
@@ -91,6 +94,7 @@ export class HttpBridge {
         now: Math.floor(settings.clock() / 1000),
       },
       this.replay,
+      settings.authSkips,
     )
     if (!auth.ok) return auth.reply
     const json = parseJsonBody(request.body)
