@@ -54,7 +54,7 @@ describe('launcher', () => {
   })
 
   test('rejects and kills the child when no listening line comes before the deadline', async () => {
-    await expect(silent.start({ startTimeoutMs: 1_500 })).rejects.toThrow(/no listening line[\s\S]*never listening/)
+    await expect(silent.start({ startTimeoutMs: 1_500 })).rejects.toThrow(/fixture-silent relay did not start: no listening line/)
   })
 
   test('a child whose launcher dies without closing it exits by itself', async () => {
