@@ -10,6 +10,7 @@ export default defineConfig({
       'reference-relay/**/*.test.ts',
       'reference-client/**/*.test.ts',
       'scripts/**/*.test.ts',
+      'third-party/**/*.test.ts',
     ],
     exclude: ['node_modules/**', 'suites/**'],
     testTimeout: 30_000,
