@@ -6,8 +6,8 @@
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { Filter } from '../../spec/model/filter.ts'
 import { nowSeconds } from '../../spec/model/clock.ts'
+import { buildHttpAuthHeader } from '../../spec/model/http-auth.ts'
 import { formatReason } from '../../spec/model/reasons.ts'
-import { buildHttpAuthHeader } from './nip98.ts'
 import { DefaultTimeoutMs, type PublishOutcome, type QueryOutcome, type RelayClient } from './relay-types.ts'
 
 export interface HttpBridgeOptions {
@@ -34,7 +34,9 @@ export function openHttpBridge(baseUrl: string, options: HttpBridgeOptions = {})
     const url = `${base}${path}`
     const body = JSON.stringify(payload)
     const headers: Record<string, string> = { 'content-type': 'application/json' }
-    if (options.secretKey) headers.authorization = buildHttpAuthHeader(options.secretKey, url, 'POST', body, nowSeconds())
+    if (options.secretKey) {
+      headers.authorization = buildHttpAuthHeader({ secretKey: options.secretKey, url, method: 'POST', body, createdAt: nowSeconds() })
+    }
     try {
       const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) })
       const text = await response.text()

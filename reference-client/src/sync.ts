@@ -106,7 +106,8 @@ export async function drainPendingSync(store: RetentionStore, relay: RelayClient
       }
     }
     const item = { id: event.id, address: entry.address, message: outcome.message }
-    if (outcome.status === 'accepted') {
+    // `duplicate:` means the relay holds this or a newer version, whatever the OK flag says.
+    if (outcome.status === 'accepted' || (outcome.status === 'refused' && reasonPrefixOf(outcome.message) === 'duplicate')) {
       store.markSyncDone(entry.seq)
       report.sent.push(item)
     } else if (outcome.status === 'refused' && isTransientRefusal(outcome.message)) {

@@ -1,0 +1,67 @@
+/** Fixtures shared by the client's tests: temp homes, signed events, an in-process CLI runner. */
+
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { finalizeEvent } from 'nostr-tools/pure'
+import { personaDeletionTags } from '../../spec/model/deletion.ts'
+import type { NostrEvent } from '../../spec/model/event.ts'
+import { DeletionKind, PersonaKind } from '../../spec/model/kinds.ts'
+import { getPublicKey } from 'nostr-tools/pure'
+import { main } from './cli.ts'
+import type { CliIo } from './cli/io.ts'
+
+export function makeTempDir(prefix = 'persona-test-'): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+export function signPersona(secretKey: Uint8Array, slug: string, body: Record<string, unknown>, createdAt: number, tags?: string[][]): NostrEvent {
+  return finalizeEvent({ kind: PersonaKind, created_at: createdAt, tags: tags ?? [['d', slug]], content: JSON.stringify(body) }, secretKey)
+}
+
+export function signDeletion(secretKey: Uint8Array, slug: string, createdAt: number): NostrEvent {
+  return finalizeEvent({ kind: DeletionKind, created_at: createdAt, tags: personaDeletionTags(getPublicKey(secretKey), slug), content: '' }, secretKey)
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000)
+}
+
+export interface CliRun {
+  code: number
+  stdout: string
+  stderr: string
+  /** stdout parsed as JSON (for --json runs). */
+  json: () => Record<string, unknown>
+}
+
+/** Runs `persona ARGS` in-process against the given environment. */
+export async function runCli(argv: string[], env: Record<string, string | undefined>, stdin = ''): Promise<CliRun> {
+  let stdout = ''
+  let stderr = ''
+  const io: CliIo = {
+    stdout: (text) => {
+      stdout += text
+    },
+    stderr: (text) => {
+      stderr += text
+    },
+    env,
+    readStdin: async () => stdin,
+    clock: Date.now,
+  }
+  const code = await main(argv, io)
+  return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> }
+}
+
+/** Polls until `probe` returns a value, or throws after the deadline. */
+export async function waitFor<T>(probe: () => T | undefined, what: string, deadlineMs = 10_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs
+  for (;;) {
+    const value = probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}
