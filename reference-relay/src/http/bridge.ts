@@ -3,17 +3,19 @@
  * routes against a backend that is the relay's own pipeline. Free of uWebSockets.js; the
  * websocket stage feeds it and writes its HttpReply back.
  *
- * Order of checks: 405 and preflight (routes.ts) and 413 (body.ts) come before this;
- * then 401/429 (auth), then 400 (body not JSON or not the right shape), then the route.
+ * Precedence (spec section 16.1): 404 (the relay's catch-all route), then 405 and the
+ * preflight (routes.ts) and 413 (body.ts) before this; then 401/429 (auth), then 400 (body
+ * not JSON or not of the route's shape), then the route. Every refused event is a 400.
  */
 
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import type { Filter } from '../../../spec/model/filter.ts'
 import type { SkippableHttpAuthCheck } from '../../../spec/model/http-auth.ts'
-import { formatReason, reasonPrefixOf } from '../../../spec/model/reasons.ts'
+import { formatReason } from '../../../spec/model/reasons.ts'
+import type { ThreadQuery, TopLevelQuery } from '../../../spec/model/thread.ts'
 import { authenticate, type HttpAuthMode, type Requester } from './auth.ts'
 import { parseFilterList, parseJsonBody } from './parse.ts'
-import { checkCountFilters, combineAnswers, planQuery, type QueryPart } from './query-plan.ts'
+import { concatenateAnswers, isPlainQuery, planQuery, type QueryPart, withoutLimit } from './query-plan.ts'
 import { ReplayCache } from './replay-cache.ts'
 import { absoluteRequestUrl, type RequestTarget } from './request-url.ts'
 import { errorReply, type HttpReply, jsonReply } from './responses.ts'
@@ -30,10 +32,16 @@ export interface SubmitOutcome {
 export interface BridgeBackend {
   /** Runs one parsed JSON value through the same ingest pipeline as a WebSocket EVENT. */
   submitEvent(event: unknown, requester: Requester): Promise<SubmitOutcome>
-  /** Answers one part of a /query; plain filters exactly as a REQ answers them. */
-  queryPart(part: QueryPart, requester: Requester): Promise<NostrEvent[]> | NostrEvent[]
-  /** NIP-45 count over plain filters. */
+  /** NIP-01 filters answered exactly as a REQ answers them: the union, newest first. */
+  query(filters: Filter[], requester: Requester): Promise<NostrEvent[]> | NostrEvent[]
+  /** Replies under a root (spec/model selectThreadReplies semantics). */
+  threadReplies(query: ThreadQuery, conditions: Filter, requester: Requester): Promise<NostrEvent[]> | NostrEvent[]
+  /** A channel's top-level feed (spec/model selectTopLevel semantics). */
+  topLevel(query: TopLevelQuery, conditions: Filter, requester: Requester): Promise<NostrEvent[]> | NostrEvent[]
+  /** NIP-45 count over plain filters, exactly as a WebSocket COUNT answers it. */
   count(filters: Filter[], requester: Requester): Promise<number> | number
+  /** Ids of every event a part matches, no limit and no clamp (for /count with extensions). */
+  matchingIds(part: QueryPart, requester: Requester): Promise<Iterable<string>> | Iterable<string>
 }
 
 export interface BridgeSettings {
@@ -56,14 +64,6 @@ export interface BridgeRequest {
   target: RequestTarget
   authorization: string | undefined
   body: Uint8Array
-}
-
-/** Status of a refused event: server trouble is 500, rate limits 429, everything else 400. */
-export function refusalStatus(message: string): number {
-  const prefix = reasonPrefixOf(message)
-  if (prefix === 'error') return 500
-  if (prefix === 'rate-limited') return 429
-  return 400
 }
 
 export class HttpBridge {
@@ -111,23 +111,38 @@ export class HttpBridge {
 
   private async events(value: unknown, requester: Requester): Promise<HttpReply> {
     const outcome = await this.backend.submitEvent(value, requester)
-    if (!outcome.accepted) return errorReply(refusalStatus(outcome.message), outcome.message)
+    if (!outcome.accepted) return errorReply(400, outcome.message)
     return jsonReply(200, { event_id: outcome.id, accepted: true, message: outcome.message })
   }
 
   private async query(value: unknown, requester: Requester): Promise<HttpReply> {
     const filters = parseFilterList(value, this.settings.maxFilters)
     if (!filters.ok) return errorReply(400, filters.message)
+    const parts = planQuery(filters.value)
+    if (isPlainQuery(parts)) return jsonReply(200, await this.backend.query(filters.value, requester))
     const answers: NostrEvent[][] = []
-    for (const part of planQuery(filters.value)) answers.push(await this.backend.queryPart(part, requester))
-    return jsonReply(200, combineAnswers(answers))
+    for (const part of parts) answers.push(await this.answerPart(part, requester))
+    return jsonReply(200, concatenateAnswers(answers))
+  }
+
+  private answerPart(part: QueryPart, requester: Requester): Promise<NostrEvent[]> | NostrEvent[] {
+    switch (part.type) {
+      case 'filter':
+        return this.backend.query([part.filter], requester)
+      case 'thread':
+        return this.backend.threadReplies(part.query, part.conditions, requester)
+      case 'top-level':
+        return this.backend.topLevel(part.query, part.conditions, requester)
+    }
   }
 
   private async count(value: unknown, requester: Requester): Promise<HttpReply> {
     const filters = parseFilterList(value, this.settings.maxFilters)
     if (!filters.ok) return errorReply(400, filters.message)
-    const plain = checkCountFilters(filters.value)
-    if (!plain.ok) return errorReply(400, plain.message)
-    return jsonReply(200, { count: await this.backend.count(filters.value, requester) })
+    const parts = planQuery(filters.value)
+    if (isPlainQuery(parts)) return jsonReply(200, { count: await this.backend.count(filters.value, requester) })
+    const ids = new Set<string>()
+    for (const part of parts) for (const id of await this.backend.matchingIds(withoutLimit(part), requester)) ids.add(id)
+    return jsonReply(200, { count: ids.size })
   }
 }

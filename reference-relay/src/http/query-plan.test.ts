@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import { parseFilterList, parseJsonBody } from './parse.ts'
-import { checkCountFilters, combineAnswers, planPart } from './query-plan.ts'
+import { concatenateAnswers, isPlainQuery, planPart, planQuery, withoutLimit } from './query-plan.ts'
 
 const root = 'f'.repeat(64)
 const encode = (text: string) => new TextEncoder().encode(text)
@@ -53,14 +53,18 @@ describe('query plan', () => {
 
   test('answers are concatenated in filter order without repeats', () => {
     const [a, b, c] = [event(1), event(2), event(3)]
-    expect(combineAnswers([[c, a], [a, b], [], [c]])).toEqual([c, a, b])
+    expect(concatenateAnswers([[c, a], [a, b], [], [c]])).toEqual([c, a, b])
   })
 
-  test('/count refuses thread reads and accepts plain filters, even with invalid extension keys', () => {
-    expect(checkCountFilters([{ kinds: [1] }, { '#e': [root], depth_limit: -1 }])).toEqual({ ok: true })
-    expect(checkCountFilters([{ kinds: [1] }, { '#h': ['c'], top_level: true }])).toEqual({
-      ok: false,
-      message: 'unsupported: thread reads (depth_limit, top_level) are answered by /query, not /count (filter 1)',
-    })
+  test('a query is plain when no filter is an extension, even with invalid extension keys', () => {
+    expect(isPlainQuery(planQuery([{ kinds: [1] }, { '#e': [root], depth_limit: -1 }]))).toBe(true)
+    expect(isPlainQuery(planQuery([{ kinds: [1] }, { '#h': ['c'], top_level: true }]))).toBe(false)
+    expect(isPlainQuery([])).toBe(true)
+  })
+
+  test('limits are removed for counting', () => {
+    expect(withoutLimit({ type: 'filter', filter: { kinds: [1], limit: 3 } })).toEqual({ type: 'filter', filter: { kinds: [1] } })
+    expect(withoutLimit(planPart({ '#e': [root], depth_limit: 1, limit: 3 }))).toMatchObject({ query: { limit: Number.POSITIVE_INFINITY } })
+    expect(withoutLimit(planPart({ '#h': ['c'], top_level: true }))).toMatchObject({ query: { limit: Number.POSITIVE_INFINITY } })
   })
 })

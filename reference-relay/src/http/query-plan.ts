@@ -1,16 +1,18 @@
 /**
- * How one POST /query is answered. Each filter is answered on its own:
+ * How one POST /query or /count is answered (spec section 16.1 and 16.2, AP-HTTP-3/4).
+ *
+ * Each filter is a part:
  * - a thread filter (`depth_limit` + one 64-hex `#e`): replies under that root, oldest first;
  * - a top-level filter (`top_level: true` + one `#h`): the channel's top-level feed, newest first;
- * - any other filter: NIP-01 semantics, newest first, exactly as a REQ would answer it.
- * The answers are concatenated in filter order and an event already given by an earlier
- * filter is left out, so the set is the union of the filters and no event appears twice.
- * A filter that is both a thread and a top-level filter is a thread filter.
+ * - any other filter: NIP-01, exactly as a REQ answers it.
+ * When every part is a plain filter the answer is the REQ answer: the union, newest first.
+ * Otherwise it is each part's answer in request order, an event that already appeared left
+ * out of later parts. /count counts the distinct events /query would return with every
+ * `limit` removed. A filter that is both a thread and a top-level filter is a thread filter.
  */
 
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import type { Filter } from '../../../spec/model/filter.ts'
-import { formatReason } from '../../../spec/model/reasons.ts'
 import { threadConditions, topLevelConditions } from '../../../spec/model/thread-query.ts'
 import { type ThreadQuery, threadQueryOf, type TopLevelQuery, topLevelQueryOf } from '../../../spec/model/thread.ts'
 
@@ -32,8 +34,27 @@ export function planQuery(filters: ReadonlyArray<Filter & Record<string, unknown
   return filters.map(planPart)
 }
 
-/** Concatenation in filter order without repeats (the first occurrence stays). */
-export function combineAnswers(answers: ReadonlyArray<readonly NostrEvent[]>): NostrEvent[] {
+/** True when no part uses a thread extension: the request is a plain NIP-01 query. */
+export function isPlainQuery(parts: readonly QueryPart[]): parts is Array<{ type: 'filter'; filter: Filter }> {
+  return parts.every((part) => part.type === 'filter')
+}
+
+/** The same part with its limit removed, for counting. */
+export function withoutLimit(part: QueryPart): QueryPart {
+  switch (part.type) {
+    case 'filter': {
+      const { limit: _limit, ...rest } = part.filter
+      return { type: 'filter', filter: rest }
+    }
+    case 'thread':
+      return { ...part, query: { ...part.query, limit: Number.POSITIVE_INFINITY } }
+    case 'top-level':
+      return { ...part, query: { ...part.query, limit: Number.POSITIVE_INFINITY } }
+  }
+}
+
+/** Concatenation in request order without repeats (the first occurrence stays). */
+export function concatenateAnswers(answers: ReadonlyArray<readonly NostrEvent[]>): NostrEvent[] {
   const given = new Set<string>()
   const out: NostrEvent[] = []
   for (const answer of answers) {
@@ -44,20 +65,4 @@ export function combineAnswers(answers: ReadonlyArray<readonly NostrEvent[]>): N
     }
   }
   return out
-}
-
-/**
- * /count takes plain NIP-45 filters only: the thread reads are defined with a limit and an
- * order, which a count has not, so they are refused rather than silently reinterpreted.
- */
-export function checkCountFilters(filters: ReadonlyArray<Filter & Record<string, unknown>>): { ok: true } | { ok: false; message: string } {
-  for (const [index, filter] of filters.entries()) {
-    if (planPart(filter).type !== 'filter') {
-      return {
-        ok: false,
-        message: formatReason('unsupported', `thread reads (depth_limit, top_level) are answered by /query, not /count (filter ${index})`),
-      }
-    }
-  }
-  return { ok: true }
 }

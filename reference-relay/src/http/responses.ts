@@ -37,7 +37,7 @@ export const CorsHeaders: Readonly<Record<string, string>> = {
 export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): HttpReply {
   return {
     status,
-    headers: { ...CorsHeaders, 'content-type': 'application/json; charset=utf-8', ...headers },
+    headers: { ...CorsHeaders, 'content-type': 'application/json', ...headers },
     body: JSON.stringify(value),
   }
 }

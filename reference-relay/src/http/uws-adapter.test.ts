@@ -65,8 +65,11 @@ function bridge() {
         seen.push(event)
         return { id: 'x', accepted: true, message: '' }
       },
-      queryPart: () => [],
+      query: () => [],
+      threadReplies: () => [],
+      topLevel: () => [],
       count: () => 3,
+      matchingIds: () => [],
     },
   )
   return { bridge: b, seen }
