@@ -59,6 +59,7 @@ export class Ingester implements Inbox<IngesterMsg> {
   #toVerify: PendingEvent[] = []
   #verifyScheduled = false
   #idle: Array<() => void> = []
+  #stopping = false
 
   constructor(deps: IngesterDeps) {
     this.#config = deps.config
@@ -73,6 +74,7 @@ export class Ingester implements Inbox<IngesterMsg> {
   }
 
   post(msg: IngesterMsg): void {
+    if (this.#stopping) return this.#refuseWhileStopping(msg)
     try {
       switch (msg.type) {
         case 'frame':
@@ -98,6 +100,7 @@ export class Ingester implements Inbox<IngesterMsg> {
   submitEvent(raw: unknown, reply: EventReply): void {
     const id = idOf(raw)
     const refuse = (message: string) => reply({ id, accepted: false, message })
+    if (this.#stopping) return refuse(ShuttingDown)
     const shape = checkEventShape(raw)
     if (!shape.ok) return refuse(shape.message)
     const event = shape.event
@@ -107,6 +110,11 @@ export class Ingester implements Inbox<IngesterMsg> {
     const policy = this.#checkPolicy(event)
     if (!policy.ok) return refuse(policy.message)
     this.#enqueueVerification(event, reply)
+  }
+
+  /** From now on every message is refused with `error: relay is shutting down`. */
+  stop(): void {
+    this.#stopping = true
   }
 
   /** Resolves once every event that passed the cheap checks has been handed on. */
@@ -345,6 +353,22 @@ export class Ingester implements Inbox<IngesterMsg> {
     if (this.#pending.length === 0) for (const resolve of this.#idle.splice(0)) resolve()
   }
 
+  #refuseWhileStopping(msg: IngesterMsg): void {
+    let message: unknown = null
+    if (msg.type !== 'binary') {
+      try {
+        message = JSON.parse(msg.text)
+      } catch {}
+    }
+    if (!Array.isArray(message)) return
+    const [type, second] = message
+    const id = idOf(second)
+    if (type === 'EVENT' && id !== null) this.#send(msg.conn, this.#wire.ok(id, false, ShuttingDown))
+    if ((type === 'REQ' || type === 'COUNT') && typeof second === 'string') {
+      this.#send(msg.conn, this.#wire.closed(second, ShuttingDown))
+    }
+  }
+
   #send(conn: ConnId, frame: string): void {
     this.#outbox.post({ type: 'send', conn, frames: [frame] })
   }
@@ -353,6 +377,8 @@ export class Ingester implements Inbox<IngesterMsg> {
     this.#send(conn, this.#wire.notice(message))
   }
 }
+
+const ShuttingDown = formatReason('error', 'relay is shutting down')
 
 /** The id to echo in OK: any string id, even a malformed one; null when there is none. */
 function idOf(raw: unknown): string | null {

@@ -10,7 +10,7 @@ import { ReqWorker } from './req-worker.ts'
 import type { EventStore } from './storage/event-store.ts'
 import { openStore } from './storage/open-store.ts'
 import { PureVerifier, type Verifier } from './verifier.ts'
-import { type HttpRoute, WebsocketStage } from './websocket.ts'
+import { type HttpRoute, type RawHttpHandler, WebsocketStage } from './websocket.ts'
 import { createWire } from './wire.ts'
 import { Writer } from './writer.ts'
 
@@ -21,19 +21,32 @@ export interface RunningRelay {
   close(): Promise<void>
 }
 
-/** Internals a test or a later stage (the HTTP bridge) may reach; not part of the contract. */
-export interface RelayInternals extends RunningRelay {
+/** The stages, for tests and for doors added beside the WebSocket (the HTTP bridge). */
+export interface RelayStages {
   config: RelayConfig
   store: EventStore
   ingester: Ingester
+  reqWorker: ReqWorker
+  monitor: Monitor
+  writer: Writer
   verifier: Verifier
+}
+
+/** Internals a test or a later stage may reach; not part of the embedding contract. */
+export interface RelayInternals extends RunningRelay, RelayStages {}
+
+export interface RelayExtensions {
+  /** Plain-data HTTP routes (served through websocket.ts). */
+  routes?: (stages: RelayStages) => HttpRoute[]
+  /** Handlers that drive uWS responses themselves, registered with `any(pattern)`. */
+  rawRoutes?: (stages: RelayStages) => Array<[pattern: string, handler: RawHttpHandler]>
 }
 
 export const MaxHttpBody = 1024 * 1024
 
 export async function createRelay(
   config: RelayConfig,
-  extra: { routes?: (internals: Omit<RelayInternals, keyof RunningRelay>) => HttpRoute[] } = {},
+  extra: RelayExtensions = {},
 ): Promise<RelayInternals> {
   const store = openStore(config.db)
   const verifier: Verifier = new PureVerifier()
@@ -45,10 +58,9 @@ export async function createRelay(
   const writer = new Writer({ store, monitor, faults: config.faults, faultState, log: config.log })
   const reqWorker = new ReqWorker({ store, outbox, monitor, wire, limits: config.limits, faults: config.faults, faultState })
   const ingester = new Ingester({ config, wire, outbox, writer, reqWorker, monitor, verifier })
-  const routes = [
-    ...(extra.routes?.({ config, store, ingester, verifier }) ?? []),
-    ...nip11Routes(() => relayInformation(config, verifier.name)),
-  ]
+  const stages: RelayStages = { config, store, ingester, reqWorker, monitor, writer, verifier }
+  const routes = [...(extra.routes?.(stages) ?? []), ...nip11Routes(() => relayInformation(config, verifier.name))]
+  const rawRoutes = extra.rawRoutes?.(stages) ?? []
   try {
     socket = await WebsocketStage.start({
       host: config.host,
@@ -58,6 +70,7 @@ export async function createRelay(
       ingester,
       monitor,
       routes,
+      rawRoutes,
       log: config.log,
     })
   } catch (error) {
@@ -72,7 +85,9 @@ export async function createRelay(
   const close = () =>
     (closing ??= (async () => {
       stage.stopListening()
-      // Finish what was accepted for processing, answer it, then hang up.
+      // Finish what was accepted for processing, answer it, then hang up. Frames that
+      // arrive meanwhile are refused with `error: relay is shutting down`.
+      ingester.stop()
       await ingester.drain()
       await writer.drain()
       stage.closeAll()
@@ -85,9 +100,6 @@ export async function createRelay(
     httpUrl: `http://${host}:${stage.port}`,
     port: stage.port,
     close,
-    config,
-    store,
-    ingester,
-    verifier,
+    ...stages,
   }
 }

@@ -52,6 +52,12 @@ export interface HttpRoute {
   handle(request: HttpRequestInfo): HttpReply | Promise<HttpReply>
 }
 
+/**
+ * A handler that speaks to uWS directly (for example the HTTP bridge, which streams bodies
+ * itself). Its module types `res` and `req` structurally and never imports uWS.
+ */
+export type RawHttpHandler = (res: uWS.HttpResponse, req: uWS.HttpRequest) => void
+
 export interface WebsocketStageOptions {
   host: string
   port: number
@@ -61,6 +67,8 @@ export interface WebsocketStageOptions {
   ingester: Inbox<IngesterMsg>
   monitor: Inbox<MonitorMsg>
   routes: HttpRoute[]
+  /** Registered with `any(pattern)` before the routes above and the 404 catch-all. */
+  rawRoutes?: Array<[pattern: string, handler: RawHttpHandler]>
   log: (line: string) => void
 }
 
@@ -133,6 +141,7 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
         monitor.post({ type: 'disconnect', conn })
       },
     })
+    for (const [pattern, handler] of options.rawRoutes ?? []) app.any(pattern, handler)
     for (const route of options.routes) {
       app[route.method](route.pattern, (res, req) => serveHttp(res, req, route, options.maxHttpBody, log))
     }

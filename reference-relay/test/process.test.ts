@@ -1,0 +1,159 @@
+/**
+ * The relay as a real child process: the CLI, durability of acknowledged events across
+ * SIGKILL, and graceful SIGTERM. It runs as `node --import tsx reference-relay/src/main.ts`,
+ * one process: the `tsx` launcher would put a parent in between that does not pass SIGKILL
+ * on and that force-kills a child too busy to confirm a signal within 30 ms.
+ */
+
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, describe, expect, test } from 'vitest'
+import type { NostrEvent } from '../../spec/model/event.ts'
+import { newKey, persona, sign, TestClient } from './helpers.ts'
+
+const root = resolve(import.meta.dirname, '../..')
+const node = process.execPath
+const loader = ['--import', 'tsx']
+const main = join(root, 'reference-relay/src/main.ts')
+const dir = mkdtempSync(join(tmpdir(), 'relay-process-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+interface Spawned {
+  child: ChildProcess
+  url: string
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(node, [...loader, main, ...args], { cwd: root })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('exit', (code) => resolveRun({ code, stdout, stderr }))
+  })
+}
+
+function startProcess(args: string[]): Promise<Spawned> {
+  const child = spawn(node, [...loader, main, '--port', '0', '--quiet', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, signal) => r({ code, signal })),
+  )
+  return new Promise((resolveStart, reject) => {
+    let out = ''
+    let err = ''
+    child.stderr?.on('data', (d) => (err += d))
+    child.stdout?.on('data', (d) => {
+      out += d
+      const match = /listening (ws:\/\/\S+)\n/.exec(out)
+      if (match?.[1]) resolveStart({ child, url: match[1], exited })
+    })
+    void exited.then(({ code }) => reject(new Error(`relay exited early (${code}): ${err}`)))
+  })
+}
+
+/** Sends every event at once and records each id the relay acknowledged as stored. */
+function publishAll(client: TestClient, events: NostrEvent[], onAck: (count: number) => void): Set<string> {
+  const acked = new Set<string>()
+  for (const event of events) {
+    void client.next((f) => f[0] === 'OK' && f[1] === event.id, 60_000).then(
+      (frame) => {
+        if (frame[2] === true) acked.add(event.id)
+        onAck(acked.size)
+      },
+      () => {},
+    )
+    client.send(['EVENT', event])
+  }
+  return acked
+}
+
+async function storedIds(url: string, ids: string[]): Promise<Set<string>> {
+  const client = await TestClient.connect(url)
+  const found = new Set<string>()
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const id of await client.ids(`f${i}`, { ids: ids.slice(i, i + 500) })) found.add(id)
+  }
+  client.close()
+  return found
+}
+
+describe('command line', () => {
+  test('--help lists the flags and exits 0', async () => {
+    const { code, stdout } = await runCli(['--help'])
+    expect(code).toBe(0)
+    for (const flag of ['--host', '--port', '--db', '--memory', '--skew', '--public-url']) expect(stdout).toContain(flag)
+  })
+
+  test('an unknown flag or a bad value exits 2 with a message', async () => {
+    const [unknown, badPort, both] = await Promise.all([
+      runCli(['--bogus']),
+      runCli(['--port', 'seven']),
+      runCli(['--db', join(dir, 'x.db'), '--memory']),
+    ])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain("error: Unknown option '--bogus'")
+    expect(badPort.code).toBe(2)
+    expect(badPort.stderr).toContain('error: --port must be a non-negative integer')
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain('error: --db and --memory exclude each other')
+  })
+})
+
+describe('durability', () => {
+  test('every event acknowledged before SIGKILL is found after a restart on the same file', async () => {
+    const db = join(dir, 'kill.db')
+    const first = await startProcess(['--db', db])
+    const client = await TestClient.connect(first.url)
+    const key = newKey()
+    const events = Array.from({ length: 400 }, (_, i) =>
+      i % 2 === 0 ? sign(key, { kind: 1, content: `note ${i}` }) : persona(key, `slug-${i}`),
+    )
+    let killed = false
+    const acked = publishAll(client, events, (count) => {
+      // Kill mid-stream, right after a batch of acknowledgements.
+      if (count >= 200 && !killed) {
+        killed = true
+        first.child.kill('SIGKILL')
+      }
+    })
+    expect((await first.exited).signal).toBe('SIGKILL')
+    await client.closed
+    expect(acked.size).toBeGreaterThanOrEqual(200)
+
+    const second = await startProcess(['--db', db])
+    const found = await storedIds(second.url, [...acked])
+    expect([...acked].filter((id) => !found.has(id))).toEqual([])
+    second.child.kill('SIGTERM')
+    expect((await second.exited).code).toBe(0)
+  })
+
+  test('SIGTERM answers what was received, exits 0, and the answers hold after restart', async () => {
+    const db = join(dir, 'term.db')
+    const first = await startProcess(['--db', db])
+    const client = await TestClient.connect(first.url)
+    const key = newKey()
+    const events = Array.from({ length: 100 }, (_, i) => sign(key, { kind: 1, content: `t${i}` }))
+    let signalled = false
+    const acked = publishAll(client, events, () => {
+      if (!signalled) {
+        signalled = true
+        first.child.kill('SIGTERM')
+      }
+    })
+    const exit = await first.exited
+    expect(exit.code).toBe(0)
+    const closed = await client.closed
+    expect(closed.code).toBe(1001)
+    expect(acked.size).toBeGreaterThan(0)
+
+    const second = await startProcess(['--db', db])
+    const found = await storedIds(second.url, [...acked])
+    expect(found.size).toBe(acked.size)
+    second.child.kill('SIGINT')
+    expect((await second.exited).code).toBe(0)
+  })
+})
