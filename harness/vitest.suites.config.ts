@@ -14,5 +14,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Cases within a file run in order; files run in parallel against the same target.
     fileParallelism: true,
+    pool: 'threads',
   },
 })

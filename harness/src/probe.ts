@@ -315,3 +315,20 @@ async function probeHttpBridge(
     ...(clock ? { clock } : {}),
   }
 }
+
+/** A probe result for runs that contact no target (listing cases). */
+export function emptyProbe(reason: string): ProbeResult {
+  const capabilities = {} as ProbeResult['capabilities']
+  for (const name of Capabilities) capabilities[name] = { available: false, reason }
+  return {
+    reachable: false,
+    unreachableReason: reason,
+    nip11: { served: false, supportedNips: [], limitation: {} },
+    http: { bridge: false, auth: 'unknown', detail: reason },
+    clock: { offsetSeconds: 0, uncertaintySeconds: 0, method: 'none' },
+    capabilities,
+    findings: [],
+    durationMs: 0,
+    transcript: [],
+  }
+}

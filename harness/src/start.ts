@@ -1,3 +1,5 @@
-// Placeholder for `npm start` until the conformance harness lands (issue 5).
-console.error('error: the conformance harness is not built yet; `npm start` will run the full suite against the embedded reference relay once it is')
-process.exit(2)
+// `npm start`: the full conformance suite against the embedded reference relay, reports in
+// reports/latest/. Extra arguments go to `run` (e.g. `npm start -- --only slug`).
+import { main } from './cli.ts'
+
+process.exitCode = await main(['run', ...process.argv.slice(2)])

@@ -1,0 +1,495 @@
+/**
+ * `persona-conformance`: run the NIP-AP conformance suites against a relay and report.
+ * Verbs: run, list, coverage, matrix, replay. Each has --help and --json.
+ */
+
+import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { pathToFileURL } from 'node:url'
+import { loadCatalog } from './catalog.ts'
+import { computeCoverage } from './coverage.ts'
+import { collectCases } from './engine.ts'
+import { UsageError } from './errors.ts'
+import { type MatrixTarget, runMatrix } from './matrix.ts'
+import { emptyProbe } from './probe.ts'
+import { type RunOptions, runConformance } from './run.ts'
+import { defaultSettings } from './settings.ts'
+import { formatTotalsLine } from './stream.ts'
+import { type Profile, Profiles, type Report, type SuiteContext } from './types.ts'
+import { ExitCodes, formatExitCodeTable } from './verdict.ts'
+
+export interface CliIo {
+  out: (text: string) => void
+  err: (text: string) => void
+  isTTY: boolean
+}
+
+const defaultIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  isTTY: process.stderr.isTTY === true,
+}
+
+const DefaultOut = 'reports/latest'
+
+const runFlags = `  --http URL            HTTP origin of the target (default: the WebSocket URL with http(s))
+  --profile core|origin which cases apply (default: origin for the embedded relay, core for a URL)
+  --only PATTERN        run only matching cases (repeatable; id, dotted prefix or * glob)
+  --skip PATTERN        leave out matching cases (repeatable)
+  --strict              count SHOULD failures (warn) as failures
+  --expectations FILE   known failures and skips (JSON, see harness/README.md)
+  --strict-expectations also fail when an expected failure now passes
+  --seed N              fast-check seed for every property case (default: random, printed)
+  --runs N              fast-check runs per property case (default: each case's own)
+  --timeout MS          deadline of every single wait on the target (default 5000)
+  --skew SECONDS        clock window to assume instead of the NIP-11 limits
+  --out DIR             report directory (default ${DefaultOut})
+  --json                print a JSON summary on stdout (the totals line goes to stderr)`
+
+const exitCodes = `Exit codes:\n${formatExitCodeTable()}`
+
+const Help: Record<string, string> = {
+  main: `persona-conformance: NIP-AP (kind 30175) conformance suite for Nostr relays
+
+Usage: persona-conformance <command> [options]
+
+Commands:
+  run [WS_URL]      run the suites against a relay (no URL: the embedded reference relay)
+  list              every case with its id, area, requirement ids, level and profile
+  coverage          every requirement with the cases covering it (uncovered first)
+  matrix            run several targets and write one comparison report
+  replay CASE_ID    re-run one property case with a given seed and path
+
+Run \`persona-conformance <command> --help\` for a command's options.
+
+${exitCodes}
+`,
+  run: `Usage: persona-conformance run [WS_URL] [options]
+
+Runs every selected case against WS_URL (ws:// or wss://) after a capability probe, and
+writes report.jsonl, report.json, junit.xml, summary.md and index.html to --out. Without
+WS_URL it starts the reference relay in memory on a free port and runs against it.
+
+Options:
+${runFlags}
+  --name NAME           target name shown in reports (default: the URL's host)
+  -h, --help            this help
+
+Outcomes: pass, fail (a MUST broken), warn (a SHOULD broken), skip (precondition not met,
+with the reason), error (the harness could not decide: timeout, disconnect, garbage).
+The last line printed is: N cases, N passed, N failed, N warned, N skipped, N errored
+
+${exitCodes}
+`,
+  list: `Usage: persona-conformance list [--json]
+
+Lists every case of the suites with its id, area, requirement ids, level and profile.
+Loads the suite files without contacting any relay.
+`,
+  coverage: `Usage: persona-conformance coverage [--json] [--fail-uncovered]
+
+Lists every requirement of spec/requirements.json with the cases that cover it.
+Relay-testable requirements without a case come first.
+  --fail-uncovered   exit 1 when a relay-testable requirement has no case
+`,
+  matrix: `Usage: persona-conformance matrix --target NAME=WS_URL[,HTTP_URL]... --out DIR [options]
+
+Runs the suites against every target (NAME=embedded starts the reference relay) and writes
+DIR/<NAME>/ (a full report per target) plus DIR/report.json, DIR/summary.md and
+DIR/index.html comparing them case by case and requirement by requirement.
+
+Options:
+  --target NAME=WS_URL[,HTTP_URL]  a target (repeatable)
+  --expectations NAME=FILE         expectations for one target (repeatable)
+${runFlags
+  .split('\n')
+  .filter((line) => !/--http |--expectations |--out /.test(line))
+  .join('\n')}
+  --out DIR                        output directory (required)
+
+Exit code: 0 when every target exits 0, 2 for usage errors, else 1.
+`,
+  replay: `Usage: persona-conformance replay CASE_ID --seed N [--path P] [WS_URL] [options]
+
+Re-runs one property case exactly: the same seed and path reproduce the same shrunk
+counterexample (the report of a failed property prints this command). Without WS_URL the
+embedded reference relay is used.
+
+Options:
+  --seed N          seed of the failing run (required)
+  --path P          fast-check path of the counterexample
+  --runs N          number of runs (default: the case's own)
+  --http URL        HTTP origin of the target
+  --profile core|origin
+  --timeout MS      per-wait deadline (default 5000)
+  --out DIR         report directory (default reports/replay)
+  --json            print the case record as JSON
+
+${exitCodes}
+`,
+}
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^-?\d+$/.test(value)) throw new UsageError(`error: ${name} must be an integer, got ${JSON.stringify(value)}`)
+  return Number(value)
+}
+
+function profileOf(value: string | undefined): Profile | undefined {
+  if (value === undefined) return undefined
+  if (!(Profiles as readonly string[]).includes(value)) throw new UsageError(`error: --profile must be core or origin, got ${value}`)
+  return value as Profile
+}
+
+const commonRunOptions = {
+  profile: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  skip: { type: 'string', multiple: true },
+  strict: { type: 'boolean' },
+  'strict-expectations': { type: 'boolean' },
+  seed: { type: 'string' },
+  runs: { type: 'string' },
+  timeout: { type: 'string' },
+  skew: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+function parse<const T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true })
+  } catch (error) {
+    throw new UsageError(`error: ${(error as Error).message}`)
+  }
+}
+
+type RunValues = {
+  profile?: string
+  only?: string[]
+  skip?: string[]
+  strict?: boolean
+  'strict-expectations'?: boolean
+  seed?: string
+  runs?: string
+  timeout?: string
+  skew?: string
+}
+
+function runOptionsOf(values: RunValues): Omit<RunOptions, 'out'> {
+  const profile = profileOf(values.profile)
+  const seed = integer('--seed', values.seed)
+  const runs = integer('--runs', values.runs)
+  const timeoutMs = integer('--timeout', values.timeout)
+  const skewSeconds = integer('--skew', values.skew)
+  return {
+    ...(profile ? { profile } : {}),
+    only: values.only ?? [],
+    skip: values.skip ?? [],
+    strict: values.strict ?? false,
+    strictExpectations: values['strict-expectations'] ?? false,
+    ...(seed !== undefined ? { seed } : {}),
+    ...(runs !== undefined ? { runs } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(skewSeconds !== undefined ? { skewSeconds } : {}),
+  }
+}
+
+function runSummary(report: Report, outDir: string) {
+  return {
+    target: report.target,
+    totals: report.totals,
+    verdict: report.verdict,
+    seed: report.settings.seed,
+    out: outDir,
+    cases: report.cases.map((c) => ({
+      id: c.id,
+      outcome: c.outcome,
+      message: c.message,
+      ...(c.property ? { replay: c.property.replay } : {}),
+      ...(c.expectation ? { expectation: c.expectation.status } : {}),
+    })),
+  }
+}
+
+function printRunEnd(io: CliIo, report: Report, outDir: string, json: boolean): void {
+  if (json) {
+    io.out(`${JSON.stringify(runSummary(report, outDir), null, 2)}\n`)
+    io.err(`${formatTotalsLine(report.totals)}\n`)
+    return
+  }
+  if (!report.probe.reachable) io.err(`error: target unreachable: ${report.probe.unreachableReason ?? ''}\n`)
+  const failing = new Set(report.verdict.failing)
+  for (const c of report.cases) {
+    if (!failing.has(c.id)) continue
+    io.err(`${c.outcome.toUpperCase()} ${c.id}: ${c.message}\n`)
+    if (c.property) io.err(`  replay: ${c.property.replay}\n`)
+  }
+  for (const error of report.runErrors) io.err(`ERROR ${error}\n`)
+  io.err(`seed ${report.settings.seed}; reports in ${outDir}\n`)
+  io.out(`${formatTotalsLine(report.totals)}\n`)
+}
+
+async function commandRun(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    ...commonRunOptions,
+    http: { type: 'string' },
+    expectations: { type: 'string' },
+    name: { type: 'string' },
+  })
+  if (values.help) {
+    io.out(Help.run ?? '')
+    return ExitCodes.ok
+  }
+  if (positionals.length > 1) throw new UsageError(`error: run takes at most one WS_URL, got ${positionals.join(' ')}`)
+  const url = positionals[0]
+  const out = values.out ?? DefaultOut
+  const { report, outDir } = await runConformance({
+    ...runOptionsOf(values),
+    ...(url ? { url } : {}),
+    ...(values.http ? { httpUrl: values.http } : {}),
+    ...(values.expectations ? { expectationsFile: values.expectations } : {}),
+    ...(values.name ? { name: values.name } : {}),
+    out,
+    progress: io.isTTY && !values.json,
+  })
+  printRunEnd(io, report, outDir, values.json ?? false)
+  return report.verdict.exitCode
+}
+
+function listContext(): SuiteContext {
+  return {
+    mode: 'list',
+    target: { name: 'list', url: 'ws://127.0.0.1:1', httpUrl: 'http://127.0.0.1:1', embedded: false },
+    probe: emptyProbe('not probed: listing only'),
+    settings: defaultSettings({ seed: 0 }),
+  }
+}
+
+async function listedCases() {
+  const { cases, loadErrors } = await collectCases(listContext())
+  if (loadErrors.length > 0) throw new UsageError(`error: suite files failed to load:\n${loadErrors.join('\n')}`)
+  return cases
+}
+
+async function commandList(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
+  if (values.help) {
+    io.out(Help.list ?? '')
+    return ExitCodes.ok
+  }
+  const cases = await listedCases()
+  const rows = cases.map((c) => ({
+    id: c.declaration.id,
+    title: c.declaration.title,
+    area: c.area,
+    file: c.file,
+    requirements: c.declaration.requirements,
+    level: c.declaration.level,
+    profile: c.declaration.profile,
+    needs: c.declaration.needs ?? [],
+  }))
+  if (values.json) {
+    io.out(`${JSON.stringify({ cases: rows }, null, 2)}\n`)
+    return ExitCodes.ok
+  }
+  const width = Math.max(4, ...rows.map((r) => r.id.length))
+  io.out(`${'case'.padEnd(width)}  ${'level'.padEnd(6)} ${'profile'.padEnd(7)} requirements\n`)
+  for (const r of rows) {
+    io.out(`${r.id.padEnd(width)}  ${r.level.padEnd(6)} ${r.profile.padEnd(7)} ${r.requirements.join(', ')}\n`)
+  }
+  io.out(`${rows.length} cases\n`)
+  return ExitCodes.ok
+}
+
+async function commandCoverage(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, {
+    json: { type: 'boolean' },
+    'fail-uncovered': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
+  if (values.help) {
+    io.out(Help.coverage ?? '')
+    return ExitCodes.ok
+  }
+  const catalog = loadCatalog()
+  if (catalog.error) throw new UsageError(catalog.error)
+  const cases = await listedCases()
+  const coverage = computeCoverage(
+    catalog.requirements,
+    cases.map((c) => ({ id: c.declaration.id, requirements: c.declaration.requirements })),
+  )
+  const exit = values['fail-uncovered'] && coverage.counts.uncovered > 0 ? ExitCodes.failures : ExitCodes.ok
+  if (values.json) {
+    io.out(
+      `${JSON.stringify(
+        {
+          counts: coverage.counts,
+          requirements: coverage.rows.map((row) => ({
+            id: row.requirement.id,
+            level: row.requirement.level,
+            role: row.requirement.role,
+            profile: row.requirement.profile,
+            summary: row.requirement.summary,
+            relayTestable: row.requirement.relayTestable,
+            status: row.status,
+            cases: row.cases.map((c) => c.id),
+          })),
+          unknownIds: coverage.unknownIds,
+        },
+        null,
+        2,
+      )}\n`,
+    )
+    return exit
+  }
+  for (const row of coverage.rows) {
+    const r = row.requirement
+    const cases = row.status === 'covered' ? row.cases.map((c) => c.id).join(', ') : row.status.toUpperCase()
+    io.out(`${r.id.padEnd(14)} ${r.level.padEnd(10)} ${r.role.padEnd(7)} ${r.profile.padEnd(7)} ${cases}\n`)
+  }
+  for (const unknown of coverage.unknownIds) {
+    io.err(`unknown requirement id ${unknown.requirement} cited by ${unknown.cases.join(', ')}\n`)
+  }
+  const c = coverage.counts
+  io.out(`${c.requirements} requirements, ${c.relayTestable} relay-testable, ${c.covered} covered, ${c.uncovered} relay-testable uncovered\n`)
+  return exit
+}
+
+export function parseTarget(spec: string): MatrixTarget {
+  const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(spec)
+  if (!match) throw new UsageError(`error: --target must be NAME=WS_URL[,HTTP_URL] (NAME of letters, digits, . _ -), got ${spec}`)
+  const name = match[1] as string
+  const [url, httpUrl] = (match[2] as string).split(',')
+  if (url === 'embedded') return { name }
+  return { name, url: url as string, ...(httpUrl ? { httpUrl } : {}) }
+}
+
+async function commandMatrix(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    ...commonRunOptions,
+    target: { type: 'string', multiple: true },
+    expectations: { type: 'string', multiple: true },
+  })
+  if (values.help) {
+    io.out(Help.matrix ?? '')
+    return ExitCodes.ok
+  }
+  if (positionals.length > 0) throw new UsageError(`error: matrix takes no positional arguments (use --target), got ${positionals.join(' ')}`)
+  if (!values.out) throw new UsageError('error: matrix needs --out DIR')
+  const targets = (values.target ?? []).map(parseTarget)
+  if (targets.length === 0) throw new UsageError('error: matrix needs at least one --target NAME=WS_URL')
+  const names = new Set<string>()
+  for (const t of targets) {
+    if (names.has(t.name)) throw new UsageError(`error: target name ${t.name} used twice`)
+    names.add(t.name)
+  }
+  for (const spec of values.expectations ?? []) {
+    const match = /^([^=]+)=(.+)$/.exec(spec)
+    const target = match ? targets.find((t) => t.name === match[1]) : undefined
+    if (!match || !target) throw new UsageError(`error: --expectations must be NAME=FILE naming a --target, got ${spec}`)
+    target.expectationsFile = match[2] as string
+  }
+  const result = await runMatrix({
+    targets,
+    out: values.out,
+    run: runOptionsOf(values),
+    onTargetDone: (name, report) => io.err(`${name}: ${formatTotalsLine(report.totals)} (exit ${report.verdict.exitCode})\n`),
+    progress: io.isTTY && !values.json,
+  })
+  if (values.json) {
+    io.out(
+      `${JSON.stringify(
+        { out: result.outDir, exitCode: result.exitCode, targets: result.matrix.targets.map((t) => ({ name: t.name, totals: t.totals, verdict: t.verdict })) },
+        null,
+        2,
+      )}\n`,
+    )
+  } else {
+    io.out(`matrix of ${result.matrix.targets.length} targets written to ${result.outDir}\n`)
+  }
+  return result.exitCode
+}
+
+async function commandReplay(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    seed: { type: 'string' },
+    path: { type: 'string' },
+    runs: { type: 'string' },
+    http: { type: 'string' },
+    profile: { type: 'string' },
+    timeout: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  })
+  if (values.help) {
+    io.out(Help.replay ?? '')
+    return ExitCodes.ok
+  }
+  const [caseId, url, ...rest] = positionals
+  if (!caseId) throw new UsageError('error: replay needs a CASE_ID')
+  if (rest.length > 0) throw new UsageError(`error: unexpected arguments: ${rest.join(' ')}`)
+  const seed = integer('--seed', values.seed)
+  if (seed === undefined) throw new UsageError('error: replay needs --seed N')
+  const runs = integer('--runs', values.runs)
+  const timeoutMs = integer('--timeout', values.timeout)
+  const profile = profileOf(values.profile)
+  const { report, outDir } = await runConformance({
+    ...(url ? { url } : {}),
+    ...(values.http ? { httpUrl: values.http } : {}),
+    ...(profile ? { profile } : {}),
+    only: [caseId],
+    seed,
+    ...(values.path !== undefined ? { path: values.path } : {}),
+    ...(runs !== undefined ? { runs } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    out: values.out ?? 'reports/replay',
+  })
+  const record = report.cases.find((c) => c.id === caseId)
+  if (report.probe.reachable && !record) throw new UsageError(`error: no case with id ${caseId} (see \`persona-conformance list\`)`)
+  if (values.json) {
+    io.out(`${JSON.stringify(record ?? null, null, 2)}\n`)
+  } else if (record) {
+    io.out(`${record.outcome.toUpperCase()} ${record.id}${record.message ? `: ${record.message}` : ''}\n`)
+    if (record.property) io.out(`counterexample: ${record.property.counterexample}\n`)
+  }
+  printRunEnd({ ...io, out: values.json ? io.err : io.out }, report, outDir, false)
+  return report.verdict.exitCode
+}
+
+const Commands: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+  run: commandRun,
+  list: commandList,
+  coverage: commandCoverage,
+  matrix: commandMatrix,
+  replay: commandReplay,
+}
+
+/** Runs the CLI; resolves with the exit code (never calls process.exit). */
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const [command, ...args] = argv
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    const topic = command === 'help' ? args[0] : undefined
+    io.out(Help[topic ?? 'main'] ?? Help.main ?? '')
+    return command === undefined ? ExitCodes.usage : ExitCodes.ok
+  }
+  const handler = Commands[command]
+  if (!handler) {
+    io.err(`error: unknown command ${JSON.stringify(command)}\n\n${Help.main}`)
+    return ExitCodes.usage
+  }
+  try {
+    return await handler(args, io)
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\n`)
+      return ExitCodes.usage
+    }
+    io.err(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    return ExitCodes.failures
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await main(process.argv.slice(2))
+}
