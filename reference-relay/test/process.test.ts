@@ -103,6 +103,19 @@ describe('command line', () => {
   })
 })
 
+describe('native uWebSockets.js', () => {
+  test('the relay refuses to start on the package\'s slow JavaScript fallback', async () => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolveRun) => {
+      const child = spawn(node, [...loader, main, '--port', '0'], { cwd: root, env: { ...process.env, UWS_USE_FALLBACK: '1' } })
+      let stderr = ''
+      child.stderr.on('data', (d) => (stderr += d))
+      child.on('exit', (code) => resolveRun({ code, stderr }))
+    })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('uWebSockets.js did not load its native binary')
+  })
+})
+
 describe('durability', () => {
   test('every event acknowledged before SIGKILL is found after a restart on the same file', async () => {
     const db = join(dir, 'kill.db')
