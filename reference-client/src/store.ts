@@ -143,6 +143,8 @@ export interface RetentionStore {
   markSyncDone(seq: number): void
   markSyncRetry(seq: number, error: string, now: number): void
   markSyncFailed(seq: number, error: string): void
+  /** Counts an attempt that never reached the relay; the next-attempt time is left alone. */
+  markSyncUnreachable(seq: number, error: string): void
   /** Swaps the queued event (a re-stamped version) keeping the entry's place in the queue. */
   replacePendingEvent(seq: number, event: NostrEvent): void
   dropPendingFor(address: string): number
@@ -375,6 +377,10 @@ export function openRetentionStore(path: string): RetentionStore {
 
     markSyncFailed(seq, error) {
       db.prepare(`UPDATE pending_sync SET attempts = attempts + 1, last_error = ?, state = 'failed' WHERE seq = ?`).run(error, seq)
+    },
+
+    markSyncUnreachable(seq, error) {
+      db.prepare('UPDATE pending_sync SET attempts = attempts + 1, last_error = ? WHERE seq = ?').run(error, seq)
     },
 
     replacePendingEvent(seq, event) {

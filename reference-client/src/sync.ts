@@ -136,10 +136,15 @@ function nextAttemptOf(store: RetentionStore, seq: number): number {
   return store.listPendingSync().entries.find((e) => e.seq === seq)?.nextAttemptAt ?? 0
 }
 
-/** Records a failed attempt on every due entry when the relay could not even be reached. */
+/**
+ * Records a failed attempt on every due entry when the relay could not even be reached.
+ * No backoff is added: each command tries to connect once anyway, and when the relay is
+ * back the next command should send at once. Backoff applies to failures with the relay
+ * reached (no OK in time, connection lost mid-publish, `rate-limited:`, `error:`).
+ */
 export function recordUnreachable(store: RetentionStore, message: string, now: number): number {
   const { entries } = store.listPendingSync({ dueAt: now })
-  for (const entry of entries) store.markSyncRetry(entry.seq, message, now)
+  for (const entry of entries) store.markSyncUnreachable(entry.seq, message)
   return entries.length
 }
 

@@ -37,7 +37,7 @@ export interface CliRun {
 }
 
 /** Runs `persona ARGS` in-process against the given environment. */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, stdin = ''): Promise<CliRun> {
+export async function runCli(argv: string[], env: Record<string, string | undefined>, options: { stdin?: string; clock?: () => number } = {}): Promise<CliRun> {
   let stdout = ''
   let stderr = ''
   const io: CliIo = {
@@ -48,8 +48,8 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       stderr += text
     },
     env,
-    readStdin: async () => stdin,
-    clock: Date.now,
+    readStdin: async () => options.stdin ?? '',
+    clock: options.clock ?? Date.now,
   }
   const code = await main(argv, io)
   return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> }
