@@ -1,10 +1,11 @@
 import { expectAccepted, relayCase } from '../../harness/src/authoring.ts'
+import { expectHead } from '../lib/reads.ts'
 
 relayCase(
   {
     id: 'slug.boundary-lengths-accepted',
-    title: 'slugs of exactly 1 and exactly 64 bytes are accepted',
-    requirements: ['AP-SLUG-3'],
+    title: 'slugs of exactly 1 and exactly 64 bytes are accepted and served at their address',
+    requirements: ['AP-SLUG-3', 'AP-RELAY-1'],
     level: 'MUST',
     profile: 'core',
   },
@@ -14,6 +15,9 @@ relayCase(
     const one = c.persona({ slug: 'a' })
     expectAccepted(await ws.publish(one), 'a 1-byte slug')
     const long = c.slug('b'.repeat(40)).padEnd(64, 'z')
-    expectAccepted(await ws.publish(c.persona({ slug: long })), 'a 64-byte slug')
+    const sixtyFour = c.persona({ slug: long })
+    expectAccepted(await ws.publish(sixtyFour), 'a 64-byte slug')
+    await expectHead(ws, c.keys.pubkey, 'a', one, 'the read of the 1-byte slug')
+    await expectHead(ws, c.keys.pubkey, long, sixtyFour, 'the read of the 64-byte slug')
   },
 )
