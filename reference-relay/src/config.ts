@@ -32,6 +32,10 @@ export interface Limits {
   maxEventTags: number
   /** Characters (Unicode code points) of an event's content. */
   maxContentLength: number
+  /** Output buffered in uWS per connection above which frames wait in the relay's queue. */
+  outputHighWater: number
+  /** Output waiting for a slow reader above which the connection is closed (1008). */
+  maxPendingOutput: number
 }
 
 export const DefaultLimits: Readonly<Limits> = {
@@ -43,6 +47,8 @@ export const DefaultLimits: Readonly<Limits> = {
   maxLimit: 1000,
   maxEventTags: 2000,
   maxContentLength: 262_144,
+  outputHighWater: 1_048_576,
+  maxPendingOutput: 64 * 1_048_576,
 }
 
 export interface RelayConfig {

@@ -39,9 +39,7 @@ export class ReqWorker implements Inbox<ReqWorkerMsg> {
   post(msg: ReqWorkerMsg): void {
     const { conn, subId, filters } = msg
     if (msg.type === 'count') {
-      let count = this.#store.count(filters)
-      if (this.#faults.has('count-off-by-one')) count += 1
-      this.#outbox.post({ type: 'send', conn, frames: [this.#wire.count(subId, count)] })
+      this.#outbox.post({ type: 'send', conn, frames: [this.#wire.count(subId, this.count(filters))] })
       return
     }
     const frames = this.query(filters).map((event) => this.#wire.event(subId, event))
@@ -49,6 +47,12 @@ export class ReqWorker implements Inbox<ReqWorkerMsg> {
     this.#outbox.post({ type: 'send', conn, frames })
     // Synchronous with the query: no event can slip between the stored results and live ones.
     this.#monitor.post({ type: 'subscribe', conn, subId, filters })
+  }
+
+  /** NIP-45: distinct events matching any filter; `limit` does not apply. */
+  count(filters: readonly Filter[]): number {
+    const count = this.#store.count(filters)
+    return this.#faults.has('count-off-by-one') ? count + 1 : count
   }
 
   /** Each filter matched and limited on its own, results OR'ed without duplicates (NIP-01). */

@@ -74,6 +74,10 @@ export interface WebsocketStageOptions {
 
 interface SocketData {
   conn: ConnId
+  /** Frames waiting for uWS's buffer to drain below the high-water mark. */
+  waiting: string[]
+  /** Their size in UTF-16 units (close enough to bytes for a memory bound). */
+  waitingBytes: number
 }
 
 const StatusText: Record<number, string> = {
@@ -92,8 +96,15 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
   readonly #app: uWS.TemplatedApp
   readonly #listenSocket: uWS.us_listen_socket
   readonly #sockets: Map<ConnId, uWS.WebSocket<SocketData>>
+  readonly #limits: Limits
 
-  private constructor(app: uWS.TemplatedApp, listenSocket: uWS.us_listen_socket, sockets: Map<ConnId, uWS.WebSocket<SocketData>>) {
+  private constructor(
+    app: uWS.TemplatedApp,
+    listenSocket: uWS.us_listen_socket,
+    sockets: Map<ConnId, uWS.WebSocket<SocketData>>,
+    limits: Limits,
+  ) {
+    this.#limits = limits
     this.#app = app
     this.#listenSocket = listenSocket
     this.#sockets = sockets
@@ -110,13 +121,14 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
       // Frames between max_message_length and this cap are refused politely by the ingester;
       // beyond it uWS closes the connection (1006 to the peer) without reading the frame.
       maxPayloadLength: limits.hardFrameLength,
-      maxBackpressure: 64 * 1024 * 1024,
-      closeOnBackpressureLimit: 1,
+      // The relay queues output itself above outputHighWater (see #send); this is a backstop.
+      maxBackpressure: limits.outputHighWater + limits.hardFrameLength * 2,
+      closeOnBackpressureLimit: 0,
       idleTimeout: 120,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
         res.upgrade<SocketData>(
-          { conn: nextConn++ },
+          { conn: nextConn++, waiting: [], waitingBytes: 0 },
           req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'),
           req.getHeader('sec-websocket-extensions'),
@@ -134,6 +146,9 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
         const bytes = message.byteLength
         if (bytes > limits.maxMessageLength) return ingester.post({ type: 'oversized', conn, text, bytes })
         ingester.post({ type: 'frame', conn, text })
+      },
+      drain: (ws) => {
+        flushWaiting(ws, limits.outputHighWater)
       },
       close: (ws) => {
         const conn = ws.getUserData().conn
@@ -154,7 +169,7 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
           reject(new Error(`error: could not listen on ${options.host}:${options.port}`))
           return
         }
-        resolve(new WebsocketStage(app, listenSocket, sockets))
+        resolve(new WebsocketStage(app, listenSocket, sockets, limits))
       })
     })
   }
@@ -164,13 +179,35 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
     if (ws === undefined) return // closed meanwhile: nothing to answer
     switch (msg.type) {
       case 'send':
-        ws.cork(() => {
-          for (const frame of msg.frames) ws.send(frame, false)
-        })
+        this.#send(ws, msg.frames)
         return
       case 'end':
         ws.end(msg.code, msg.reason)
         return
+    }
+  }
+
+  /**
+   * Sends while uWS's buffer is under the high-water mark, queues the rest in order until
+   * `drain`, and hangs up on a reader that lets too much pile up: memory stays bounded.
+   */
+  #send(ws: uWS.WebSocket<SocketData>, frames: string[]): void {
+    const data = ws.getUserData()
+    const { outputHighWater, maxPendingOutput } = this.#limits
+    ws.cork(() => {
+      for (const frame of frames) {
+        if (data.waiting.length === 0 && ws.getBufferedAmount() < outputHighWater) {
+          ws.send(frame, false)
+        } else {
+          data.waiting.push(frame)
+          data.waitingBytes += frame.length
+        }
+      }
+    })
+    if (data.waitingBytes > maxPendingOutput) {
+      data.waiting = []
+      data.waitingBytes = 0
+      ws.end(1008, 'slow reader: too much output waiting')
     }
   }
 
@@ -186,6 +223,19 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
     // Not in the package's typings, present in the native build: closes lingering HTTP sockets.
     ;(this.#app as unknown as { close?: () => void }).close?.()
   }
+}
+
+function flushWaiting(ws: uWS.WebSocket<SocketData>, highWater: number): void {
+  const data = ws.getUserData()
+  let sent = 0
+  ws.cork(() => {
+    while (sent < data.waiting.length && ws.getBufferedAmount() < highWater) {
+      const frame = data.waiting[sent++] as string
+      data.waitingBytes -= frame.length
+      ws.send(frame, false)
+    }
+  })
+  data.waiting.splice(0, sent)
 }
 
 function serveHttp(res: uWS.HttpResponse, req: uWS.HttpRequest, route: HttpRoute, maxBody: number, log: (line: string) => void): void {

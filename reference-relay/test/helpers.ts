@@ -176,6 +176,15 @@ export class TestClient {
     return frame[1] as string
   }
 
+  /** Stops reading from the TCP socket (a slow reader); `ws` has no public API for it. */
+  pauseReading(): void {
+    ;(this.#ws as unknown as { _socket: { pause(): void } })._socket.pause()
+  }
+
+  resumeReading(): void {
+    ;(this.#ws as unknown as { _socket: { resume(): void } })._socket.resume()
+  }
+
   close(): void {
     this.#ws.close()
   }
