@@ -142,7 +142,7 @@ export class RelayConnection {
         timer: setTimeout(() => {
           this.waiters.delete(waiter)
           this.transcript.note(`${this.label}: gave up waiting for ${what} after ${timeoutMs} ms`)
-          reject(new HarnessError('timeout', `${this.label}: no ${what} within ${timeoutMs} ms`))
+          reject(new HarnessError('timeout', `${this.label}: waited ${timeoutMs} ms for ${what}; it did not come`))
         }, timeoutMs),
       }
       this.waiters.add(waiter)

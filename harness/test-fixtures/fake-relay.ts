@@ -40,6 +40,11 @@ export interface FakeRelayOptions {
   enforceSubIdLimit?: boolean
   /** Send CORS headers with NIP-11. Default true. */
   cors?: boolean
+  /**
+   * How an honest relay treats EVENT frames: answer (default), or misbehave only there so
+   * the probe passes and the cases meet the trouble: ignore, garbage, disconnect.
+   */
+  onEvent?: 'answer' | 'ignore' | 'garbage' | 'disconnect'
 }
 
 export interface FakeRelay {
@@ -177,6 +182,15 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
     if (!Array.isArray(frame)) return
     const [type, ...rest] = frame as [unknown, ...unknown[]]
     if (type === 'EVENT') {
+      if (options.onEvent === 'ignore') return
+      if (options.onEvent === 'garbage') {
+        socket.send('{"truncated": ')
+        return
+      }
+      if (options.onEvent === 'disconnect') {
+        socket.terminate()
+        return
+      }
       const shape = checkEventShape(rest[0])
       if (!shape.ok) {
         send(socket, ['NOTICE', shape.message])

@@ -1,0 +1,149 @@
+/**
+ * End-to-end runs of the harness (probe → vitest engine → grading → reports) against fake
+ * relays with the fixture suite of harness/test-fixtures/suites: every outcome path, replay,
+ * expectations, hostile relays and an unreachable target.
+ */
+
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, test } from 'vitest'
+import { type FakeRelay, type FakeRelayOptions, closedPort, startFakeRelay } from '../test-fixtures/fake-relay.ts'
+import { loadSchema, validateJson } from './json-schema.ts'
+import { type RunOptions, runConformance } from './run.ts'
+import { readStream } from './stream.ts'
+import type { Outcome, Report } from './types.ts'
+
+const include = ['harness/test-fixtures/suites/**/*.case.ts']
+const relays: FakeRelay[] = []
+afterAll(async () => {
+  await Promise.all(relays.map((r) => r.close()))
+})
+
+async function fake(options: FakeRelayOptions): Promise<FakeRelay> {
+  const relay = await startFakeRelay(options)
+  relays.push(relay)
+  return relay
+}
+
+function outDir(): string {
+  return mkdtempSync(join(tmpdir(), 'harness-run-'))
+}
+
+async function run(relay: FakeRelay, options: Partial<RunOptions> = {}): Promise<Report> {
+  const { report } = await runConformance({ url: relay.url, include, timeoutMs: 400, seed: 7, out: outDir(), ...options })
+  return report
+}
+
+function outcomes(report: Report): Record<string, Outcome> {
+  return Object.fromEntries(report.cases.map((c) => [c.id, c.outcome]))
+}
+
+describe('a run against an honest relay', async () => {
+  const relay = await fake({ behaviour: 'honest' })
+  const out = outDir()
+  const { report } = await runConformance({ url: relay.url, include, timeoutMs: 400, seed: 7, out, profile: 'core' })
+
+  test('grades every outcome path', () => {
+    expect(outcomes(report)).toEqual({
+      'fixture.error-bug': 'error',
+      'fixture.error-timeout': 'error',
+      'fixture.fail': 'fail',
+      'fixture.pass': 'pass',
+      'fixture.property-fail': 'fail',
+      'fixture.property-pass': 'pass',
+      'fixture.skip-body': 'skip',
+      'fixture.skip-capability': 'skip',
+      'fixture.skip-profile': 'skip',
+      'fixture.soft-warn': 'warn',
+      'fixture.warn': 'warn',
+    })
+    expect(report.totals).toEqual({ cases: 11, pass: 2, fail: 2, warn: 2, skip: 3, error: 2 })
+    expect(report.verdict.exitCode).toBe(1)
+    expect(report.verdict.failing.sort()).toEqual(['fixture.error-bug', 'fixture.error-timeout', 'fixture.fail', 'fixture.property-fail'])
+  })
+
+  test('keeps the reasons: skip notes, harness errors, assertion messages', () => {
+    const byId = new Map(report.cases.map((c) => [c.id, c]))
+    expect(byId.get('fixture.skip-capability')?.message).toMatch(/^needs http-bridge: no HTTP bridge/)
+    expect(byId.get('fixture.skip-profile')?.message).toBe('origin-profile case; the run uses --profile core')
+    expect(byId.get('fixture.skip-body')?.message).toBe('the target does not claim this')
+    expect(byId.get('fixture.error-timeout')?.message).toBe('timeout: ws1: waited 400 ms for a NEVER frame; it did not come')
+    expect(byId.get('fixture.error-bug')?.message).toMatch(/^TypeError: /)
+    expect(byId.get('fixture.fail')?.message).toBe('expected the event to be refused, relay answered OK true ""')
+    expect(byId.get('fixture.soft-warn')?.warnings).toEqual(['the relay should have said something nice'])
+  })
+
+  test('a property failure carries seed, path, the shrunk counterexample and a replay command, with its transcript', () => {
+    const failure = report.cases.find((c) => c.id === 'fixture.property-fail')
+    expect(failure?.property).toMatchObject({ seed: 7, counterexample: '[5]' })
+    expect(failure?.property?.replay).toBe(
+      `npx persona-conformance replay fixture.property-fail --seed 7 --path ${failure?.property?.path} ${relay.url}`,
+    )
+    expect(failure?.transcript.some((e) => e.dir === 'send' && e.text.includes('"n5-'))).toBe(true)
+  })
+
+  test('writes every report file; report.json and each stream line validate against the schema', () => {
+    expect(readdirSync(out).sort()).toEqual(['index.html', 'junit.xml', 'report.json', 'report.jsonl', 'summary.md'])
+    const schema = loadSchema('report.v1.schema.json')
+    expect(validateJson(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')), schema)).toEqual([])
+    for (const record of readStream(join(out, 'report.jsonl'))) {
+      expect(validateJson(record, { $ref: '#/$defs/streamRecord' }, { root: schema })).toEqual([])
+    }
+  })
+
+  test('replay re-runs only that case and finds the same counterexample', async () => {
+    const failure = report.cases.find((c) => c.id === 'fixture.property-fail')
+    const replayed = await run(relay, { only: ['fixture.property-fail'], seed: 7, path: failure?.property?.path as string })
+    expect(replayed.cases.map((c) => c.id)).toEqual(['fixture.property-fail'])
+    expect(replayed.cases[0]?.property?.counterexample).toBe('[5]')
+  })
+
+  test('an expectations file turns known failures into a green run; --strict makes warnings count', async () => {
+    const dir = outDir()
+    const file = join(dir, 'expect.json')
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        expectations: [
+          { case: 'fixture.fail', outcome: 'fail', reason: 'known' },
+          { case: 'fixture.property-fail', outcome: 'fail', reason: 'known' },
+          { case: 'fixture.error-*', outcome: 'error', reason: 'known' },
+          { case: 'fixture.pass', outcome: 'fail', reason: 'was broken, now fixed' },
+        ],
+      }),
+    )
+    const gated = await run(relay, { expectationsFile: file, skip: ['fixture.property-pass'] })
+    expect(gated.verdict.exitCode).toBe(0)
+    expect(gated.expectations?.unexpectedPasses).toEqual(['fixture.pass'])
+    expect(gated.cases.find((c) => c.id === 'fixture.fail')?.expectation?.status).toBe('met')
+    const strict = await run(relay, { expectationsFile: file, strict: true, strictExpectations: true, skip: ['fixture.property-pass'] })
+    expect(strict.verdict.failing.sort()).toEqual(['fixture.pass', 'fixture.soft-warn', 'fixture.warn'])
+  })
+})
+
+describe('hostile relays end in errors, never a hang or a fail', () => {
+  test.each(['ignore', 'garbage', 'disconnect'] as const)('EVENT frames %s: every publishing case is an error', async (onEvent) => {
+    const relay = await fake({ behaviour: 'honest', onEvent })
+    const report = await run(relay, { only: ['fixture.pass', 'fixture.fail', 'fixture.property-pass'] })
+    expect(outcomes(report)).toEqual({ 'fixture.pass': 'error', 'fixture.fail': 'error', 'fixture.property-pass': 'error' })
+    expect(report.verdict.exitCode).toBe(1)
+  })
+
+  test('a silent relay fails the probe: exit code 3, reports still written', async () => {
+    const relay = await fake({ behaviour: 'silent' })
+    const out = outDir()
+    const { report } = await runConformance({ url: relay.url, include, timeoutMs: 300, out })
+    expect(report.probe.reachable).toBe(false)
+    expect(report.verdict.exitCode).toBe(3)
+    expect(report.cases).toEqual([])
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('**UNREACHABLE**')
+  })
+
+  test('nothing listening: exit code 3', async () => {
+    const port = await closedPort()
+    const { report } = await runConformance({ url: `ws://127.0.0.1:${port}`, include, timeoutMs: 300, out: outDir() })
+    expect(report.verdict).toMatchObject({ exitCode: 3, reason: 'target unreachable' })
+  })
+})
