@@ -80,7 +80,7 @@ describe('persona agent (real child processes) against the reference relay', () 
   async function status(box: Sandbox, name: string) {
     const run = await cli(box, 'agent', 'status', name, '--json')
     expect(run.code).toBe(0)
-    return (run.json().agents as Array<Record<string, unknown>>)[0] as Record<string, any>
+    return (run.json().agents as Array<Record<string, unknown>>)[0] as Record<string, unknown>
   }
 
   test('create pins a snapshot; start spawns the child with it; restart keeps the pin; respawn takes a fresh one; the three drift states', async () => {
@@ -105,7 +105,7 @@ describe('persona agent (real child processes) against the reference relay', () 
     })
     const afterRun = await status(box, 'a1')
     expect(afterRun).toMatchObject({ state: 'exited', exit_code: 0, drift: 'up-to-date' })
-    expect(afterRun.pid).toBe(started.json().agent.pid)
+    expect(afterRun.pid).toBe((started.json().agent as { pid: number }).pid)
 
     // the persona is edited: the agent is out of date but keeps its pin on restart
     const v2 = await publish(box, 'coder', 'Write better code.')
@@ -150,7 +150,7 @@ describe('persona agent (real child processes) against the reference relay', () 
     expect((await cli(box, 'agent', 'stop', 'idle')).code).toBe(8)
     const started = await cli(box, 'agent', 'start', 'idle', '--json')
     expect(started.code).toBe(0)
-    const pid = started.json().agent.pid as number
+    const pid = (started.json().agent as { pid: number }).pid
     expect(await status(box, 'idle')).toMatchObject({ state: 'running', pid })
     expect((await cli(box, 'agent', 'start', 'idle')).code).toBe(8)
     const listed = await cli(box, 'agent', 'ls', '--json')

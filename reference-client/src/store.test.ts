@@ -129,6 +129,10 @@ describe('retention store', () => {
     expect(store.listPendingSync({ dueAt: 600 }).entries.map((e) => e.event.id)).toEqual([a2.id])
     expect(store.listPendingSync({ dueAt: 600 + retryDelaySeconds(1) }).entries).toHaveLength(2)
 
+    store.markSyncUnreachable(queued[1]!.seq, 'error: cannot connect')
+    const unreachable = store.listPendingSync().entries.find((e) => e.seq === queued[1]!.seq)!
+    expect([unreachable.attempts, unreachable.nextAttemptAt, unreachable.lastError]).toEqual([1, 501, 'error: cannot connect'])
+
     store.markSyncFailed(queued[1]!.seq, 'invalid: nope')
     expect(store.countPendingSync()).toEqual({ pending: 1, failed: 1 })
     expect(store.listPendingSync().entries).toHaveLength(1)
