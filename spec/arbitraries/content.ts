@@ -22,3 +22,17 @@ export const unknownFields: fc.Arbitrary<Record<string, unknown>> = fc.dictionar
   fc.jsonValue({ maxDepth: 2 }),
   { maxKeys: 4 },
 )
+
+/**
+ * `content` strings a relay must accept on a persona without looking inside (AP-RELAY-2):
+ * valid bodies with unknown fields, bodies a reader would refuse, any JSON value and
+ * arbitrary text. Kept short so that a property run stays cheap.
+ */
+export const relayContent: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(personaContent, unknownFields).map(([body, extra]) => JSON.stringify({ ...extra, ...body })),
+  fc
+    .record({ display_name: fc.jsonValue({ maxDepth: 1 }), system_prompt: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] })
+    .map((body) => JSON.stringify(body)),
+  fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+  fc.string({ unit: 'binary', maxLength: 120 }),
+)
