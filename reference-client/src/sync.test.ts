@@ -101,6 +101,26 @@ describe('pending-sync queue against the reference relay', () => {
     }
   })
 
+  test('an event stamped ahead of the window waits with a backoff instead of failing for good', async () => {
+    const sk = generateSecretKey()
+    const store = openRetentionStore(':memory:')
+    const ahead = signPersona(sk, 'burst', body, nowSeconds() + 2000)
+    store.putPersona(ahead)
+    store.enqueueSync(ahead, nowSeconds())
+    const client = await connect(relay.url)
+    try {
+      const report = await drainPendingSync(store, client, { now: nowSeconds, secretKey: sk })
+      expect(report.failed).toEqual([])
+      expect(report.retrying.map((r) => r.id)).toEqual([ahead.id])
+      expect(report.retrying[0]?.message).toBe('invalid: event timestamp too far from server time')
+      expect(report.interrupted).toBe(false)
+      expect(store.countPendingSync()).toEqual({ pending: 1, failed: 0 })
+    } finally {
+      await client.close()
+      store.close()
+    }
+  })
+
   test('a relay that goes away mid-drain leaves the entry queued with a backoff and the error', async () => {
     const sk = generateSecretKey()
     const store = openRetentionStore(':memory:')
@@ -114,6 +134,7 @@ describe('pending-sync queue against the reference relay', () => {
       const report = await drainPendingSync(store, client, { now: () => now, secretKey: sk })
       expect(report.sent).toEqual([])
       expect(report.retrying).toHaveLength(1) // the first failure stops the drain
+      expect(report.interrupted).toBe(true)
       expect(report.retrying[0]?.message).toMatch(/^error: /)
       expect(report.retrying[0]?.next_attempt_at).toBeGreaterThan(now)
       const entries = store.listPendingSync().entries

@@ -43,10 +43,12 @@ export interface DrainReport {
   retrying: Array<SyncItem & { next_attempt_at: number }>
   /** Entries still queued (pending or failed) after this drain. */
   remaining: { pending: number; failed: number }
+  /** True when the drain stopped early because the relay stopped answering. */
+  interrupted: boolean
 }
 
 function emptyReport(): DrainReport {
-  return { sent: [], restamped: [], superseded: [], failed: [], retrying: [], remaining: { pending: 0, failed: 0 } }
+  return { sent: [], restamped: [], superseded: [], failed: [], retrying: [], remaining: { pending: 0, failed: 0 }, interrupted: false }
 }
 
 /** True when a queued persona version is no longer the local head (superseded or deleted). */
@@ -110,7 +112,8 @@ export async function drainPendingSync(store: RetentionStore, relay: RelayClient
     if (outcome.status === 'accepted' || (outcome.status === 'refused' && reasonPrefixOf(outcome.message) === 'duplicate')) {
       store.markSyncDone(entry.seq)
       report.sent.push(item)
-    } else if (outcome.status === 'refused' && isTransientRefusal(outcome.message)) {
+    } else if (outcome.status === 'refused' && (isTransientRefusal(outcome.message) || isAheadOfWindow(event, options.now(), window))) {
+      // An event stamped ahead of the window (a burst of offline edits) becomes acceptable by waiting.
       store.markSyncRetry(entry.seq, outcome.message, options.now())
       report.retrying.push({ ...item, next_attempt_at: nextAttemptOf(store, entry.seq) })
     } else if (outcome.status === 'refused') {
@@ -119,11 +122,16 @@ export async function drainPendingSync(store: RetentionStore, relay: RelayClient
     } else {
       store.markSyncRetry(entry.seq, outcome.message, options.now())
       report.retrying.push({ ...item, next_attempt_at: nextAttemptOf(store, entry.seq) })
+      report.interrupted = true
       break // no answer: the relay is gone or stuck; the rest waits for the next drain
     }
   }
   report.remaining = store.countPendingSync()
   return report
+}
+
+function isAheadOfWindow(event: NostrEvent, now: number, window: ClockWindow): boolean {
+  return event.created_at > now + Math.min(window.upper, DefaultSkewSeconds)
 }
 
 /** Refusals that may pass later: rate limits and the relay's own errors. */

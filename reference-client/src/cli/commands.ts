@@ -125,7 +125,9 @@ created_at_upper_limit would be exceeded the write is refused with \`blocked:\` 
     summary: 'publish everything in the pending-sync queue now, then refresh from the relay',
     details: `Every command that talks to the relay also drains the queue entries whose retry time
 has come; \`sync\` ignores the backoff. Refused entries stay in the queue as failed (exit 7)
-until a newer write for the same persona replaces them. Exit 6 when the relay is unreachable.`,
+until a newer write for the same persona replaces them; entries left waiting (rate-limited,
+stamped ahead of the relay's window) are exit 7 too. Exit 6 when the relay is unreachable
+or stops answering mid-drain.`,
     options: none,
     positionals: { min: 0, max: 0 },
     run: (ctx) => runSync(ctx),

@@ -29,6 +29,6 @@ export const ExitCodeTable = `Exit codes:
   3  invalid: input refused by the rules (slug, body, env var, key, legacy file)
   4  not found: no such persona, agent or key (also: an agent with no snapshot)
   5  refused: the relay refused the event, or the clock window blocked the write
-  6  unreachable: a relay is required and cannot be reached
-  7  partial: some items failed (see the report)
+  6  unreachable: a relay is required and cannot be reached (or stopped answering)
+  7  partial: some items failed or still wait (see the report)
   8  conflict: already exists, already running, not running`

@@ -41,7 +41,7 @@ export async function runSync(ctx: CommandContext): Promise<number> {
     ...(refreshed.ok && refreshed.updated.length > 0 ? [`updated from the relay: ${refreshed.updated.join(', ')}`] : []),
   ]
   ctx.emit(document, lines)
-  if (report.retrying.length > 0) return ExitCode.unreachable
-  if (failedEntries.length > 0) return ExitCode.partial
+  if (report.interrupted) return ExitCode.unreachable
+  if (report.retrying.length > 0 || failedEntries.length > 0) return ExitCode.partial
   return ExitCode.ok
 }
