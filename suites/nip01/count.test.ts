@@ -6,7 +6,7 @@ relayCase(
   {
     id: 'nip01.count-personas',
     title: 'COUNT over WebSocket counts the heads of an author',
-    requirements: ['AP-REPL-1'],
+    requirements: ['AP-BASE-19'],
     level: 'MUST',
     profile: 'core',
     needs: ['count'],

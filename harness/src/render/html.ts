@@ -82,6 +82,14 @@ const FilterScript = `
 })();
 `
 
+const attention: Record<Outcome, number> = { fail: 0, error: 1, warn: 2, skip: 3, pass: 4 }
+
+/** Table order: what needs a person's attention first (unexpected before expected), then by id. */
+function byAttention(a: CaseRecord, b: CaseRecord): number {
+  const rank = (c: CaseRecord): number => attention[c.outcome] + (c.expectation?.status === 'met' && c.outcome !== 'pass' ? 5 : 0)
+  return rank(a) - rank(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
 export function badge(outcome: Outcome): string {
   return `<span class="badge ${outcome}">${outcome}</span>`
 }
@@ -123,7 +131,7 @@ function caseBody(c: CaseRecord): string {
   const details = c.details ? `<pre>${h(c.details)}</pre>` : ''
   return (
     `<tbody class="case" id="${h(caseAnchor(c.id))}" data-outcome="${c.outcome}" data-area="${h(c.area)}" data-search="${h(search)}">` +
-    `<tr class="summary"><td>${badge(c.outcome)}</td><td><a href="#${h(caseAnchor(c.id))}"><code>${h(c.id)}</code></a><br><small>${h(c.title)}</small></td>` +
+    `<tr class="summary"><td>${badge(c.outcome)}${c.expectation?.status === 'met' && c.outcome !== 'pass' ? '<br><small>expected</small>' : ''}</td><td><a href="#${h(caseAnchor(c.id))}"><code>${h(c.id)}</code></a><br><small>${h(c.title)}</small></td>` +
     `<td>${c.level}</td><td>${c.profile}</td><td class="mono">${c.requirements.map(h).join('<br>')}</td><td>${h(c.message)}</td><td class="mono">${c.durationMs}</td></tr>` +
     `<tr class="detail"><td colspan="7"><details><summary>details and transcript (${c.transcript.length} entries) · <small>${h(c.file)}</small></summary>` +
     `${expectation}${property}${warnings}${findings}${details}${renderTranscript(c.transcript, c.transcriptDropped)}</details></td></tr></tbody>`
@@ -243,7 +251,7 @@ export function renderHtml(report: Report): string {
 <input type="search" id="q" placeholder="filter: id, requirement, message…" aria-label="filter">
 <span id="shown" class="muted"></span></div>
 <table id="case-table"><thead><tr><th>outcome</th><th>case</th><th>level</th><th>profile</th><th>requirements</th><th>message</th><th>ms</th></tr></thead>
-${report.cases.map(caseBody).join('\n')}
+${[...report.cases].sort(byAttention).map(caseBody).join('\n')}
 </table>
 </section>
 ${probeSection(report)}
