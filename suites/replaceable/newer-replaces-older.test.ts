@@ -1,11 +1,13 @@
-import { expectAccepted, expectEose, expectIds, relayCase } from '../../harness/src/authoring.ts'
+import { expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
+import { addressOf } from '../../spec/model/head.ts'
+import { describeIds, expectHead, readAddress, readStored } from '../lib/reads.ts'
 
 relayCase(
   {
     id: 'replaceable.newer-replaces-older',
-    title: 'a newer version becomes the head and a read returns it',
-    requirements: ['AP-REPL-1', 'AP-REPL-2'],
+    title: 'a newer version is accepted with OK true, becomes the head and a read returns it',
+    requirements: ['AP-REPL-1', 'AP-REPL-2', 'AP-RELAY-1'],
     level: 'MUST',
     profile: 'core',
   },
@@ -16,18 +18,16 @@ relayCase(
     const older = c.persona({ slug, created_at: now - 10 })
     const newer = c.persona({ slug, created_at: now - 5, body: { display_name: 'Newer', system_prompt: 'v2' } })
     expectAccepted(await ws.publish(older), 'the first version')
+    await expectHead(ws, c.keys.pubkey, slug, older, 'the read after the first version')
     expectAccepted(await ws.publish(newer), 'the newer version')
-    const reply = await ws.query([{ kinds: [PersonaKind], authors: [c.keys.pubkey], '#d': [slug] }])
-    expectEose(reply)
-    const heads = reply.events.filter((e) => e.id === newer.id)
-    expectIds(heads, [newer.id], 'the head among the answer')
+    await expectHead(ws, c.keys.pubkey, slug, newer, 'the read after the newer version')
   },
 )
 
 relayCase(
   {
     id: 'replaceable.read-returns-only-head',
-    title: 'a read of a replaced persona returns only the head',
+    title: 'reads of a replaced persona (by address and by author) return only the head',
     requirements: ['AP-READ-1'],
     level: 'SHOULD',
     profile: 'core',
@@ -40,8 +40,14 @@ relayCase(
     const newer = c.persona({ slug, created_at: now - 5 })
     expectAccepted(await ws.publish(older), 'the first version')
     expectAccepted(await ws.publish(newer), 'the newer version')
-    const reply = await ws.query([{ kinds: [PersonaKind], authors: [c.keys.pubkey], '#d': [slug] }])
-    expectEose(reply)
-    expectIds(reply.events, [newer.id], 'the answer to a read of the address')
+    const byAddress = await readAddress(ws, c.keys.pubkey, slug)
+    if (byAddress.length !== 1 || byAddress[0]?.id !== newer.id) {
+      violation(`the read of the address returned ${describeIds(byAddress)}, expected only the head ${describeIds([newer])}`)
+    }
+    const byAuthor = await readStored(ws, [{ kinds: [PersonaKind], authors: [c.keys.pubkey] }], 'the list read')
+    const addresses = byAuthor.map((e) => addressOf(e))
+    if (new Set(addresses).size !== addresses.length) {
+      violation(`the list read of the owner returned more than one version of an address: ${describeIds(byAuthor)}`)
+    }
   },
 )
