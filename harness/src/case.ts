@@ -14,7 +14,7 @@ import type { NostrEvent, Tag } from '../../spec/model/event.ts'
 import { personaTags } from '../../spec/model/envelope.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { type RelayConnection, openConnection } from './driver.ts'
-import { HarnessError } from './errors.ts'
+import { HarnessError, isHarnessError } from './errors.ts'
 import { HttpClient } from './http.ts'
 import { type KeyPair, freshKeys, uniqueSlug } from './identity.ts'
 import './meta.ts'
@@ -80,9 +80,11 @@ export interface CaseContext {
   note(text: string): void
 }
 
-export interface PropertyOptions {
+export interface PropertyOptions<Ts extends unknown[] = unknown[]> {
   /** Default number of runs; `--runs` overrides it. Keep it small: every run talks to a relay. */
   numRuns?: number
+  /** Inputs always tried first (fast-check `examples`), e.g. the grammar's boundaries. */
+  examples?: Ts[]
 }
 
 /** Registers one scenario case. */
@@ -99,15 +101,22 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
   declaration: CaseDeclaration,
   arbitraries: { [K in keyof Ts]: fc.Arbitrary<Ts[K]> },
   predicate: (c: CaseContext, ...values: Ts) => Promise<void>,
-  options: PropertyOptions = {},
+  options: PropertyOptions<Ts> = {},
 ): void {
   register(declaration, 'property', async (c, state) => {
     const settings = c.settings
     const numRuns = settings.runs ?? options.numRuns ?? 20
+    // Transport trouble is not a counterexample: once it happens, every later run (shrinking
+    // included) fails at once with the same error instead of waiting out more deadlines.
+    let harnessFailure: unknown
     const runOnce = async (values: Ts): Promise<void> => {
+      if (harnessFailure !== undefined) throw harnessFailure
       state.resetForRun()
       try {
         await predicate(state.context, ...values)
+      } catch (error) {
+        if (isHarnessError(error)) harnessFailure = error
+        throw error
       } finally {
         await state.closeConnections()
       }
@@ -117,8 +126,10 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
       seed: settings.seed,
       numRuns,
       ...(settings.path !== undefined ? { path: settings.path } : {}),
+      ...(options.examples ? { examples: options.examples } : {}),
     })
     if (!details.failed) return
+    if (harnessFailure !== undefined) throw harnessFailure
     if (details.counterexample === null || details.counterexamplePath === null) {
       throw new HarnessError('timeout', `property stopped before a verdict (${details.interrupted ? 'interrupted' : 'too many skipped inputs'})`)
     }
