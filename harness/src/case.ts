@@ -297,6 +297,7 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
     context,
     resetForRun() {
       transcript.reset()
+      connectionCount = 0
       keys = freshKeys()
       http = makeHttp()
     },

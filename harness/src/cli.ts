@@ -121,7 +121,7 @@ Options:
   --http URL        HTTP origin of the target
   --profile core|origin
   --timeout MS      per-wait deadline (default 5000)
-  --out DIR         report directory (default reports/replay)
+  --out DIR         report directory (default reports/latest/replay)
   --json            print the case record as JSON
 
 ${exitCodes}
@@ -443,7 +443,7 @@ async function commandReplay(args: string[], io: CliIo): Promise<number> {
     ...(values.path !== undefined ? { path: values.path } : {}),
     ...(runs !== undefined ? { runs } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    out: values.out ?? 'reports/replay',
+    out: values.out ?? 'reports/latest/replay',
   })
   const record = report.cases.find((c) => c.id === caseId)
   if (report.probe.reachable && !record) throw new UsageError(`error: no case with id ${caseId} (see \`persona-conformance list\`)`)
