@@ -72,6 +72,8 @@ export interface CaseContext {
   persona(template?: PersonaTemplate): NostrEvent
   /** Ends the case as `skip` with this reason (a precondition the target does not meet). */
   skip(reason: string): never
+  /** Skips the case unless the target's NIP-11 `supported_nips` lists `nip`. */
+  requireNip(nip: number): void
   /** Soft SHOULD check: when false the case grades `warn` (unless it also fails). */
   should(condition: boolean, message: string): void
   /** Records a claim-vs-observation finding for the report (e.g. a NIP-11 limit tested). */
@@ -279,6 +281,11 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
       transcript.note(`skip: ${reason}`)
       ctx.skip(reason)
       throw new Error('unreachable: ctx.skip returned')
+    },
+    requireNip(nip) {
+      const { nip11 } = suite.probe
+      if (!nip11.served) context.skip(`needs NIP-${nip} claimed in NIP-11, but no NIP-11 document is served`)
+      if (!nip11.supportedNips.includes(nip)) context.skip(`the target does not claim NIP-${nip} (NIP-11 supported_nips: ${nip11.supportedNips.join(', ') || 'none'})`)
     },
     should(condition, message) {
       if (condition) return

@@ -55,11 +55,12 @@ describe('a run against an honest relay', async () => {
       'fixture.property-pass': 'pass',
       'fixture.skip-body': 'skip',
       'fixture.skip-capability': 'skip',
+      'fixture.skip-nip': 'skip',
       'fixture.skip-profile': 'skip',
       'fixture.soft-warn': 'warn',
       'fixture.warn': 'warn',
     })
-    expect(report.totals).toEqual({ cases: 11, pass: 2, fail: 2, warn: 2, skip: 3, error: 2 })
+    expect(report.totals).toEqual({ cases: 12, pass: 2, fail: 2, warn: 2, skip: 4, error: 2 })
     expect(report.verdict.exitCode).toBe(1)
     expect(report.verdict.failing.sort()).toEqual(['fixture.error-bug', 'fixture.error-timeout', 'fixture.fail', 'fixture.property-fail'])
   })
@@ -69,6 +70,7 @@ describe('a run against an honest relay', async () => {
     expect(byId.get('fixture.skip-capability')?.message).toMatch(/^needs http-bridge: no HTTP bridge/)
     expect(byId.get('fixture.skip-profile')?.message).toBe('origin-profile case; the run uses --profile core')
     expect(byId.get('fixture.skip-body')?.message).toBe('the target does not claim this')
+    expect(byId.get('fixture.skip-nip')?.message).toBe('the target does not claim NIP-98 (NIP-11 supported_nips: 1, 11, 45)')
     expect(byId.get('fixture.error-timeout')?.message).toBe('timeout: ws1: waited 400 ms for a NEVER frame; it did not come')
     expect(byId.get('fixture.error-bug')?.message).toMatch(/^TypeError: /)
     expect(byId.get('fixture.fail')?.message).toBe('expected the event to be refused, relay answered OK true ""')

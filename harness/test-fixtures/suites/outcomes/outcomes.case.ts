@@ -41,6 +41,11 @@ relayCase({ ...base, id: 'fixture.skip-body', title: 'skips from the body with a
   return c.skip('the target does not claim this')
 })
 
+relayCase({ ...base, id: 'fixture.skip-nip', title: 'needs a NIP the relay does not claim', level: 'MUST' }, async (c) => {
+  c.requireNip(98)
+  throw new Error('must not run when NIP-98 is not claimed')
+})
+
 relayCase({ ...base, id: 'fixture.error-timeout', title: 'waits for a frame that never comes', level: 'MUST' }, async (c) => {
   const ws = await c.connect()
   await ws.waitFor((f) => f[0] === 'NEVER', 'a NEVER frame')
