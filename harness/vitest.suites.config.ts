@@ -13,7 +13,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // Cases within a file run in order; files run in parallel against the same target.
+    // Cases mostly wait on the network, so more workers than cores still pays off.
     fileParallelism: true,
     pool: 'threads',
+    maxWorkers: 4,
   },
 })
