@@ -8,6 +8,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest'
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import { compareForQuery, type Filter } from '../../../spec/model/filter.ts'
 import { matchFilterInScope } from '../../../spec/model/scope.ts'
+import { selectThreadReplies, selectTopLevel, type ThreadedEvent, type ThreadMeta } from '../../../spec/model/thread-query.ts'
+import Database from 'better-sqlite3'
 import type { EventStore } from './event-store.ts'
 import { MemoryStore } from './memory-store.ts'
 import { SqliteStore } from './sqlite-store.ts'
@@ -175,8 +177,97 @@ for (const backend of backends) {
       }
     })
 
+    describe('thread facts and thread reads', () => {
+      /** root R in `room`; a (depth 1), b (depth 1, broadcast), c (depth 2, broadcast under a), d (depth 3). */
+      function forest() {
+        const tags = [['h', 'room']]
+        const root = event({ kind: 9, tags })
+        const a = event({ kind: 9, tags, pubkey: bob })
+        const b = event({ kind: 9, tags: [...tags, ['broadcast', '1']] })
+        const c = event({ kind: 9, tags: [...tags, ['broadcast', '1']] })
+        const d = event({ kind: 9, tags })
+        const article = event({ kind: 11, tags })
+        const elsewhere = event({ kind: 9, tags: [['h', 'hall']] })
+        const meta = (parent: NostrEvent | null, depth: number, broadcast = false): ThreadMeta => ({
+          root: root.id,
+          parent: parent?.id ?? null,
+          depth,
+          broadcast,
+        })
+        store.insert(root, meta(null, 0))
+        store.insert(a, meta(root, 1))
+        store.insert(b, meta(root, 1, true))
+        store.insert(c, meta(a, 2, true))
+        store.insert(d, meta(c, 3))
+        store.insert(article)
+        store.insert(elsewhere, { root: elsewhere.id, parent: null, depth: 0, broadcast: false })
+        return { root, a, b, c, d, article, elsewhere }
+      }
+
+      test('thread facts are stored with the event and read back', () => {
+        const { root, a, c, article } = forest()
+        expect(store.getThreaded(c.id)).toEqual({ event: c, thread: { root: root.id, parent: a.id, depth: 2, broadcast: true } })
+        expect(store.getThreaded(root.id)?.thread).toEqual({ root: root.id, parent: null, depth: 0, broadcast: false })
+        expect(store.getThreaded(article.id)).toEqual({ event: article, thread: null })
+        expect(store.getThreaded(hex(999_999))).toBeUndefined()
+      })
+
+      test('replies under a root: depth 1..limit, never the root, oldest first, limited', () => {
+        const { root, a, b, c, d } = forest()
+        expect(store.threadReplies({ root: root.id, depthLimit: 2, limit: 100 }, {})).toEqual([a, b, c])
+        expect(store.threadReplies({ root: root.id, depthLimit: 100, limit: Number.POSITIVE_INFINITY }, {})).toEqual([a, b, c, d])
+        expect(store.threadReplies({ root: root.id, depthLimit: 0, limit: 100 }, {})).toEqual([])
+        expect(store.threadReplies({ root: root.id, depthLimit: 5, limit: 2 }, {})).toEqual([a, b])
+        expect(store.threadReplies({ root: root.id, depthLimit: 5, limit: 100 }, { authors: [bob] })).toEqual([a])
+        expect(store.threadReplies({ root: a.id, depthLimit: 5, limit: 100 }, {})).toEqual([])
+      })
+
+      test('top level: roots, unthreaded channel events and depth-1 broadcasts, newest first', () => {
+        const { root, b, article } = forest()
+        expect(store.topLevel({ channel: 'room', limit: 100 }, {})).toEqual([article, b, root])
+        expect(store.topLevel({ channel: 'room', limit: 1 }, { kinds: [9] })).toEqual([b])
+        expect(store.topLevel({ channel: 'room', limit: Number.POSITIVE_INFINITY }, { '#h': ['room'], authors: [bob] })).toEqual([])
+      })
+
+      test('thread facts go with the event', () => {
+        const { root, a, b } = forest()
+        store.remove(b.id)
+        expect(store.getThreaded(b.id)).toBeUndefined()
+        expect(store.threadReplies({ root: root.id, depthLimit: 1, limit: 100 }, {})).toEqual([a])
+        expect(store.topLevel({ channel: 'room', limit: 100 }, { kinds: [9] })).toEqual([root])
+      })
+
+      propTest.prop([arbForest(), arbThreadRead(), arbFilter()], { numRuns: 60 })(
+        'thread reads answer exactly what spec/model selects',
+        (entries, read, conditions) => {
+          const fresh = backend.open()
+          try {
+            for (const entry of entries) fresh.insert(entry.event, entry.thread)
+            const { limit: _limit, ...rest } = conditions
+            const root = entries[read.rootIndex % Math.max(entries.length, 1)]?.event.id ?? hex(1)
+            const threadQuery = { root, depthLimit: read.depthLimit, limit: read.limit }
+            expect(fresh.threadReplies(threadQuery, rest)).toEqual(selectThreadReplies(entries, threadQuery, rest))
+            const topQuery = { channel: read.channel, limit: read.limit }
+            expect(fresh.topLevel(topQuery, rest)).toEqual(selectTopLevel(entries, topQuery, rest))
+          } finally {
+            fresh.close()
+          }
+        },
+      )
+    })
+
     if (backend.reopen) {
       const reopen = backend.reopen
+      test('thread facts survive reopening the file', () => {
+        const root = event({ kind: 9, tags: [['h', 'room']] })
+        const reply = event({ kind: 9, tags: [['h', 'room'], ['broadcast', '1']] })
+        store.insert(root, { root: root.id, parent: null, depth: 0, broadcast: false })
+        store.insert(reply, { root: root.id, parent: root.id, depth: 1, broadcast: true })
+        store = reopen(store)
+        expect(store.getThreaded(reply.id)?.thread).toEqual({ root: root.id, parent: root.id, depth: 1, broadcast: true })
+        expect(store.threadReplies({ root: root.id, depthLimit: 1, limit: 10 }, {})).toEqual([reply])
+      })
+
       test('committed events survive closing and reopening the file', () => {
         const e = event({ kind: 30175, tags: [['d', 'kept']] })
         store.insert(e)
@@ -200,6 +291,74 @@ for (const backend of backends) {
         expect(store.has(kept.id)).toBe(true)
       })
     }
+  })
+}
+
+describe('SQLite schema migration', () => {
+  test('a version 1 file gains the thread columns; its rows have no thread facts', () => {
+    const path = join(dir, 'schema-v1.db')
+    const old = new Database(path)
+    old.exec(`CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, pubkey TEXT NOT NULL,
+      created_at INTEGER NOT NULL, kind INTEGER NOT NULL, address TEXT, channel TEXT, raw TEXT NOT NULL);
+      CREATE TABLE tags (seq INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL);`)
+    const legacy = event({ kind: 9, tags: [['h', 'room']] })
+    old
+      .prepare('INSERT INTO events (id, pubkey, created_at, kind, address, channel, raw) VALUES (?, ?, ?, ?, NULL, ?, ?)')
+      .run(legacy.id, legacy.pubkey, legacy.created_at, legacy.kind, 'room', JSON.stringify(legacy))
+    old.pragma('user_version = 1')
+    old.close()
+    const store = new SqliteStore(path)
+    try {
+      expect(store.getThreaded(legacy.id)).toEqual({ event: legacy, thread: null })
+      expect(store.topLevel({ channel: 'room', limit: 10 }, {})).toEqual([legacy])
+      const reply = event({ kind: 9, tags: [['h', 'room']] })
+      store.insert(reply, { root: legacy.id, parent: legacy.id, depth: 1, broadcast: false })
+      expect(store.threadReplies({ root: legacy.id, depthLimit: 1, limit: 10 }, {})).toEqual([reply])
+    } finally {
+      store.close()
+    }
+  })
+})
+
+/** A random forest of channel messages with consistent thread facts, plus unthreaded events. */
+function arbForest(): fc.Arbitrary<ThreadedEvent[]> {
+  const node = fc.record({
+    parent: fc.option(fc.nat(), { nil: null }),
+    broadcast: fc.boolean(),
+    channel: fc.constantFrom('room', 'hall'),
+    created_at: fc.integer({ min: 100, max: 106 }),
+    pubkey: fc.constantFrom(...pubkeys),
+    threaded: fc.boolean(),
+    id: fc.integer({ min: 1, max: 10_000 }),
+  })
+  return fc.uniqueArray(node, { maxLength: 20, selector: (n) => n.id }).map((nodes) => {
+    const entries: ThreadedEvent[] = []
+    for (const n of nodes) {
+      const tags = [['h', n.channel], ...(n.broadcast ? [['broadcast', '1']] : [])]
+      const base = { id: hex(n.id), pubkey: n.pubkey, created_at: n.created_at, tags, content: '', sig: hex(7, 128) }
+      if (!n.threaded) {
+        entries.push({ event: { ...base, kind: 11 }, thread: null })
+        continue
+      }
+      const threadedSoFar = entries.filter((e) => e.thread !== null)
+      const parent = n.parent === null ? undefined : threadedSoFar[n.parent % Math.max(threadedSoFar.length, 1)]
+      const event = { ...base, kind: 9 }
+      const thread: ThreadMeta =
+        parent?.thread == null
+          ? { root: event.id, parent: null, depth: 0, broadcast: n.broadcast }
+          : { root: parent.thread.root, parent: parent.event.id, depth: parent.thread.depth + 1, broadcast: n.broadcast }
+      entries.push({ event, thread })
+    }
+    return entries
+  })
+}
+
+function arbThreadRead() {
+  return fc.record({
+    rootIndex: fc.nat(),
+    depthLimit: fc.integer({ min: 0, max: 4 }),
+    limit: fc.oneof(fc.integer({ min: 0, max: 6 }), fc.constant(Number.POSITIVE_INFINITY)),
+    channel: fc.constantFrom('room', 'hall', 'nowhere'),
   })
 }
 

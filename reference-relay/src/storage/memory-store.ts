@@ -4,20 +4,24 @@ import type { NostrEvent } from '../../../spec/model/event.ts'
 import { compareForQuery, type Filter } from '../../../spec/model/filter.ts'
 import { addressOf } from '../../../spec/model/head.ts'
 import { matchFilterInScope } from '../../../spec/model/scope.ts'
+import { selectThreadReplies, selectTopLevel, type ThreadedEvent, type ThreadMeta } from '../../../spec/model/thread-query.ts'
+import type { ThreadQuery, TopLevelQuery } from '../../../spec/model/thread.ts'
 import type { EventStore } from './event-store.ts'
 
 export class MemoryStore implements EventStore {
   readonly backend = 'memory'
   readonly #events = new Map<string, NostrEvent>()
   readonly #byAddress = new Map<string, Set<string>>()
+  readonly #threads = new Map<string, ThreadMeta>()
 
   transaction<T>(fn: () => T): T {
     return fn()
   }
 
-  insert(event: NostrEvent): boolean {
+  insert(event: NostrEvent, thread: ThreadMeta | null = null): boolean {
     if (this.#events.has(event.id)) return false
     this.#events.set(event.id, event)
+    if (thread !== null) this.#threads.set(event.id, thread)
     const address = addressOf(event)
     if (address !== null) {
       let ids = this.#byAddress.get(address)
@@ -35,6 +39,11 @@ export class MemoryStore implements EventStore {
     return this.#events.get(id)
   }
 
+  getThreaded(id: string): ThreadedEvent | undefined {
+    const event = this.#events.get(id)
+    return event === undefined ? undefined : { event, thread: this.#threads.get(id) ?? null }
+  }
+
   versionsOf(address: string): NostrEvent[] {
     const ids = this.#byAddress.get(address)
     if (ids === undefined) return []
@@ -45,6 +54,7 @@ export class MemoryStore implements EventStore {
     const event = this.#events.get(id)
     if (event === undefined) return false
     this.#events.delete(id)
+    this.#threads.delete(id)
     const address = addressOf(event)
     if (address !== null) {
       const ids = this.#byAddress.get(address)
@@ -60,6 +70,14 @@ export class MemoryStore implements EventStore {
     return filter.limit === undefined ? matches : matches.slice(0, filter.limit)
   }
 
+  threadReplies(query: ThreadQuery, conditions: Filter): NostrEvent[] {
+    return selectThreadReplies(this.#threaded(), query, conditions)
+  }
+
+  topLevel(query: TopLevelQuery, conditions: Filter): NostrEvent[] {
+    return selectTopLevel(this.#threaded(), query, conditions)
+  }
+
   count(filters: readonly Filter[]): number {
     const ids = new Set<string>()
     for (const filter of filters) for (const event of this.#matching(filter)) ids.add(event.id)
@@ -73,6 +91,11 @@ export class MemoryStore implements EventStore {
   close(): void {
     this.#events.clear()
     this.#byAddress.clear()
+    this.#threads.clear()
+  }
+
+  *#threaded(): Generator<ThreadedEvent> {
+    for (const event of this.#events.values()) yield { event, thread: this.#threads.get(event.id) ?? null }
   }
 
   #matching(filter: Filter): NostrEvent[] {

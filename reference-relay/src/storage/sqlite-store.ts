@@ -11,9 +11,12 @@ import type { NostrEvent } from '../../../spec/model/event.ts'
 import { type Filter, tagConditions } from '../../../spec/model/filter.ts'
 import { addressOf } from '../../../spec/model/head.ts'
 import { channelOf } from '../../../spec/model/scope.ts'
+import type { ThreadedEvent, ThreadMeta } from '../../../spec/model/thread-query.ts'
+import type { ThreadQuery, TopLevelQuery } from '../../../spec/model/thread.ts'
 import type { EventStore } from './event-store.ts'
 
-const SchemaVersion = 1
+/** 2: thread columns (version 1 files are migrated in place; their rows have no thread facts). */
+const SchemaVersion = 2
 
 const Schema = `
 CREATE TABLE IF NOT EXISTS events (
@@ -24,7 +27,11 @@ CREATE TABLE IF NOT EXISTS events (
   kind       INTEGER NOT NULL,
   address    TEXT,
   channel    TEXT,
-  raw        TEXT NOT NULL
+  raw        TEXT NOT NULL,
+  thread_root      TEXT,
+  thread_parent    TEXT,
+  thread_depth     INTEGER,
+  thread_broadcast INTEGER
 );
 CREATE INDEX IF NOT EXISTS events_created ON events (created_at DESC, id);
 CREATE INDEX IF NOT EXISTS events_pubkey ON events (pubkey, created_at DESC, id);
@@ -40,6 +47,34 @@ CREATE TABLE IF NOT EXISTS tags (
 CREATE INDEX IF NOT EXISTS tags_lookup ON tags (name, value, seq);
 CREATE INDEX IF NOT EXISTS tags_seq ON tags (seq);
 `
+
+/** Added by schema version 2; ALTER TABLE adds them to version 1 files. */
+const ThreadColumns = [
+  ['thread_root', 'TEXT'],
+  ['thread_parent', 'TEXT'],
+  ['thread_depth', 'INTEGER'],
+  ['thread_broadcast', 'INTEGER'],
+] as const
+
+const ThreadIndex = `
+CREATE INDEX IF NOT EXISTS events_thread ON events (thread_root, thread_depth, created_at, id) WHERE thread_root IS NOT NULL;
+`
+
+/** Top-level (spec/model isTopLevel): no thread facts, a root, or a depth-1 broadcast reply. */
+const TopLevelClause = '(e.thread_depth IS NULL OR e.thread_depth = 0 OR (e.thread_depth = 1 AND e.thread_broadcast = 1))'
+
+interface ThreadRow {
+  raw: string
+  thread_root: string | null
+  thread_parent: string | null
+  thread_depth: number | null
+  thread_broadcast: number | null
+}
+
+function threadOfRow(row: ThreadRow): ThreadMeta | null {
+  if (row.thread_root === null || row.thread_depth === null) return null
+  return { root: row.thread_root, parent: row.thread_parent, depth: row.thread_depth, broadcast: row.thread_broadcast === 1 }
+}
 
 /** Tags a filter can match: single-character name with a value (see tagConditions). */
 function indexedTags(event: NostrEvent): Array<[string, string]> {
@@ -90,6 +125,7 @@ export class SqliteStore implements EventStore {
   readonly #insertEvent: Database.Statement
   readonly #insertTag: Database.Statement
   readonly #selectById: Database.Statement<[string], { raw: string }>
+  readonly #selectThreaded: Database.Statement<[string], ThreadRow>
   readonly #selectSeq: Database.Statement<[string], { seq: number }>
   readonly #selectAddress: Database.Statement<[string], { raw: string }>
   readonly #deleteEvent: Database.Statement
@@ -107,12 +143,18 @@ export class SqliteStore implements EventStore {
       throw new Error(`error: ${path} has schema version ${version}, newer than this relay's ${SchemaVersion}`)
     }
     this.#db.exec(Schema)
+    this.#migrate()
+    this.#db.exec(ThreadIndex)
     this.#db.pragma(`user_version = ${SchemaVersion}`)
     this.#insertEvent = this.#db.prepare(
-      'INSERT OR IGNORE INTO events (id, pubkey, created_at, kind, address, channel, raw) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO events (id, pubkey, created_at, kind, address, channel, raw, ' +
+        'thread_root, thread_parent, thread_depth, thread_broadcast) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     )
     this.#insertTag = this.#db.prepare('INSERT INTO tags (seq, name, value) VALUES (?, ?, ?)')
     this.#selectById = this.#db.prepare('SELECT raw FROM events WHERE id = ?')
+    this.#selectThreaded = this.#db.prepare(
+      'SELECT raw, thread_root, thread_parent, thread_depth, thread_broadcast FROM events WHERE id = ?',
+    )
     this.#selectSeq = this.#db.prepare('SELECT seq FROM events WHERE id = ?')
     this.#selectAddress = this.#db.prepare('SELECT raw FROM events WHERE address = ?')
     this.#deleteEvent = this.#db.prepare('DELETE FROM events WHERE seq = ?')
@@ -125,7 +167,7 @@ export class SqliteStore implements EventStore {
     return this.#db.transaction(fn)()
   }
 
-  insert(event: NostrEvent): boolean {
+  insert(event: NostrEvent, thread: ThreadMeta | null = null): boolean {
     return this.transaction(() => {
       const result = this.#insertEvent.run(
         event.id,
@@ -135,6 +177,10 @@ export class SqliteStore implements EventStore {
         addressOf(event),
         channelOf(event),
         JSON.stringify(event),
+        thread?.root ?? null,
+        thread?.parent ?? null,
+        thread?.depth ?? null,
+        thread === null ? null : thread.broadcast ? 1 : 0,
       )
       if (result.changes === 0) return false
       for (const [name, value] of indexedTags(event)) this.#insertTag.run(result.lastInsertRowid, name, value)
@@ -149,6 +195,11 @@ export class SqliteStore implements EventStore {
   get(id: string): NostrEvent | undefined {
     const row = this.#selectById.get(id)
     return row === undefined ? undefined : (JSON.parse(row.raw) as NostrEvent)
+  }
+
+  getThreaded(id: string): ThreadedEvent | undefined {
+    const row = this.#selectThreaded.get(id)
+    return row === undefined ? undefined : { event: JSON.parse(row.raw) as NostrEvent, thread: threadOfRow(row) }
   }
 
   versionsOf(address: string): NostrEvent[] {
@@ -175,6 +226,26 @@ export class SqliteStore implements EventStore {
     return rows.map((row) => JSON.parse(row.raw) as NostrEvent)
   }
 
+  threadReplies(query: ThreadQuery, conditions: Filter): NostrEvent[] {
+    if (query.limit <= 0 || query.depthLimit < 1) return []
+    const { where, params } = compileFilter(conditions)
+    const sql =
+      `SELECT e.raw FROM events e WHERE e.thread_root = ? AND e.thread_depth BETWEEN 1 AND ? AND ${where} ` +
+      `ORDER BY e.created_at ASC, e.id ASC${Number.isFinite(query.limit) ? ' LIMIT ?' : ''}`
+    const all = [query.root, query.depthLimit, ...params, ...(Number.isFinite(query.limit) ? [query.limit] : [])]
+    return (this.#prepare(sql).all(...all) as Array<{ raw: string }>).map((row) => JSON.parse(row.raw) as NostrEvent)
+  }
+
+  topLevel(query: TopLevelQuery, conditions: Filter): NostrEvent[] {
+    if (query.limit <= 0) return []
+    const { where, params } = compileFilter({ ...conditions, '#h': [query.channel] })
+    const sql =
+      `SELECT e.raw FROM events e WHERE ${where} AND ${TopLevelClause} ` +
+      `ORDER BY e.created_at DESC, e.id ASC${Number.isFinite(query.limit) ? ' LIMIT ?' : ''}`
+    const all = [...params, ...(Number.isFinite(query.limit) ? [query.limit] : [])]
+    return (this.#prepare(sql).all(...all) as Array<{ raw: string }>).map((row) => JSON.parse(row.raw) as NostrEvent)
+  }
+
   count(filters: readonly Filter[]): number {
     if (filters.length === 0) return 0
     const parts = filters.map(compileFilter)
@@ -189,6 +260,14 @@ export class SqliteStore implements EventStore {
 
   close(): void {
     if (this.#db.open) this.#db.close()
+  }
+
+  /** Brings a version 1 file up to version 2: thread columns, NULL for existing rows. */
+  #migrate(): void {
+    const columns = new Set((this.#db.pragma('table_info(events)') as Array<{ name: string }>).map((column) => column.name))
+    for (const [name, type] of ThreadColumns) {
+      if (!columns.has(name)) this.#db.exec(`ALTER TABLE events ADD COLUMN ${name} ${type}`)
+    }
   }
 
   #prepare(sql: string): Database.Statement {
