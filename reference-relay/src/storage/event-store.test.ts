@@ -305,6 +305,7 @@ describe('SQLite schema migration', () => {
     old
       .prepare('INSERT INTO events (id, pubkey, created_at, kind, address, channel, raw) VALUES (?, ?, ?, ?, NULL, ?, ?)')
       .run(legacy.id, legacy.pubkey, legacy.created_at, legacy.kind, 'room', JSON.stringify(legacy))
+    old.prepare("INSERT INTO tags (seq, name, value) VALUES (1, 'h', 'room')").run()
     old.pragma('user_version = 1')
     old.close()
     const store = new SqliteStore(path)
