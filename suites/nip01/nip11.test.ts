@@ -1,0 +1,43 @@
+import { type CaseContext, type HttpReply, relayCase, violation } from '../../harness/src/authoring.ts'
+
+async function fetchInformation(c: CaseContext): Promise<HttpReply> {
+  return c.http.get(c.target.httpUrl, { headers: { accept: 'application/nostr+json' } })
+}
+
+relayCase(
+  {
+    id: 'nip01.nip11-document',
+    title: 'GET on the relay URL with Accept: application/nostr+json returns a NIP-11 JSON object',
+    requirements: ['AP-BASE-16'],
+    level: 'MUST',
+    profile: 'core',
+  },
+  async (c) => {
+    const reply = await fetchInformation(c)
+    if (reply.status !== 200) violation(`NIP-11 request answered HTTP ${reply.status}`)
+    const doc = reply.json
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) violation(`NIP-11 body is not a JSON object: ${reply.text.slice(0, 120)}`)
+    const nips = (doc as { supported_nips?: unknown }).supported_nips
+    if (nips !== undefined && !(Array.isArray(nips) && nips.every((n) => typeof n === 'number'))) {
+      violation(`supported_nips is not an array of numbers: ${JSON.stringify(nips)}`)
+    }
+  },
+)
+
+relayCase(
+  {
+    id: 'nip01.nip11-cors',
+    title: 'the NIP-11 response carries Access-Control-Allow-Origin, -Headers and -Methods',
+    requirements: ['AP-BASE-17'],
+    level: 'MUST',
+    profile: 'core',
+    needs: ['nip11'],
+  },
+  async (c) => {
+    const reply = await fetchInformation(c)
+    const missing = ['access-control-allow-origin', 'access-control-allow-headers', 'access-control-allow-methods'].filter(
+      (name) => reply.headers[name] === undefined,
+    )
+    if (missing.length > 0) violation(`the NIP-11 response lacks ${missing.join(', ')}`)
+  },
+)
