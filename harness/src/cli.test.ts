@@ -118,7 +118,7 @@ describe('matrix', () => {
         { name: 'broken', url: broken.url },
       ],
       out,
-      run: { include: ['harness/test-fixtures/suites/**/*.case.ts'], only: ['fixture.pass', 'fixture.fail', 'fixture.skip-capability'], timeoutMs: 400, seed: 1 },
+      run: { include: ['harness/test-fixtures/suites/outcomes/*.case.ts'], only: ['fixture.pass', 'fixture.fail', 'fixture.skip-capability'], timeoutMs: 400, seed: 1 },
     })
     expect(result.exitCode).toBe(1)
     const matrix = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))

@@ -15,7 +15,7 @@ import { type RunOptions, runConformance } from './run.ts'
 import { readStream } from './stream.ts'
 import type { Outcome, Report } from './types.ts'
 
-const include = ['harness/test-fixtures/suites/**/*.case.ts']
+const include = ['harness/test-fixtures/suites/outcomes/*.case.ts']
 const relays: FakeRelay[] = []
 afterAll(async () => {
   await Promise.all(relays.map((r) => r.close()))
@@ -134,6 +134,13 @@ test('two runs at once against the same relay do not disturb each other', async 
   const expected = { 'fixture.pass': 'pass', 'fixture.fail': 'fail', 'fixture.property-fail': 'fail', 'fixture.property-pass': 'pass' }
   expect(outcomes(a)).toEqual(expected)
   expect(outcomes(b)).toEqual(expected)
+})
+
+test('a suite file that does not load is a run error: exit code 1, listed in the report', async () => {
+  const relay = await fake({ behaviour: 'honest' })
+  const report = await run(relay, { include: ['harness/test-fixtures/suites/broken/*.case.ts'] })
+  expect(report.runErrors).toEqual([expect.stringMatching(/broken\.case\.ts: Error: this suite file is broken on purpose/)])
+  expect(report.verdict.exitCode).toBe(1)
 })
 
 describe('hostile relays end in errors, never a hang or a fail', () => {
