@@ -4,8 +4,8 @@ import { readIds } from '../lib/reads.ts'
 relayCase(
   {
     id: 'nip01.ephemeral-not-stored',
-    title: 'an ephemeral event (kind 20000-29999) is not stored: a later read by id does not return it (NIP-01; no NIP-AP requirement)',
-    requirements: [],
+    title: 'an ephemeral event (kind 20000-29999) is not stored: a later read by id does not return it',
+    requirements: ['AP-BASE-20'],
     level: 'SHOULD',
     profile: 'core',
   },
