@@ -18,6 +18,8 @@ export interface CatalogRequirement {
   profile: string
   section: string
   summary: string
+  /** The catalog's `testable`: relay, client or none. */
+  testable: string
   /** True when a black-box case against a relay can decide it (`testable: "relay"`). */
   relayTestable: boolean
 }
@@ -44,6 +46,7 @@ export function toCatalogRequirement(requirement: Requirement): CatalogRequireme
     profile: requirement.profile,
     section: requirement.section,
     summary: requirement.summary,
+    testable: requirement.testable,
     relayTestable: requirement.testable === 'relay',
   }
 }

@@ -330,6 +330,7 @@ async function commandCoverage(args: string[], io: CliIo): Promise<number> {
             role: row.requirement.role,
             profile: row.requirement.profile,
             summary: row.requirement.summary,
+            testable: row.requirement.testable,
             relayTestable: row.requirement.relayTestable,
             status: row.status,
             cases: row.cases.map((c) => c.id),
@@ -344,7 +345,8 @@ async function commandCoverage(args: string[], io: CliIo): Promise<number> {
   }
   for (const row of coverage.rows) {
     const r = row.requirement
-    const cases = row.status === 'covered' ? row.cases.map((c) => c.id).join(', ') : row.status.toUpperCase()
+    const cases =
+      row.status === 'covered' ? row.cases.map((c) => c.id).join(', ') : row.status === 'uncovered' ? 'UNCOVERED' : r.testable === 'none' ? '(not testable)' : `(${r.testable} tests)`
     io.out(`${r.id.padEnd(14)} ${r.level.padEnd(10)} ${r.role.padEnd(7)} ${r.profile.padEnd(7)} ${cases}\n`)
   }
   for (const unknown of coverage.unknownIds) {

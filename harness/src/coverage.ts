@@ -11,8 +11,8 @@ export interface CoveringCase {
 export interface CoverageRow {
   requirement: CatalogRequirement
   cases: CoveringCase[]
-  /** uncovered: relay-testable with no case; untestable: not checkable against a relay. */
-  status: 'covered' | 'uncovered' | 'untestable'
+  /** uncovered: relay-testable with no case; not-relay-testable: decided by client tests or not testable. */
+  status: 'covered' | 'uncovered' | 'not-relay-testable'
 }
 
 export interface Coverage {
@@ -22,7 +22,7 @@ export interface Coverage {
   counts: { requirements: number; relayTestable: number; covered: number; uncovered: number }
 }
 
-const statusOrder: Record<CoverageRow['status'], number> = { uncovered: 0, covered: 1, untestable: 2 }
+const statusOrder: Record<CoverageRow['status'], number> = { uncovered: 0, covered: 1, 'not-relay-testable': 2 }
 
 /** Rows ordered: relay-testable requirements without a case first, then covered, then the rest. */
 export function computeCoverage(
@@ -40,7 +40,7 @@ export function computeCoverage(
   const known = new Set(requirements.map((r) => r.id))
   const rows = requirements.map((requirement): CoverageRow => {
     const covering = byRequirement.get(requirement.id) ?? []
-    const status = covering.length > 0 ? 'covered' : requirement.relayTestable ? 'uncovered' : 'untestable'
+    const status = covering.length > 0 ? 'covered' : requirement.relayTestable ? 'uncovered' : 'not-relay-testable'
     return { requirement, cases: covering, status }
   })
   rows.sort((a, b) => statusOrder[a.status] - statusOrder[b.status])

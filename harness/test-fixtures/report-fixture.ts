@@ -109,10 +109,10 @@ export function fixtureStream(): StreamRecord[] {
     catalog: {
       source: 'spec/requirements.json',
       requirements: [
-        { id: 'AP-SLUG-2', level: 'MUST', role: 'relay', profile: 'core', section: '3', summary: 'slug refused', relayTestable: true },
-        { id: 'AP-READ-1', level: 'SHOULD', role: 'relay', profile: 'core', section: '8', summary: 'only the head', relayTestable: true },
-        { id: 'AP-DEL-9', level: 'MUST', role: 'reader', profile: 'core', section: '10', summary: 'reader deletes', relayTestable: false },
-        { id: 'AP-REPL-5', level: 'MUST', role: 'relay', profile: 'core', section: '7', summary: 'owners independent', relayTestable: true },
+        { id: 'AP-SLUG-2', level: 'MUST', role: 'relay', profile: 'core', section: '3', summary: 'slug refused', testable: 'relay', relayTestable: true },
+        { id: 'AP-READ-1', level: 'SHOULD', role: 'relay', profile: 'core', section: '8', summary: 'only the head', testable: 'relay', relayTestable: true },
+        { id: 'AP-DEL-9', level: 'MUST', role: 'reader', profile: 'core', section: '10', summary: 'reader deletes', testable: 'client', relayTestable: false },
+        { id: 'AP-REPL-5', level: 'MUST', role: 'relay', profile: 'core', section: '7', summary: 'owners independent', testable: 'relay', relayTestable: true },
       ],
     },
   }

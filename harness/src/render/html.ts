@@ -179,7 +179,7 @@ function coverageSection(report: Report): string {
     .map((row) => {
       const r = row.requirement
       const cases = row.cases.map((c) => `<a href="#${h(caseAnchor(c.id))}">${c.outcome ? badge(c.outcome) : ''} <code>${h(c.id)}</code></a>`).join('<br>')
-      return `<tr class="cov-${row.status}"><td class="mono">${h(r.id)}</td><td>${h(r.level)}</td><td>${h(r.role)}</td><td>${h(r.profile)}</td><td>${h(r.summary)}</td><td>${row.status === 'covered' ? cases : h(row.status)}</td></tr>`
+      return `<tr class="cov-${row.status}"><td class="mono">${h(r.id)}</td><td>${h(r.level)}</td><td>${h(r.role)}</td><td>${h(r.profile)}</td><td>${h(r.summary)}</td><td>${row.status === 'covered' ? cases : row.status === 'uncovered' ? '<b>no case</b>' : `<span class="muted">${r.testable === 'none' ? 'not testable' : `${h(r.testable)} tests`}</span>`}</td></tr>`
     })
     .join('')
   const unknown = coverage.unknownIds.length
