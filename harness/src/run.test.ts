@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type FakeRelay, type FakeRelayOptions, closedPort, startFakeRelay } from '../test-fixtures/fake-relay.ts'
 import { applyExpectations, loadExpectations } from './expectations.ts'
 import { loadSchema, validateJson } from './json-schema.ts'
@@ -40,10 +40,14 @@ function outcomes(report: Report): Record<string, Outcome> {
   return Object.fromEntries(report.cases.map((c) => [c.id, c.outcome]))
 }
 
-describe('a run against an honest relay', async () => {
-  const relay = await fake({ behaviour: 'honest' })
+describe('a run against an honest relay', () => {
+  let relay: FakeRelay
+  let report: Report
   const out = outDir()
-  const { report } = await runConformance({ url: relay.url, include, timeoutMs: 400, seed: 7, out, profile: 'core' })
+  beforeAll(async () => {
+    relay = await fake({ behaviour: 'honest' })
+    report = (await runConformance({ url: relay.url, include, timeoutMs: 400, seed: 7, out, profile: 'core' })).report
+  })
 
   test('grades every outcome path', () => {
     expect(outcomes(report)).toEqual({
