@@ -1,0 +1,33 @@
+/**
+ * fast-check arbitraries for the stateful model-based run: the data of each operation on
+ * a small world of two owners and three slugs. Suites turn them into fc.AsyncCommand
+ * objects; here they are plain records so they shrink and print well.
+ */
+
+import fc from 'fast-check'
+
+export const OwnerCount = 2
+export const SlugCount = 2
+/** Publish offsets (seconds after the run's base time) fall in [0, MaxOffset]. */
+export const MaxOffset = 60
+
+export interface AddressRef {
+  owner: number
+  slug: number
+}
+
+export const addressRef: fc.Arbitrary<AddressRef> = fc.record({
+  owner: fc.integer({ min: 0, max: OwnerCount - 1 }),
+  slug: fc.integer({ min: 0, max: SlugCount - 1 }),
+})
+
+/** A version at any offset: new, newer, stale or tie, depending on the state. */
+export const publishOp = fc.record({ at: addressRef, offset: fc.integer({ min: 0, max: MaxOffset }) })
+/** A version newer than the current head by 1 to 5 seconds. */
+export const replaceOp = fc.record({ at: addressRef, step: fc.integer({ min: 1, max: 5 }) })
+/** A second version with the head's created_at: the lower id wins. */
+export const tieOp = fc.record({ at: addressRef })
+/** An `a` deletion at the head's created_at plus `shift` (-2..2), or at an absolute offset when there is no head. */
+export const deleteOp = fc.record({ at: addressRef, shift: fc.integer({ min: -2, max: 2 }), offset: fc.integer({ min: 0, max: MaxOffset }) })
+export const queryOp = fc.record({ owner: fc.integer({ min: 0, max: OwnerCount - 1 }) })
+export const subscribeOp = fc.record({ owner: fc.integer({ min: 0, max: OwnerCount - 1 }) })
