@@ -2,6 +2,7 @@
 
 import { type ClockWindow, DefaultSkewSeconds, symmetricWindow } from '../../spec/model/clock.ts'
 import { type FaultName, type FaultSet, faultSetOf } from './faults.ts'
+import { checkPublicUrl } from './http/request-url.ts'
 
 export interface RelayOptions {
   host?: string
@@ -73,13 +74,21 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
   }
   const port = options.port ?? 7777
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`error: invalid port ${String(port)}`)
+  let publicUrl: string | null = null
+  if (options.publicUrl !== undefined) {
+    const checked = checkPublicUrl(options.publicUrl)
+    if (!checked.ok) throw new Error(checked.message)
+    publicUrl = checked.url
+  }
+  const httpAuth = options.httpAuth ?? 'nip98'
+  if (httpAuth !== 'nip98' && httpAuth !== 'none') throw new Error(`error: httpAuth must be 'nip98' or 'none', got ${String(httpAuth)}`)
   return {
     host: options.host ?? '127.0.0.1',
     port,
     db: options.db === undefined || options.db === ':memory:' ? null : options.db,
     skewSeconds,
-    publicUrl: options.publicUrl ?? null,
-    httpAuth: options.httpAuth ?? 'nip98',
+    publicUrl,
+    httpAuth,
     faults: faultSetOf(options.faults ?? []),
     limits: { ...DefaultLimits },
     clock: Date.now,

@@ -21,6 +21,8 @@ export type FaultArea =
   | 'nip01'
   | 'nip45'
   | 'nip11'
+  | 'thread'
+  | 'http'
 
 export const Faults = [
   { name: 'slug-accept-uppercase', area: 'slug', description: 'accepts slugs containing uppercase ASCII letters' },
@@ -56,6 +58,20 @@ export const Faults = [
   { name: 'filter-limit-ignored', area: 'nip01', description: 'a filter\'s limit is ignored (max_limit still applies)' },
   { name: 'query-oldest-first', area: 'nip01', description: 'stored results come oldest first' },
   { name: 'count-off-by-one', area: 'nip45', description: 'COUNT answers one more than the number of matching events' },
+  { name: 'thread-accept-missing-parent', area: 'thread', description: 'a reply whose parent is not stored is accepted as a depth-1 reply' },
+  { name: 'thread-accept-other-channel', area: 'thread', description: 'a reply whose parent is in another channel is accepted' },
+  { name: 'thread-accept-root-mismatch', area: 'thread', description: 'a root marker that contradicts the ancestry is ignored instead of refused' },
+  { name: 'thread-no-depth-limit', area: 'thread', description: 'replies deeper than 100 are accepted' },
+  { name: 'thread-query-includes-root', area: 'thread', description: 'a depth_limit thread query also returns the root' },
+  { name: 'thread-depth-limit-exclusive', area: 'thread', description: 'a thread query returns depths below depth_limit only (off by one)' },
+  { name: 'thread-query-newest-first', area: 'thread', description: 'a thread query returns replies newest first' },
+  { name: 'thread-top-level-broadcast-depth-2', area: 'thread', description: 'broadcast depth-2 replies are shown at top level' },
+  { name: 'thread-top-level-non-broadcast-depth-1', area: 'thread', description: 'non-broadcast depth-1 replies are shown at top level' },
+  { name: 'http-auth-replay-accepted', area: 'http', description: 'a NIP-98 authorization event can be used again' },
+  { name: 'http-auth-url-unchecked', area: 'http', description: 'the NIP-98 u tag is not compared with the request URL' },
+  { name: 'http-auth-payload-unchecked', area: 'http', description: 'the NIP-98 payload tag is not compared with the body hash' },
+  { name: 'http-auth-window-unchecked', area: 'http', description: 'NIP-98 events of any created_at are accepted' },
+  { name: 'http-duplicate-refused', area: 'http', description: 'POST /events answers a duplicate with 400 instead of 200 accepted' },
 ] as const satisfies readonly FaultInfo[]
 
 export type FaultName = (typeof Faults)[number]['name']

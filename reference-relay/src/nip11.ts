@@ -39,7 +39,8 @@ export function relayInformation(config: RelayConfig, verifierName: string): Rel
       'created_at limits are seconds relative to the relay clock.',
     software: `${packageJson.name}/reference-relay (verifier: ${verifierName})`,
     version: packageJson.version,
-    supported_nips: [...SupportedNips],
+    // NIP-98 guards the HTTP bridge only while its auth is on.
+    supported_nips: config.httpAuth === 'nip98' ? [...SupportedNips, 98] : [...SupportedNips],
     limitation: {
       max_message_length: limits.maxMessageLength,
       max_subscriptions: limits.maxSubscriptions,
@@ -58,9 +59,13 @@ export function relayInformation(config: RelayConfig, verifierName: string): Rel
   }
 }
 
+/**
+ * CORS of the NIP-11 document and the HTTP bridge alike. The `*` of Allow-Headers does not
+ * cover Authorization (Fetch standard), which NIP-98 needs, so it is named.
+ */
 export const CorsHeaders: Readonly<Record<string, string>> = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Headers': '*',
+  'Access-Control-Allow-Headers': 'Authorization, *',
   'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
 }
 

@@ -2,6 +2,7 @@
 
 import type { RelayConfig } from './config.ts'
 import { createFaultState } from './fault-state.ts'
+import { bridgeRawRoutes } from './http/setup.ts'
 import { Ingester } from './ingester.ts'
 import type { Inbox, OutboundMsg } from './messages.ts'
 import { Monitor } from './monitor.ts'
@@ -60,7 +61,10 @@ export async function createRelay(
   const ingester = new Ingester({ config, wire, outbox, writer, reqWorker, monitor, verifier })
   const stages: RelayStages = { config, store, ingester, reqWorker, monitor, writer, verifier }
   const routes = [...(extra.routes?.(stages) ?? []), ...nip11Routes(() => relayInformation(config, verifier.name))]
-  const rawRoutes = extra.rawRoutes?.(stages) ?? []
+  // The HTTP bridge (/events, /query, /count) shares every stage with the WebSocket door.
+  const brackets = (h: string) => (h.includes(':') ? `[${h}]` : h)
+  let listenAddress = `${brackets(config.host)}:${config.port}`
+  const rawRoutes = [...bridgeRawRoutes(stages, () => listenAddress), ...(extra.rawRoutes?.(stages) ?? [])]
   try {
     socket = await WebsocketStage.start({
       host: config.host,
@@ -78,7 +82,8 @@ export async function createRelay(
     throw error
   }
   const stage = socket
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const host = brackets(config.host)
+  listenAddress = `${host}:${stage.port}`
   config.log(`storage: ${store.backend}${config.db ? ` (${config.db})` : ''}; verifier: ${verifier.name}`)
 
   let closing: Promise<void> | undefined

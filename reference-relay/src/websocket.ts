@@ -7,6 +7,7 @@
 import uWS from 'uWebSockets.js'
 import type { Limits } from './config.ts'
 import type { ConnId, Inbox, IngesterMsg, MonitorMsg, OutboundMsg } from './messages.ts'
+import { CorsHeaders } from './nip11.ts'
 
 /**
  * The package silently swaps in a slow pure-JS server when its native binary does not load
@@ -160,8 +161,12 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
     for (const route of options.routes) {
       app[route.method](route.pattern, (res, req) => serveHttp(res, req, route, options.maxHttpBody, log))
     }
-    app.any('/*', (res) => {
-      res.writeStatus('404 Not Found').writeHeader('Access-Control-Allow-Origin', '*').end('not found')
+    app.any('/*', (res, req) => {
+      // JSON like every bridge error (spec section 16.1); the path is echoed, shortened.
+      const body = JSON.stringify({ error: `invalid: unknown path ${req.getUrl().slice(0, 200)}` })
+      res.writeStatus('404 Not Found')
+      for (const [name, value] of Object.entries(CorsHeaders)) res.writeHeader(name, value)
+      res.writeHeader('Content-Type', 'application/json').end(body)
     })
     return new Promise((resolve, reject) => {
       app.listen(options.host, options.port, (listenSocket) => {

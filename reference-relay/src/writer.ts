@@ -10,6 +10,9 @@ import type { NostrEvent } from '../../spec/model/event.ts'
 import { addressOf, formatAddress, selectHead, supersedes } from '../../spec/model/head.ts'
 import { DeletionKind } from '../../spec/model/kinds.ts'
 import { formatReason } from '../../spec/model/reasons.ts'
+import { channelOf } from '../../spec/model/scope.ts'
+import { placeChannelMessage, threadPositionOf, type ThreadPlacement } from '../../spec/model/thread-ingest.ts'
+import { isBroadcast, placeReply, ThreadRefusals, threadRefs } from '../../spec/model/thread.ts'
 import type { FaultSet } from './faults.ts'
 import type { FaultState } from './fault-state.ts'
 import type { EventOutcome, Inbox, MonitorMsg, WriterMsg } from './messages.ts'
@@ -104,9 +107,11 @@ export class Writer implements Inbox<WriterMsg> {
     if (this.#isDeleted(event)) {
       return { accepted: false, message: formatReason('blocked', 'this event was deleted by its author'), fanOut: false }
     }
+    const placement = this.#place(event)
+    if (!placement.ok) return { accepted: false, message: placement.message, fanOut: false }
     const address = addressOf(event)
     if (address === null) {
-      this.#store.insert(event)
+      this.#store.insert(event, placement.thread)
       return Stored
     }
     const versions = this.#store.versionsOf(address)
@@ -122,9 +127,43 @@ export class Writer implements Inbox<WriterMsg> {
         fanOut: faults.has('fanout-stale-versions'),
       }
     }
-    this.#store.insert(event)
+    this.#store.insert(event, placement.thread)
     for (const old of versions) this.#supersede(old, address)
     return Stored
+  }
+
+  /** NIP-10 thread placement of a channel message against what is stored (earlier events of this batch included). */
+  #place(event: NostrEvent): ThreadPlacement {
+    const placed = placeChannelMessage(event, (id) => this.#store.getThreaded(id))
+    if (placed.ok || this.#faults.size === 0) return placed
+    return this.#bendPlacement(event, placed)
+  }
+
+  /** The thread faults: each turns one refusal of the placement table into an acceptance. */
+  #bendPlacement(event: NostrEvent, refusal: ThreadPlacement & { ok: false }): ThreadPlacement {
+    const faults = this.#faults
+    const refs = threadRefs(event.tags)
+    if (refs === null) return refusal
+    const broadcast = isBroadcast(event.tags)
+    const accept = (root: string, depth: number): ThreadPlacement => ({
+      ok: true,
+      thread: { root, parent: refs.parent, depth, broadcast },
+    })
+    const parent = this.#store.getThreaded(refs.parent)
+    if (parent === undefined) {
+      return faults.has('thread-accept-missing-parent') ? accept(refs.claimedRoot ?? refs.parent, 1) : refusal
+    }
+    const position = threadPositionOf(parent)
+    let channel = channelOf(event)
+    let claimedRoot = refs.claimedRoot
+    for (;;) {
+      const placed = placeReply({ claimedRoot, parent: refs.parent }, channel, position)
+      if (placed.ok) return accept(placed.root, placed.depth)
+      if (placed.message === ThreadRefusals.otherChannel && faults.has('thread-accept-other-channel')) channel = position.channel
+      else if (placed.message === ThreadRefusals.rootMismatch && faults.has('thread-accept-root-mismatch')) claimedRoot = null
+      else if (placed.message === ThreadRefusals.tooDeep && faults.has('thread-no-depth-limit')) return accept(position.root, position.depth + 1)
+      else return placed
+    }
   }
 
   /** Whether `candidate` replaces the current head (spec: greater created_at, then lowest id). */

@@ -9,6 +9,7 @@ import { type FaultName, Faults } from '../src/faults.ts'
 import { startRelay } from '../src/index.ts'
 import type { RelayInternals } from '../src/relay.ts'
 import { deletion, newKey, persona, sign, startTestRelay, TestClient, tiedVersions } from './helpers.ts'
+import { authHeader, request } from './http-helpers.ts'
 
 /** All relays here share one pinned clock so clock-window scenarios are exact. */
 const now = 1_800_000_000
@@ -33,6 +34,30 @@ const forged = () => {
   const e = sign(newKey(), { kind: 1, created_at: now })
   return { ...e, sig: (e.sig[0] === '0' ? '1' : '0') + e.sig.slice(1) }
 }
+
+/** HTTP bridge calls signed at the pinned clock; each at its own second so none is a replay. */
+const httpKey = newKey()
+let httpSpread = 0
+const http = (relay: RelayInternals, path: string, body: unknown, options: Parameters<typeof request>[3] = {}) =>
+  request(relay.httpUrl, path, body, { key: httpKey, authCreatedAt: now - (httpSpread++ % 50), ...options })
+
+let channelCounter = 0
+/** A fresh channel with a stored root; `message` signs kind 9 events in it. */
+async function channel(c: TestClient) {
+  const key = newKey()
+  const name = `fault-room-${++channelCounter}`
+  const message = (tags: string[][] = [], created_at = now) => sign(key, { kind: 9, created_at, tags: [['h', name], ...tags] })
+  const root = message()
+  await c.publish(root)
+  const reply = async (parent: { id: string }, tags: string[][] = [], created_at = now) => {
+    const event = message([['e', root.id, '', 'root'], ['e', parent.id, '', 'reply'], ...tags], created_at)
+    const result = await c.publish(event)
+    if (!result.accepted) throw new Error(`reply refused: ${result.message}`)
+    return event
+  }
+  return { name, root, message, reply }
+}
+const ids = (reply: { json: unknown }) => (reply.json as Array<{ id: string }>).map((e) => e.id)
 
 const scenarios: Record<FaultName, Scenario> = {
   'slug-accept-uppercase': { healthy: false, observe: ({ c }) => accepted(c, persona(newKey(), 'Agent', now)) },
@@ -257,6 +282,111 @@ const scenarios: Record<FaultName, Scenario> = {
       const key = newKey()
       for (const offset of [1, 2]) await c.publish(sign(key, { kind: 1, created_at: now - offset }))
       return c.count('n', { authors: [key.pk] })
+    },
+  },
+  'thread-accept-missing-parent': {
+    healthy: false,
+    observe: async ({ c }) => {
+      const { message } = await channel(c)
+      return accepted(c, message([['e', 'f'.repeat(64), '', 'reply']]))
+    },
+  },
+  'thread-accept-other-channel': {
+    healthy: false,
+    observe: async ({ c }) => {
+      const first = await channel(c)
+      const second = await channel(c)
+      return accepted(c, second.message([['e', first.root.id, '', 'reply']]))
+    },
+  },
+  'thread-accept-root-mismatch': {
+    healthy: false,
+    observe: async ({ c }) => {
+      const { root, message, reply } = await channel(c)
+      const other = message([['t', 'another root']])
+      await c.publish(other)
+      const child = await reply(root)
+      return accepted(c, message([['e', other.id, '', 'root'], ['e', child.id, '', 'reply']]))
+    },
+  },
+  'thread-no-depth-limit': {
+    healthy: false,
+    observe: async ({ c, relay }) => {
+      const { root, message } = await channel(c)
+      // A stored reply at the maximum depth, seeded directly: a 100-step chain adds nothing here.
+      const deepest = message([['e', root.id, '', 'root']])
+      relay.store.insert(deepest, { root: root.id, parent: root.id, depth: 100, broadcast: false })
+      return accepted(c, message([['e', root.id, '', 'root'], ['e', deepest.id, '', 'reply']]))
+    },
+  },
+  'thread-query-includes-root': {
+    healthy: 1,
+    observe: async ({ c, relay }) => {
+      const { root, reply } = await channel(c)
+      await reply(root)
+      return ids(await http(relay, '/query', [{ '#e': [root.id], depth_limit: 1 }])).length
+    },
+  },
+  'thread-depth-limit-exclusive': {
+    healthy: 2,
+    observe: async ({ c, relay }) => {
+      const { root, reply } = await channel(c)
+      await reply(await reply(root))
+      return ids(await http(relay, '/query', [{ '#e': [root.id], depth_limit: 2 }])).length
+    },
+  },
+  'thread-query-newest-first': {
+    healthy: 'oldest-first',
+    observe: async ({ c, relay }) => {
+      const { root, reply } = await channel(c)
+      const older = await reply(root, [], now - 2)
+      await reply(root, [], now - 1)
+      const [first] = ids(await http(relay, '/query', [{ '#e': [root.id], depth_limit: 1 }]))
+      return first === older.id ? 'oldest-first' : 'newest-first'
+    },
+  },
+  'thread-top-level-broadcast-depth-2': {
+    healthy: false,
+    observe: async ({ c, relay }) => {
+      const { name, root, reply } = await channel(c)
+      const deep = await reply(await reply(root), [['broadcast', '1']])
+      return ids(await http(relay, '/query', [{ '#h': [name], top_level: true }])).includes(deep.id)
+    },
+  },
+  'thread-top-level-non-broadcast-depth-1': {
+    healthy: false,
+    observe: async ({ c, relay }) => {
+      const { name, root, reply } = await channel(c)
+      const direct = await reply(root)
+      return ids(await http(relay, '/query', [{ '#h': [name], top_level: true }])).includes(direct.id)
+    },
+  },
+  'http-auth-replay-accepted': {
+    healthy: 401,
+    observe: async ({ relay }) => {
+      const authorization = authHeader(httpKey, `${relay.httpUrl}/count`, 'POST', '[]', { authCreatedAt: now })
+      await http(relay, '/count', '[]', { authorization })
+      return (await http(relay, '/count', '[]', { authorization })).status
+    },
+  },
+  'http-auth-url-unchecked': {
+    healthy: 401,
+    observe: async ({ relay }) => (await http(relay, '/count', '[]', { authUrl: 'http://elsewhere.example/count' })).status,
+  },
+  'http-auth-payload-unchecked': {
+    healthy: 401,
+    observe: async ({ relay }) => (await http(relay, '/count', '[]', { payload: '[{}]' })).status,
+  },
+  'http-auth-window-unchecked': {
+    healthy: 401,
+    observe: async ({ relay }) => (await http(relay, '/count', '[]', { authCreatedAt: now - 600 })).status,
+  },
+  'http-duplicate-refused': {
+    healthy: 200,
+    observe: async ({ relay }) => {
+      const event = sign(newKey(), { kind: 1, created_at: now })
+      await http(relay, '/events', event)
+      return (await http(relay, '/events', event)).status
     },
   },
 }

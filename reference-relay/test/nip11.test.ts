@@ -29,7 +29,7 @@ describe('NIP-11', () => {
     })
     expect(response.status).toBe(204)
     expect(response.headers.get('access-control-allow-origin')).toBe('*')
-    expect(response.headers.get('access-control-allow-headers')).toBe('*')
+    expect(response.headers.get('access-control-allow-headers')).toBe('Authorization, *')
     expect(response.headers.get('access-control-allow-methods')).toContain('GET')
   })
 

@@ -3,6 +3,8 @@
  * websocket stage writes these to uWebSockets.js; everything else stays testable without it.
  */
 
+import { CorsHeaders as Nip11CorsHeaders } from '../nip11.ts'
+
 export interface HttpReply {
   status: number
   headers: Record<string, string>
@@ -26,13 +28,10 @@ export function statusLine(status: number): string {
   return statusLines[status] ?? String(status)
 }
 
-/** CORS as on the NIP-11 document: any origin, the headers NIP-98 needs. */
-export const CorsHeaders: Readonly<Record<string, string>> = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'POST, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type, accept',
-  'access-control-max-age': '86400',
-}
+/** The NIP-11 document's CORS headers (spec section 16.1: the bridge carries the same). */
+export const CorsHeaders: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(Nip11CorsHeaders).map(([name, value]) => [name.toLowerCase(), value]),
+)
 
 export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): HttpReply {
   return {
@@ -47,7 +46,7 @@ export function errorReply(status: number, message: string, headers: Record<stri
   return jsonReply(status, { error: message }, headers)
 }
 
-/** Answer to a CORS preflight. */
+/** Answer to a CORS preflight (no authentication needed). */
 export function preflightReply(): HttpReply {
-  return { status: 204, headers: { ...CorsHeaders }, body: '' }
+  return { status: 204, headers: { ...CorsHeaders, 'access-control-max-age': '86400' }, body: '' }
 }

@@ -21,7 +21,7 @@ describe('bridge routes', () => {
     if (decision.action !== 'reply') return
     expect(decision.reply.status).toBe(204)
     expect(decision.reply.headers['access-control-allow-origin']).toBe('*')
-    expect(decision.reply.headers['access-control-allow-headers']).toContain('authorization')
+    expect(decision.reply.headers['access-control-allow-headers']?.toLowerCase()).toContain('authorization')
     expect(decision.reply.headers['access-control-allow-methods']).toContain('POST')
   })
 

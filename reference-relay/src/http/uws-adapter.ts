@@ -20,7 +20,6 @@ export interface UwsResponseLike {
   writeStatus(status: string): unknown
   writeHeader(key: string, value: string): unknown
   end(body?: string, closeConnection?: boolean): unknown
-  endWithoutBody(reportedContentLength?: number, closeConnection?: boolean): unknown
 }
 
 export interface UwsRequestLike {
@@ -37,9 +36,9 @@ export type UwsHandler = (res: UwsResponseLike, req: UwsRequestLike) => void
 export function writeReply(res: UwsResponseLike, reply: HttpReply, closeConnection = false): void {
   res.writeStatus(statusLine(reply.status))
   for (const [name, value] of Object.entries(reply.headers)) res.writeHeader(name, value)
-  // RFC 9110: no Content-Length (and no body) on a 204.
-  if (reply.status === 204) res.endWithoutBody(undefined, closeConnection)
-  else res.end(reply.body, closeConnection)
+  // A 204 goes out with `Content-Length: 0`: this uWS build's endWithoutBody leaves the
+  // response open (and uWS then aborts the process), so the empty body is sent instead.
+  res.end(reply.body, closeConnection)
 }
 
 /** Whether a request may still have body bytes on the wire that we will not read. */
