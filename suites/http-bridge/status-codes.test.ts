@@ -1,0 +1,54 @@
+import { type HttpReply, relayCase, violation } from '../../harness/src/authoring.ts'
+import { reasonPrefixOf } from '../../spec/model/reasons.ts'
+
+function expectError(reply: HttpReply, status: number, what: string): void {
+  if (reply.status !== status) violation(`${what}: answered ${reply.status}, expected ${status} (${reply.text.slice(0, 160)})`)
+  const error = (reply.json as { error?: unknown } | undefined)?.error
+  if (typeof error !== 'string') violation(`${what}: the ${status} body is not {"error": <message>}: ${reply.text.slice(0, 160)}`)
+  if (reasonPrefixOf(error) === null) violation(`${what}: the error ${JSON.stringify(error)} has no machine-readable prefix`)
+}
+
+relayCase(
+  {
+    id: 'http-bridge.status-codes',
+    title: 'the bridge answers bad JSON 400, wrong shape 400, over 1 MiB 413, other methods 405 and unknown paths 404, each with {error}',
+    requirements: ['AP-HTTP-5'],
+    level: 'MUST',
+    profile: 'origin',
+    needs: ['http-bridge'],
+  },
+  async (c) => {
+    const http = c.http
+    const bad = await http.post('/events', '{"not": json')
+    expectError(bad, 400, 'POST /events with a body that is not JSON')
+    if (!String((bad.json as { error?: unknown }).error).startsWith('invalid: ')) violation('a body that is not JSON is not refused with an invalid: message')
+    expectError(await http.post('/query', { kinds: [1] }), 400, 'POST /query with an object instead of an array')
+    expectError(await http.post('/events', [1, 2, 3]), 400, 'POST /events with an array instead of an event')
+    expectError(await http.post('/count', '"just a string"'), 400, 'POST /count with a JSON string')
+    const huge = `[${'0,'.repeat(600_000)}0]`
+    expectError(await http.post('/query', huge), 413, 'POST /query with a 1.2 MB body')
+    expectError(await http.request('GET', '/events', undefined), 405, 'GET /events')
+    expectError(await http.request('PUT', '/query', '[]'), 405, 'PUT /query')
+    expectError(await http.post('/no-such-route', '[]'), 404, 'POST to an unknown path')
+  },
+)
+
+relayCase(
+  {
+    id: 'http-bridge.status-precedence',
+    title: 'when several bridge errors apply, the status is the first of 404, 405, 413, 401, 400',
+    requirements: ['AP-HTTP-5'],
+    level: 'MUST',
+    profile: 'origin',
+    needs: ['http-bridge', 'http-auth'],
+  },
+  async (c) => {
+    const http = c.http
+    const huge = `[${'0,'.repeat(600_000)}0]`
+    expectError(await http.request('PUT', '/no-such-route', huge, { auth: false }), 404, 'PUT of a huge unsigned body to an unknown path')
+    expectError(await http.request('PUT', '/query', huge, { auth: false }), 405, 'PUT of a huge unsigned body to /query')
+    expectError(await http.post('/query', huge, { auth: false }), 413, 'POST of a huge unsigned body to /query')
+    expectError(await http.post('/query', '{"not": json', { auth: false }), 401, 'POST of bad JSON without authorization')
+    expectError(await http.post('/query', '{"not": json'), 400, 'POST of bad JSON with authorization')
+  },
+)
