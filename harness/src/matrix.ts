@@ -19,6 +19,8 @@ export interface MatrixTarget {
   url?: string
   httpUrl?: string
   expectationsFile?: string
+  /** What runs behind the URL, e.g. `@welshman/relay 0.5.3`; shown beside the name. */
+  software?: string
 }
 
 export interface MatrixTargetSummary {
@@ -26,6 +28,7 @@ export interface MatrixTargetSummary {
   url: string
   httpUrl: string
   embedded: boolean
+  software?: string
   /** Relative path of the target's own report directory. */
   dir: string
   totals: Totals
@@ -46,6 +49,8 @@ export interface MatrixCell {
   outcome: Outcome
   message: string
   expectation?: CaseExpectationStatus['status']
+  /** The expectations file's reason, when the case has an entry. */
+  expectationReason?: string
 }
 
 export interface MatrixCase {
@@ -77,7 +82,7 @@ export interface MatrixOptions {
   progress?: boolean
 }
 
-export function buildMatrix(reports: ReadonlyArray<{ dir: string; report: Report }>): MatrixReport {
+export function buildMatrix(reports: ReadonlyArray<{ dir: string; report: Report; software?: string }>): MatrixReport {
   const cases = new Map<string, MatrixCase>()
   for (const { report } of reports) {
     for (const c of report.cases) {
@@ -87,7 +92,7 @@ export function buildMatrix(reports: ReadonlyArray<{ dir: string; report: Report
       entry.results[report.target.name] = {
         outcome: c.outcome,
         message: c.message,
-        ...(c.expectation ? { expectation: c.expectation.status } : {}),
+        ...(c.expectation ? { expectation: c.expectation.status, expectationReason: c.expectation.reason } : {}),
       }
       cases.set(c.id, entry)
     }
@@ -99,11 +104,12 @@ export function buildMatrix(reports: ReadonlyArray<{ dir: string; report: Report
     suiteVersion: SuiteVersion,
     generatedAt: new Date().toISOString(),
     catalog: first?.catalog ?? { source: '', requirements: [], error: 'no target ran' },
-    targets: reports.map(({ dir, report }) => ({
+    targets: reports.map(({ dir, report, software }) => ({
       name: report.target.name,
       url: report.target.url,
       httpUrl: report.target.httpUrl,
       embedded: report.target.embedded,
+      ...(software ? { software } : {}),
       dir,
       totals: report.totals,
       verdict: report.verdict,
@@ -125,7 +131,7 @@ export function buildMatrix(reports: ReadonlyArray<{ dir: string; report: Report
 export async function runMatrix(options: MatrixOptions): Promise<{ matrix: MatrixReport; outDir: string; exitCode: number }> {
   const outDir = resolve(options.out)
   mkdirSync(outDir, { recursive: true })
-  const reports: Array<{ dir: string; report: Report }> = []
+  const reports: Array<{ dir: string; report: Report; software?: string }> = []
   for (const target of options.targets) {
     const { report } = await runConformance({
       ...options.run,
@@ -136,7 +142,7 @@ export async function runMatrix(options: MatrixOptions): Promise<{ matrix: Matri
       out: join(outDir, target.name),
       progress: options.progress ?? false,
     })
-    reports.push({ dir: target.name, report })
+    reports.push({ dir: target.name, report, ...(target.software ? { software: target.software } : {}) })
     options.onTargetDone?.(target.name, report)
   }
   const matrix = buildMatrix(reports)

@@ -26,7 +26,7 @@ export function renderMatrixHtml(matrix: MatrixReport): string {
   const targetRows = matrix.targets
     .map(
       (t) =>
-        `<tr><td><a href="${h(t.dir)}/index.html"><b>${h(t.name)}</b></a><br><small class="mono">${h(t.url)}</small></td>` +
+        `<tr><td><a href="${h(t.dir)}/index.html"><b>${h(t.name)}</b></a>${t.software ? `<br><small>${h(t.software)}</small>` : ''}<br><small class="mono">${h(t.url)}</small></td>` +
         `<td>${t.verdict.exitCode === 0 ? badge('pass') : badge(t.verdict.exitCode === 3 ? 'error' : 'fail')} ${h(t.verdict.reason)}</td>` +
         `<td class="mono">${h(formatTotalsLine(t.totals))}</td><td>${h(t.probe.supportedNips.join(', ') || '—')}</td>` +
         `<td>${Object.entries(t.probe.capabilities)
@@ -42,7 +42,8 @@ export function renderMatrixHtml(matrix: MatrixReport): string {
           const cell = c.results[name]
           if (!cell) return '<td class="muted">—</td>'
           const expected = cell.expectation === 'met' && cell.outcome !== 'pass' ? ' <small>expected</small>' : ''
-          return `<td title="${h(cell.message)}"><a href="${link(name, c.id)}">${badge(cell.outcome)}</a>${expected}</td>`
+          const title = cell.expectationReason ? `${cell.message}\nexpected: ${cell.expectationReason}` : cell.message
+          return `<td title="${h(title)}"><a href="${link(name, c.id)}">${badge(cell.outcome)}</a>${expected}</td>`
         })
         .join('')
       return `<tr><td><code>${h(c.id)}</code><br><small>${h(c.title)}</small></td><td>${c.level}</td><td class="mono">${c.requirements.map(h).join('<br>')}</td>${cells}</tr>`

@@ -3,6 +3,7 @@
 import type { MatrixReport } from '../matrix.ts'
 import { formatTotalsLine } from '../stream.ts'
 import { markdownCell } from './escape.ts'
+import { caseAnchor } from './html.ts'
 import { OutcomeSymbols } from './markdown.ts'
 
 export function renderMatrixSummary(matrix: MatrixReport): string {
@@ -12,13 +13,13 @@ export function renderMatrixSummary(matrix: MatrixReport): string {
     '',
     `Suite ${matrix.suiteVersion}, ${matrix.cases.length} cases, ${names.length} targets.`,
     '',
-    '| target | verdict | totals | NIPs claimed |',
-    '|---|---|---|---|',
+    '| target | software | verdict | totals | NIPs claimed |',
+    '|---|---|---|---|---|',
   ]
   for (const t of matrix.targets) {
     const verdict = t.verdict.exitCode === 0 ? '✅ pass' : t.verdict.exitCode === 3 ? '💥 unreachable' : '❌ fail'
     lines.push(
-      `| [${t.name}](${t.dir}/index.html) | ${verdict} | ${formatTotalsLine(t.totals)} | ${t.probe.supportedNips.join(', ') || '—'} |`,
+      `| [${t.name}](${t.dir}/index.html) | ${markdownCell(t.software ?? '—')} | ${verdict} | ${formatTotalsLine(t.totals)} | ${t.probe.supportedNips.join(', ') || '—'} |`,
     )
   }
   lines.push('', '## Cases', '', `| case | level | ${names.join(' | ')} |`, `|---|---|${names.map(() => '---|').join('')}`)
@@ -27,7 +28,8 @@ export function renderMatrixSummary(matrix: MatrixReport): string {
       const cell = c.results[name]
       if (!cell) return '—'
       const expected = cell.expectation === 'met' && cell.outcome !== 'pass' ? ' (expected)' : ''
-      return `${OutcomeSymbols[cell.outcome]}${expected}`
+      const target = matrix.targets.find((t) => t.name === name)
+      return `[${OutcomeSymbols[cell.outcome]}](${target?.dir ?? name}/index.html#${caseAnchor(c.id)})${expected}`
     })
     lines.push(`| \`${c.id}\` | ${c.level} | ${cells.join(' | ')} |`)
   }
