@@ -5,6 +5,7 @@
  */
 
 import { mkdtempSync, rmSync } from 'node:fs'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -365,6 +366,38 @@ describe('one store, two doors', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('clients that go away', () => {
+  /** Writes raw bytes on a fresh TCP connection, then drops it without reading. */
+  const hangUp = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const socket = net.connect(relay.port, '127.0.0.1', () => {
+        socket.write(text, () => {
+          socket.destroy()
+          resolve()
+        })
+      })
+      socket.on('error', reject)
+    })
+
+  test('a client that disconnects mid-body or before the answer leaves the relay serving', async () => {
+    const event = sign(author, { kind: 1, content: 'answered to nobody' })
+    const body = JSON.stringify(event)
+    const auth = authHeader(client, `http://127.0.0.1:${relay.port}/events`, 'POST', body)
+    const head = (length: number) =>
+      `POST /events HTTP/1.1\r\nHost: 127.0.0.1:${relay.port}\r\nAuthorization: ${auth}\r\nContent-Length: ${length}\r\n\r\n`
+    await hangUp(`${head(body.length + 100)}${body.slice(0, 10)}`)
+    await hangUp(`${head(body.length)}${body}`)
+    // The complete request is still processed (its answer goes nowhere); wait for the write.
+    let found: unknown = []
+    for (let attempt = 0; attempt < 100 && (found as unknown[]).length === 0; attempt += 1) {
+      found = (await post('/query', [{ ids: [event.id] }])).json
+      if ((found as unknown[]).length === 0) await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(found).toEqual([plain(event)])
+    expect((await post('/count', [{}])).status).toBe(200)
   })
 })
 
