@@ -1,0 +1,153 @@
+import { type CaseContext, type HttpReply, relayCase, violation } from '../../harness/src/authoring.ts'
+import { type HttpAuthRefusal, HttpAuthRefusals, HttpAuthWindowSeconds, buildHttpAuthEvent, encodeHttpAuthHeader } from '../../spec/model/http-auth.ts'
+import type { NostrEvent } from '../../spec/model/event.ts'
+import { PersonaKind } from '../../spec/model/kinds.ts'
+import { finalizeEvent } from 'nostr-tools/pure'
+
+const Path = '/count'
+
+function body(c: CaseContext): string {
+  return JSON.stringify([{ kinds: [PersonaKind], authors: [c.keys.pubkey] }])
+}
+
+function url(c: CaseContext, path = Path): string {
+  return new URL(path, c.target.httpUrl).toString()
+}
+
+/** POST /count with exactly this Authorization header (or none). */
+function send(c: CaseContext, authorization: string | undefined, text = body(c)): Promise<HttpReply> {
+  return c.http.request('POST', Path, text, {
+    auth: false,
+    headers: { 'content-type': 'application/json', ...(authorization !== undefined ? { authorization } : {}) },
+  })
+}
+
+/** A 401 whose {error} is the model's message for `reason` (it names the check and carries the prefix). */
+function expectRefusal(reply: HttpReply, reason: HttpAuthRefusal, what: string): void {
+  if (reply.status !== 401) violation(`${what}: answered ${reply.status} ${reply.text.slice(0, 160)}, expected 401`)
+  const error = (reply.json as { error?: unknown } | undefined)?.error
+  if (error !== HttpAuthRefusals[reason]) violation(`${what}: error ${JSON.stringify(error)}, expected ${JSON.stringify(HttpAuthRefusals[reason])}`)
+}
+
+function expectServed(reply: HttpReply, what: string): void {
+  if (reply.status !== 200) violation(`${what}: answered ${reply.status} ${reply.text.slice(0, 160)}, expected 200`)
+}
+
+function token(event: NostrEvent): string {
+  return encodeHttpAuthHeader(event)
+}
+
+relayCase(
+  {
+    id: 'http-auth.missing-or-unverifiable',
+    title: 'a missing header, another scheme, an undecodable token or a forged event is refused 401 with the message of the failed check',
+    requirements: ['AP-AUTH-1'],
+    level: 'MUST',
+    profile: 'origin',
+    needs: ['http-auth'],
+  },
+  async (c) => {
+    expectRefusal(await send(c, undefined), 'missing', 'no Authorization header')
+    expectRefusal(await send(c, 'Bearer abc.def'), 'scheme', 'a Bearer token')
+    expectRefusal(await send(c, 'Nostr ***not-base64***'), 'base64', 'a token that is not base64')
+    expectRefusal(await send(c, `Nostr ${Buffer.from('not json').toString('base64')}`), 'json', 'a token that is not JSON')
+    const good = buildHttpAuthEvent({ secretKey: c.keys.secretKey, url: url(c), method: 'POST', createdAt: c.now() })
+    const donor = buildHttpAuthEvent({ secretKey: c.freshKeys().secretKey, url: url(c), method: 'POST', createdAt: c.now() })
+    expectRefusal(await send(c, token({ ...good, sig: donor.sig })), 'signature', 'a token whose signature does not verify')
+    expectRefusal(await send(c, token({ ...good, tags: [...good.tags, ['x', 'y']] })), 'id', 'a token whose id does not match its fields')
+    expectServed(await send(c, `nostr ${token(good).split(' ')[1]}`), 'a valid token with the scheme in lowercase')
+  },
+)
+
+relayCase(
+  {
+    id: 'http-auth.wrong-kind',
+    title: 'an authorization event that is not kind 27235 is refused 401',
+    requirements: ['AP-AUTH-2'],
+    level: 'MUST',
+    profile: 'origin',
+    needs: ['http-auth'],
+  },
+  async (c) => {
+    const event = finalizeEvent({ kind: 1, created_at: c.now(), tags: [['u', url(c)], ['method', 'POST']], content: '' }, c.keys.secretKey)
+    expectRefusal(await send(c, token(event)), 'kind', 'a kind 1 event as token')
+  },
+)
+
+relayCase(
+  {
+    id: 'http-auth.url-and-method',
+    title: 'an authorization event whose u tag is another URL or whose method tag is another method is refused 401',
+    requirements: ['AP-AUTH-3'],
+    level: 'MUST',
+    profile: 'origin',
+    needs: ['http-auth'],
+  },
+  async (c) => {
+    const now = c.now()
+    const sign = (u: string, method: string) => token(buildHttpAuthEvent({ secretKey: c.keys.secretKey, url: u, method, createdAt: now }))
+    expectRefusal(await send(c, sign(url(c, '/query'), 'POST')), 'url', 'a token for /query used on /count')
+    expectRefusal(await send(c, sign(`${url(c)}?x=1`, 'POST')), 'url', 'a token for the URL with a query string')
+    expectRefusal(await send(c, sign('http://example.invalid/count', 'POST'), body(c)), 'url', 'a token for another host')
+    expectRefusal(await send(c, sign(url(c), 'GET')), 'method', 'a token with method GET used for POST')
+    const noUrl = finalizeEvent({ kind: 27235, created_at: now, tags: [['method', 'POST']], content: '' }, c.keys.secretKey)
+    expectRefusal(await send(c, token(noUrl)), 'noUrl', 'a token without a u tag')
+    expectServed(await send(c, sign(url(c), 'post')), 'a token whose method tag is lowercase')
+  },
+)
+
+relayCase(
+  {
+    id: 'http-auth.clock-window',
+    title: 'an authorization event more than 60 s from the relay clock is refused 401; within the window it is accepted',
+    requirements: ['AP-AUTH-4'],
+    level: 'MUST',
+    profile: 'origin',
+    needs: ['http-auth'],
+  },
+  async (c) => {
+    const margin = c.clockMargin() + 1
+    const at = (offset: number) => token(buildHttpAuthEvent({ secretKey: c.keys.secretKey, url: url(c), method: 'POST', createdAt: c.now() + offset }))
+    expectRefusal(await send(c, at(-HttpAuthWindowSeconds - margin)), 'expired', `a token signed ${HttpAuthWindowSeconds + margin} s ago`)
+    expectRefusal(await send(c, at(HttpAuthWindowSeconds + margin)), 'expired', `a token signed ${HttpAuthWindowSeconds + margin} s ahead`)
+    expectRefusal(await send(c, at(-86_400)), 'expired', 'a token signed a day ago')
+    expectServed(await send(c, at(-HttpAuthWindowSeconds + margin)), `a token signed ${HttpAuthWindowSeconds - margin} s ago`)
+    expectServed(await send(c, at(HttpAuthWindowSeconds - margin)), `a token signed ${HttpAuthWindowSeconds - margin} s ahead`)
+  },
+)
+
+relayCase(
+  {
+    id: 'http-auth.payload',
+    title: 'an authorization event whose payload tag is not the SHA-256 of the body is refused 401; without a payload tag it is accepted',
+    requirements: ['AP-AUTH-5'],
+    level: 'MUST',
+    profile: 'origin',
+    needs: ['http-auth'],
+  },
+  async (c) => {
+    const text = body(c)
+    const forOtherBody = buildHttpAuthEvent({ secretKey: c.keys.secretKey, url: url(c), method: 'POST', body: `${text} `, createdAt: c.now() })
+    expectRefusal(await send(c, token(forOtherBody), text), 'payload', 'a token whose payload hashes a different body')
+    const forBody = buildHttpAuthEvent({ secretKey: c.keys.secretKey, url: url(c), method: 'POST', body: text, createdAt: c.now() })
+    expectServed(await send(c, token(forBody), text), 'a token whose payload hashes the body')
+    const noPayload = buildHttpAuthEvent({ secretKey: c.keys.secretKey, url: url(c), method: 'POST', createdAt: c.now() })
+    expectServed(await send(c, token(noPayload), text), 'a token without a payload tag')
+  },
+)
+
+relayCase(
+  {
+    id: 'http-auth.replay',
+    title: 'an authorization event already accepted is refused 401 when used again',
+    requirements: ['AP-AUTH-6'],
+    level: 'MUST',
+    profile: 'origin',
+    needs: ['http-auth'],
+  },
+  async (c) => {
+    const header = token(buildHttpAuthEvent({ secretKey: c.keys.secretKey, url: url(c), method: 'POST', body: body(c), createdAt: c.now() }))
+    expectServed(await send(c, header), 'the first use of a token')
+    expectRefusal(await send(c, header), 'replayed', 'the second use of the same token')
+  },
+)
