@@ -11,8 +11,15 @@ function body(reply: HttpReply): Record<string, unknown> {
   return reply.json as Record<string, unknown>
 }
 
+/**
+ * POST /events. Posting the same event twice within a second would sign the same NIP-98
+ * event (same u, method, payload and created_at, hence the same id) and be refused as a
+ * replay, so each post gets a token a second older than the previous one.
+ */
+let tokenAge = 0
 async function postEvent(c: CaseContext, event: NostrEvent): Promise<HttpReply> {
-  return c.http.post('/events', event)
+  tokenAge = (tokenAge + 1) % 30
+  return c.http.post('/events', event, { authCreatedAt: c.now() - tokenAge })
 }
 
 function expectAcceptedReply(reply: HttpReply, event: NostrEvent, what: string, prefix?: 'duplicate'): void {
