@@ -40,7 +40,8 @@ export interface Limits {
 }
 
 export const DefaultLimits: Readonly<Limits> = {
-  maxMessageLength: 65_536,
+  // Above the origin relay's 65,536 so the largest persona a writer may produce fits (AP-RELAY-12).
+  maxMessageLength: 524_288,
   hardFrameLength: 1_048_576,
   maxSubscriptions: 1024,
   maxFilters: 10,
