@@ -6,7 +6,7 @@
  * server's clock, and never used twice.
  */
 
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { finalizeEvent } from 'nostr-tools/pure'
 import { isWithinWindow, symmetricWindow } from './clock.ts'
 import { checkEventShape, hasValidId, type NostrEvent, verifyEventSignature } from './event.ts'
@@ -163,6 +163,12 @@ export interface HttpAuthSpec {
   body?: Uint8Array | string | null
   /** Seconds; default now. */
   createdAt?: number
+  /**
+   * Value of a `nonce` tag; default 8 random bytes in hex, null for none. Relays refuse a
+   * replayed auth event id, and two identical requests signed in the same second would
+   * otherwise share one id, so the second would be refused as a replay.
+   */
+  nonce?: string | null
 }
 
 /** Signs a kind 27235 event for one request. */
@@ -172,6 +178,8 @@ export function buildHttpAuthEvent(spec: HttpAuthSpec): NostrEvent {
     ['method', spec.method.toUpperCase()],
   ]
   if (spec.body !== undefined && spec.body !== null) tags.push(['payload', payloadHash(spec.body)])
+  const nonce = spec.nonce === undefined ? randomBytes(8).toString('hex') : spec.nonce
+  if (nonce !== null) tags.push(['nonce', nonce])
   const created_at = spec.createdAt ?? Math.floor(Date.now() / 1000)
   return finalizeEvent({ kind: HttpAuthKind, created_at, tags, content: '' }, spec.secretKey)
 }
