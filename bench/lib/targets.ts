@@ -1,0 +1,99 @@
+/** The relays under test, each in its own process: the reference relay and the peer. */
+
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { info as peerInfo, start as startPeerHost } from '../../third-party/hosts/nostr-relay.ts'
+
+export interface Target {
+  /** `reference` or `peer`. */
+  role: 'reference' | 'peer'
+  /** What runs, for the report. */
+  software: string
+  url: string
+  pid: number
+  notes: string[]
+  close(): Promise<void>
+}
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url))
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
+
+/**
+ * The reference relay as `npm run relay` runs it (node + tsx, no npm wrapper), on a fresh
+ * SQLite file in a temporary directory (WAL, synchronous=FULL: OK only after a durable commit).
+ */
+export async function startReference(extraArgs: string[] = []): Promise<Target> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nip-ap-bench-'))
+  const child = spawn(
+    process.execPath,
+    ['--import', tsxLoader, 'reference-relay/src/main.ts', '--port', '0', '--db', path.join(dir, 'relay.db'), ...extraArgs],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  const logs: string[] = []
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    logs.push(line)
+    if (/WARNING|error/i.test(line)) process.stderr.write(`  reference relay: ${line}\n`)
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('reference relay did not start within 30 s')), 30_000)
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const match = /^listening (ws:\/\/\S+)$/.exec(line.trim())
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1] as string)
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`reference relay exited (${code}): ${logs.slice(-5).join(' | ')}`)))
+  })
+  const software = await relaySoftware(url)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  return {
+    role: 'reference',
+    software,
+    url,
+    pid: child.pid as number,
+    notes: [
+      `startup log: ${logs.filter((l) => /verifier/.test(l)).join(' | ') || '(none)'}`,
+      'SQLite file, WAL, synchronous=FULL; OK is sent only after the batch transaction commits.',
+    ],
+    close: async () => {
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      await exited
+      clearTimeout(timer)
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** NIP-11 `software` (it names the verifier that runs). */
+async function relaySoftware(url: string): Promise<string> {
+  try {
+    const response = await fetch(url.replace(/^ws/, 'http'), { headers: { Accept: 'application/nostr+json' } })
+    const doc = (await response.json()) as { software?: string; version?: string }
+    return `${doc.software ?? 'unknown'} ${doc.version ?? ''}`.trim()
+  } catch (error) {
+    return `unknown (NIP-11: ${(error as Error).message})`
+  }
+}
+
+/** The peer: @nostr-relay/core with its SQLite repository on `ws` (third-party/hosts). */
+export async function startPeer(): Promise<Target> {
+  const hosted = await startPeerHost({ startTimeoutMs: 30_000 })
+  return {
+    role: 'peer',
+    software: `${peerInfo.package} ${hosted.version} + @nostr-relay/event-repository-sqlite on ws`,
+    url: hosted.url,
+    pid: hosted.pid,
+    notes: [
+      ...peerInfo.notes.filter((n) => /cached|SQLite|Library relay/.test(n)),
+      'Its REQ results are cached per filter for 1 s by default (filterResultCacheTtl): repeated identical REQs within 1 s are answered from memory.',
+    ],
+    close: () => hosted.close(),
+  }
+}

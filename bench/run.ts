@@ -1,0 +1,146 @@
+/**
+ * `npm run bench`: signs the events, measures the verification ceiling, runs every workload
+ * against the reference relay and the peer relay (each in its own process, generators in
+ * child processes, 127.0.0.1 only), prints the ratios and writes reports/bench/latest.json
+ * and latest.md. Not part of `npm test`: it takes a few minutes and needs quiet cores.
+ *
+ *   npm run bench                     full run, writes the report
+ *   npm run bench -- --quick          small sizes, a smoke run (writes to a temp dir)
+ *   npm run bench -- --only reference skip the peer (no peer ratios)
+ */
+
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { describeMachine } from './lib/proc.ts'
+import { startPeer, startReference, type Target } from './lib/targets.ts'
+import { type BenchReport, computeRatios, judgeGoals, renderMarkdown, type TargetReport } from './report.ts'
+import {
+  FullSizes,
+  measureCeiling,
+  QuickSizes,
+  runFanout,
+  runIngest,
+  runReq,
+  runSlow,
+  signAll,
+  storedAddresses,
+  type WorkloadResult,
+} from './workloads.ts'
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url))
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`)
+}
+
+function summaryLine(w: WorkloadResult): string {
+  return `${w.workload}: ${w.throughput} ${w.unit}; p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms; relay ${w.relay.cores} cores, peak RSS ${w.relay.peakRssMiB} MiB`
+}
+
+async function benchTarget(start: () => Promise<Target>, files: Awaited<ReturnType<typeof signAll>>, sizes: typeof FullSizes, dir: string): Promise<TargetReport> {
+  const target = await start()
+  log(`\n${target.role}: ${target.software} at ${target.url}`)
+  const workloads: WorkloadResult[] = []
+  try {
+    const ingest = await runIngest(target, files, sizes)
+    workloads.push(ingest)
+    log(`  ${summaryLine(ingest)}`)
+    const sent = files.ingest.map(() => Math.min(sizes.ingestEventsPerGenerator, Math.floor((ingest.details.sent as number) / files.ingest.length) + sizes.ingestWarmup))
+    const addresses = storedAddresses(files, dir, target.role, sent)
+    for (const run of [() => runReq(target, files, addresses, sizes), () => runFanout(target, files, sizes), () => runSlow(target, files, sizes)]) {
+      const result = await run()
+      workloads.push(result)
+      log(`  ${summaryLine(result)}`)
+    }
+  } finally {
+    await target.close()
+  }
+  return { role: target.role, software: target.software, notes: target.notes, workloads }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]?.replace(/^\/\*\*|^ \* ?/gm, '') ?? '')
+    return
+  }
+  const quick = values.quick ?? false
+  const sizes = quick ? QuickSizes : FullSizes
+  const outDir = values.out ?? (quick ? mkdtempSync(path.join(tmpdir(), 'nip-ap-bench-report-')) : path.join(repoRoot, 'reports', 'bench'))
+  const started = performance.now()
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+  const work = mkdtempSync(path.join(tmpdir(), 'nip-ap-bench-events-'))
+  try {
+    log(`signing events (${sizes.ingestGenerators} × ${sizes.ingestEventsPerGenerator} for ingest, plus req/fan-out/slow sets)...`)
+    const files = await signAll(work, sizes)
+    log('measuring the verification ceiling...')
+    const ceiling = await measureCeiling(files, sizes)
+    log(`ceiling: ${ceiling.perSecond} events/s (${ceiling.verifier}, ${ceiling.events} events)`)
+
+    const targets: TargetReport[] = []
+    if (values.only !== 'peer') targets.push(await benchTarget(startReference, files, sizes, work))
+    if (values.only !== 'reference') targets.push(await benchTarget(startPeer, files, sizes, work))
+
+    const latestJson = path.join(outDir, 'latest.json')
+    const previous = existsSync(latestJson) ? (JSON.parse(readFileSync(latestJson, 'utf8')) as BenchReport) : null
+    const comparable = previous !== null && previous.quick === quick ? previous : null
+    const partial = { targets, ceiling, sizes }
+    const ratios = computeRatios(partial, comparable)
+    const report: BenchReport = {
+      schema: 'nip-ap-bench/1',
+      date: new Date().toISOString(),
+      commit: gitCommit(),
+      machine: describeMachine(),
+      loadAverage: { before: loadBefore, after: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') },
+      quick,
+      sizes,
+      signer: files.signer,
+      ceiling,
+      targets,
+      ratios,
+      goals: judgeGoals({ targets, ceiling, ratios, sizes }),
+      durationSeconds: Math.round((performance.now() - started) / 1000),
+    }
+    mkdirSync(outDir, { recursive: true })
+    writeFileSync(latestJson, `${JSON.stringify(report, null, 2)}\n`)
+    writeFileSync(path.join(outDir, 'latest.md'), renderMarkdown(report))
+
+    const print = (line: string) => process.stdout.write(`${line}\n`)
+    print('')
+    print(`ingest vs verification ceiling: ${Math.round(ratios.ingestVsCeiling * 1000) / 10} %`)
+    for (const [k, v] of Object.entries(ratios.vsPeer)) print(`reference vs peer, ${k}: ${v ?? '–'}×`)
+    if (ratios.vsPrevious === null) print('vs previous run: none to compare with')
+    else for (const [k, v] of Object.entries(ratios.vsPrevious)) print(`vs previous run, ${k}: ${v ?? '–'}×`)
+    for (const g of report.goals) print(`goal ${g.met === null ? 'n/a' : g.met ? 'MET' : 'not met'}: ${g.goal}: ${g.measured}`)
+    print(`report: ${latestJson} and latest.md (${report.durationSeconds} s)`)
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim()
+  } catch {
+    return 'unknown'
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`bench failed: ${(error as Error).stack ?? String(error)}`)
+    process.exit(1)
+  },
+)
