@@ -3,6 +3,7 @@
 import { type ClockWindow, DefaultSkewSeconds, symmetricWindow } from '../../spec/model/clock.ts'
 import { type FaultName, type FaultSet, faultSetOf } from './faults.ts'
 import { checkPublicUrl } from './http/request-url.ts'
+import { isVerifierMode, type VerifierMode, VerifierModes } from './verify/select.ts'
 
 export interface RelayOptions {
   host?: string
@@ -16,6 +17,12 @@ export interface RelayOptions {
   httpAuth?: 'nip98' | 'none'
   /** Test-only single defects. */
   faults?: FaultName[]
+  /**
+   * Signature verification: `pool` (worker threads, native libsecp256k1 when it loads; the
+   * default), `pool-js` (worker threads, pure JS) or `main` (nostr-tools on the event loop).
+   * Default: the NIP_AP_VERIFIER environment variable, else `pool`.
+   */
+  verifier?: VerifierMode
   log?: (line: string) => void
 }
 
@@ -63,6 +70,7 @@ export interface RelayConfig {
   httpAuth: 'nip98' | 'none'
   faults: FaultSet
   limits: Limits
+  verifier: VerifierMode
   /** Milliseconds since the epoch; injectable so tests can pin the clock window's edges. */
   clock: () => number
   log: (line: string) => void
@@ -83,6 +91,8 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
   }
   const httpAuth = options.httpAuth ?? 'nip98'
   if (httpAuth !== 'nip98' && httpAuth !== 'none') throw new Error(`error: httpAuth must be 'nip98' or 'none', got ${String(httpAuth)}`)
+  const verifier = options.verifier ?? process.env.NIP_AP_VERIFIER ?? 'pool'
+  if (!isVerifierMode(verifier)) throw new Error(`error: verifier must be one of ${VerifierModes.join(', ')}, got ${verifier}`)
   return {
     host: options.host ?? '127.0.0.1',
     port,
@@ -92,6 +102,7 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
     httpAuth,
     faults: faultSetOf(options.faults ?? []),
     limits: { ...DefaultLimits },
+    verifier,
     clock: Date.now,
     log: options.log ?? (() => {}),
     ...overrides,

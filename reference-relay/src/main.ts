@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util'
 import { type RelayOptions, resolveConfig } from './config.ts'
 import { createRelay } from './relay.ts'
+import { isVerifierMode, VerifierModes } from './verify/select.ts'
 
 const Usage = `Usage: npm run relay -- [options]
 
@@ -16,6 +17,9 @@ const Usage = `Usage: npm run relay -- [options]
   --skew SECONDS       clock window, symmetric (default 900)
   --public-url URL     public origin for NIP-98 \`u\` checks behind a proxy
   --http-auth MODE     HTTP bridge auth: nip98 (default) or none
+  --verifier MODE      signature checks: pool (worker threads, native libsecp256k1
+                       when it loads; default), pool-js (worker threads, pure JS) or
+                       main (nostr-tools on the event loop); env NIP_AP_VERIFIER too
   --quiet              no log lines on stderr
   -h, --help           show this help
 
@@ -40,6 +44,7 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
         skew: { type: 'string' },
         'public-url': { type: 'string' },
         'http-auth': { type: 'string' },
+        verifier: { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -63,7 +68,12 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
   if (httpAuth !== undefined && httpAuth !== 'nip98' && httpAuth !== 'none') {
     fail(`error: --http-auth must be nip98 or none, got "${httpAuth}"`)
   }
+  const verifier = values.verifier
+  if (verifier !== undefined && !isVerifierMode(verifier)) {
+    fail(`error: --verifier must be one of ${VerifierModes.join(', ')}, got "${verifier}"`)
+  }
   const options: RelayOptions = {}
+  if (verifier !== undefined) options.verifier = verifier
   if (values.host !== undefined) options.host = values.host
   const port = integer('port', values.port)
   if (port !== undefined) options.port = port
@@ -77,7 +87,10 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
 
 async function main(): Promise<void> {
   const { options, quiet } = parseOptions(process.argv.slice(2))
-  options.log = quiet ? () => {} : (line) => process.stderr.write(`${line}\n`)
+  // Warnings (a slow fallback verifier, for one) are printed even with --quiet.
+  options.log = (line) => {
+    if (!quiet || line.startsWith('WARNING')) process.stderr.write(`${line}\n`)
+  }
   let relay
   try {
     relay = await createRelay(resolveConfig(options))

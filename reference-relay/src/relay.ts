@@ -10,7 +10,8 @@ import { nip11Routes, relayInformation } from './nip11.ts'
 import { ReqWorker } from './req-worker.ts'
 import type { EventStore } from './storage/event-store.ts'
 import { openStore } from './storage/open-store.ts'
-import { PureVerifier, type Verifier } from './verifier.ts'
+import type { Verifier } from './verifier.ts'
+import { acquireVerifier } from './verify/select.ts'
 import { type HttpRoute, type RawHttpHandler, WebsocketStage } from './websocket.ts'
 import { createWire } from './wire.ts'
 import { Writer } from './writer.ts'
@@ -49,8 +50,14 @@ export async function createRelay(
   config: RelayConfig,
   extra: RelayExtensions = {},
 ): Promise<RelayInternals> {
-  const store = openStore(config.db)
-  const verifier: Verifier = new PureVerifier()
+  const verifier: Verifier = await acquireVerifier({ mode: config.verifier, log: config.log })
+  let store: EventStore
+  try {
+    store = openStore(config.db)
+  } catch (error) {
+    await verifier.close()
+    throw error
+  }
   const wire = createWire(config.faults)
   const faultState = createFaultState()
   let socket: WebsocketStage | undefined
@@ -79,6 +86,7 @@ export async function createRelay(
     })
   } catch (error) {
     store.close()
+    await verifier.close()
     throw error
   }
   const stage = socket

@@ -51,3 +51,53 @@ export async function startVerifier(selection: VerifierSelection): Promise<Verif
   }
   return pool
 }
+
+interface Shared {
+  verifier: Promise<Verifier>
+  users: number
+  idle: NodeJS.Timeout | undefined
+}
+
+const shared = new Map<string, Shared>()
+
+/** How long an unused shared pool stays up, so relays started one after another reuse it. */
+const SharedIdleMs = 3_000
+
+/**
+ * The verifier for one relay. Worker pools are shared by every relay of the process (they
+ * compete for the same cores anyway, and tests start many relays); each relay gets a
+ * handle whose `close` releases its share, and the pool stops once nobody has used it for
+ * a few seconds. Its worker threads never keep the process alive.
+ */
+export async function acquireVerifier(selection: VerifierSelection): Promise<Verifier> {
+  const mode = selection.mode ?? 'pool'
+  if (mode === 'main') return new PureVerifier()
+  const key = `${mode}/${selection.size ?? 'cores'}`
+  let entry = shared.get(key)
+  if (entry === undefined) {
+    entry = { verifier: startVerifier(selection), users: 0, idle: undefined }
+    shared.set(key, entry)
+  }
+  const held = entry
+  held.users += 1
+  if (held.idle !== undefined) clearTimeout(held.idle)
+  held.idle = undefined
+  const verifier = await held.verifier
+  let released = false
+  return {
+    name: verifier.name,
+    verify: (events) => verifier.verify(events),
+    close: async () => {
+      if (released) return
+      released = true
+      held.users -= 1
+      if (held.users > 0) return
+      held.idle = setTimeout(() => {
+        if (held.users > 0 || shared.get(key) !== held) return
+        shared.delete(key)
+        void verifier.close()
+      }, SharedIdleMs)
+      held.idle.unref()
+    },
+  }
+}
