@@ -1,0 +1,57 @@
+import { describe, expect, test } from 'vitest'
+import type { Report } from '../../harness/src/types.ts'
+import { gateMatrix } from './gate.ts'
+import type { EntryResult } from './orchestrate.ts'
+import type { MatrixEntry } from './targets.ts'
+import { fixturePair } from './test-fixtures.ts'
+
+const start = (): Promise<never> => Promise.reject(new Error('not started in this test'))
+const referenceEntry: MatrixEntry = { name: 'reference', software: 'r', reference: true, start }
+const thirdEntry: MatrixEntry = { name: 'third', software: 't', reference: false, expectationsFile: 'x/third.json', start }
+
+function result(entry: MatrixEntry, report?: Report, error?: string): EntryResult {
+  return { entry, ...(report ? { report } : {}), ...(error ? { error } : {}), durationMs: 1 }
+}
+
+function cleanPair(): { reference: Report; thirdParty: Report } {
+  const { reference, thirdParty } = fixturePair({ port: 1, repoRoot: '/r' })
+  const cases = thirdParty.cases.filter((c) => c.id !== 'replaceable.tie-break')
+  return { reference, thirdParty: { ...thirdParty, cases, verdict: { exitCode: 0, failing: [], reason: 'no unexpected failure' } } }
+}
+
+describe('gateMatrix', () => {
+  test('clean: the reference relay passes everything, the third party only fails as expected', () => {
+    const { reference, thirdParty } = cleanPair()
+    expect(gateMatrix([result(referenceEntry, reference), result(thirdEntry, thirdParty)])).toEqual({ exitCode: 0, problems: [] })
+  })
+
+  test('the reference relay may not fail, warn, error or skip, with no expectations to excuse it', () => {
+    const { reference } = cleanPair()
+    const cases = reference.cases.map((c, i) => (i === 0 ? { ...c, outcome: 'skip' as const, message: 'needs count' } : c))
+    expect(gateMatrix([result(referenceEntry, { ...reference, cases })]).problems).toEqual(['reference: replaceable.tie-break skip: needs count'])
+  })
+
+  test("a third party's unexpected failure is listed with its message", () => {
+    const { thirdParty } = fixturePair({ port: 1, repoRoot: '/r' })
+    const gate = gateMatrix([result(thirdEntry, thirdParty)])
+    expect(gate.exitCode).toBe(1)
+    expect(gate.problems).toEqual([expect.stringMatching(/^third: replaceable\.tie-break fail: the relay's answer gives [0-9a-f]{12}/)])
+  })
+
+  test('missing or stale expectations, draft reasons, a relay that did not start', () => {
+    const { thirdParty } = cleanPair()
+    const { expectations: _e, ...withoutFile } = thirdParty
+    const stale = { ...thirdParty, expectations: { file: 'x', unexpectedFailures: [], unexpectedPasses: [], unused: ['gone.case'] } }
+    expect(gateMatrix([result(thirdEntry, withoutFile)]).problems).toEqual([
+      'third: no expectations file (x/third.json); draft one with npm run matrix -- --draft-expectations',
+    ])
+    expect(gateMatrix([result(thirdEntry, stale)]).problems).toEqual(['third: expectation gone.case matches no case'])
+    expect(gateMatrix([result(thirdEntry, thirdParty)], new Map([['third', ['slug.invalid-refused']]])).problems).toEqual([
+      'third: the expectation for slug.invalid-refused still has a draft reason ("TODO: ...")',
+    ])
+    expect(gateMatrix([result(thirdEntry, undefined, 'error: third did not start: boom')])).toEqual({
+      exitCode: 1,
+      problems: ['third: error: third did not start: boom'],
+    })
+  })
+})
