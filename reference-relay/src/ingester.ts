@@ -11,7 +11,7 @@ import { type ClockWindow, nowSeconds } from '../../spec/model/clock.ts'
 import { parsePersonaContent } from '../../spec/model/content.ts'
 import { ForeignDeletionRefusal } from '../../spec/model/deletion.ts'
 import { valuedDTags } from '../../spec/model/envelope.ts'
-import { checkEventShape, hasValidId, type NostrEvent, type Tag } from '../../spec/model/event.ts'
+import { checkEventShape, type NostrEvent, type Tag } from '../../spec/model/event.ts'
 import { checkFilter, type Filter } from '../../spec/model/filter.ts'
 import { isEphemeralKind, PersonaKind } from '../../spec/model/kinds.ts'
 import { formatReason } from '../../spec/model/reasons.ts'
@@ -19,14 +19,18 @@ import { checkSlug } from '../../spec/model/slug.ts'
 import { utf8ByteLength } from '../../spec/model/bytes.ts'
 import { enforcedWindow, type RelayConfig } from './config.ts'
 import type { FaultSet } from './faults.ts'
-import type { ConnId, EventReply, Inbox, IngesterMsg, MonitorMsg, OutboundMsg, ReqWorkerMsg, WriterMsg } from './messages.ts'
+import type { ConnId, EventOutcome, EventReply, Inbox, IngesterMsg, MonitorMsg, OutboundMsg, ReqWorkerMsg, WriterMsg } from './messages.ts'
 import type { Monitor } from './monitor.ts'
 import { codePointLength, exceedsCodePoints } from './text.ts'
 import type { Verifier } from './verifier.ts'
+import { hasValidIdFast } from './verify/event-id.ts'
 import type { Wire } from './wire.ts'
 
-/** Verdict of verification: true, false, or an error text when the verifier failed. */
-type Verdict = boolean | string
+/**
+ * Verdict of verification: true, false, an error text when the verifier failed, or the
+ * writer's answer when it was known before verification (see Writer.precheck).
+ */
+type Verdict = boolean | string | EventOutcome
 
 interface PendingEvent {
   event: NostrEvent
@@ -42,6 +46,8 @@ export interface IngesterDeps {
   reqWorker: Inbox<ReqWorkerMsg>
   monitor: Monitor
   verifier: Verifier
+  /** The writer's answer when the store alone decides it (duplicates, stale versions). */
+  precheck?: (event: NostrEvent) => EventOutcome | null
 }
 
 export class Ingester implements Inbox<IngesterMsg> {
@@ -54,6 +60,9 @@ export class Ingester implements Inbox<IngesterMsg> {
   readonly #reqWorker: Inbox<ReqWorkerMsg>
   readonly #monitor: Monitor
   readonly #verifier: Verifier
+  readonly #precheck: ((event: NostrEvent) => EventOutcome | null) | undefined
+  /** Events per author between the cheap checks and their answer (verification, writer). */
+  readonly #inFlightByAuthor = new Map<string, number>()
   /** Events after the cheap checks, in arrival order, until their verdict is known. */
   readonly #pending: PendingEvent[] = []
   #toVerify: PendingEvent[] = []
@@ -71,6 +80,7 @@ export class Ingester implements Inbox<IngesterMsg> {
     this.#reqWorker = deps.reqWorker
     this.#monitor = deps.monitor
     this.#verifier = deps.verifier
+    this.#precheck = deps.precheck
   }
 
   post(msg: IngesterMsg): void {
@@ -106,10 +116,38 @@ export class Ingester implements Inbox<IngesterMsg> {
     const event = shape.event
     const limit = this.#checkLimits(event)
     if (limit !== null) return refuse(limit)
-    if (!hasValidId(event)) return refuse(formatReason('invalid', 'event id does not match the hash of its fields'))
+    if (!hasValidIdFast(event)) return refuse(formatReason('invalid', 'event id does not match the hash of its fields'))
     const policy = this.#checkPolicy(event)
     if (!policy.ok) return refuse(policy.message)
-    this.#enqueueVerification(event, reply)
+    // Duplicates and stale versions need no signature check when the store already decides
+    // them; only while none of the author's events is in flight could change that answer.
+    if (this.#precheck !== undefined && !this.#inFlightByAuthor.has(event.pubkey)) {
+      const known = this.#precheck(event)
+      if (known !== null) return this.#enqueueDecided(event, reply, known)
+    }
+    this.#enqueueVerification(event, this.#trackAuthor(event.pubkey, reply))
+  }
+
+  /** Counts the author's event as in flight until its reply goes out. */
+  #trackAuthor(pubkey: string, reply: EventReply): EventReply {
+    const counts = this.#inFlightByAuthor
+    counts.set(pubkey, (counts.get(pubkey) ?? 0) + 1)
+    let done = false
+    return (outcome) => {
+      if (!done) {
+        done = true
+        const left = (counts.get(pubkey) ?? 1) - 1
+        if (left === 0) counts.delete(pubkey)
+        else counts.set(pubkey, left)
+      }
+      reply(outcome)
+    }
+  }
+
+  /** An event answered without verification, still answered in arrival order. */
+  #enqueueDecided(event: NostrEvent, reply: EventReply, outcome: EventOutcome): void {
+    this.#pending.push({ event, reply, verdict: outcome })
+    this.#release()
   }
 
   /** From now on every message is refused with `error: relay is shutting down`. */
@@ -343,7 +381,8 @@ export class Ingester implements Inbox<IngesterMsg> {
   #release(): void {
     while (this.#pending.length > 0 && (this.#pending[0] as PendingEvent).verdict !== undefined) {
       const { event, reply, verdict } = this.#pending.shift() as PendingEvent
-      if (typeof verdict === 'string') reply({ id: event.id, accepted: false, message: verdict })
+      if (typeof verdict === 'object') reply(verdict)
+      else if (typeof verdict === 'string') reply({ id: event.id, accepted: false, message: verdict })
       else if (!verdict) reply({ id: event.id, accepted: false, message: formatReason('invalid', 'signature does not verify') })
       else if (isEphemeralKind(event.kind) && !this.#faults.has('ephemeral-stored')) {
         reply({ id: event.id, accepted: true, message: '' })

@@ -65,7 +65,16 @@ export async function createRelay(
   const monitor = new Monitor({ outbox, wire, faults: config.faults })
   const writer = new Writer({ store, monitor, faults: config.faults, faultState, log: config.log })
   const reqWorker = new ReqWorker({ store, outbox, monitor, wire, limits: config.limits, faults: config.faults, faultState })
-  const ingester = new Ingester({ config, wire, outbox, writer, reqWorker, monitor, verifier })
+  const ingester = new Ingester({
+    config,
+    wire,
+    outbox,
+    writer,
+    reqWorker,
+    monitor,
+    verifier,
+    precheck: (event) => writer.precheck(event),
+  })
   const stages: RelayStages = { config, store, ingester, reqWorker, monitor, writer, verifier }
   const routes = [...(extra.routes?.(stages) ?? []), ...nip11Routes(() => relayInformation(config, verifier.name))]
   // The HTTP bridge (/events, /query, /count) shares every stage with the WebSocket door.

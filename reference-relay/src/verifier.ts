@@ -8,7 +8,10 @@ import { type NostrEvent, verifyEventSignature } from '../../spec/model/event.ts
 export interface Verifier {
   /** Which implementation runs; logged at startup. */
   readonly name: string
-  /** One boolean per event, in order: true when id and BIP-340 signature are valid. */
+  /**
+   * One boolean per event, in order: true when the BIP-340 signature over the id is valid.
+   * Callers check ids first (the ingester does); an implementation may check them again.
+   */
   verify(events: readonly NostrEvent[]): Promise<boolean[]>
   close(): Promise<void>
 }

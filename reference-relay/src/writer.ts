@@ -27,6 +27,17 @@ interface Decision {
 }
 
 const Stored: Decision = { accepted: true, message: '', fanOut: true }
+const AlreadyHave = formatReason('duplicate', 'already have this event')
+const DeletedByAuthor = formatReason('blocked', 'this event was deleted by its author')
+
+function staleText(event: NostrEvent, head: NostrEvent): string {
+  return formatReason(
+    'duplicate',
+    event.created_at === head.created_at
+      ? 'a version with the same created_at and a lower id is already stored'
+      : 'a newer version of this address is already stored',
+  )
+}
 
 export class Writer implements Inbox<WriterMsg> {
   readonly #store: EventStore
@@ -93,20 +104,38 @@ export class Writer implements Inbox<WriterMsg> {
     })
   }
 
+  /**
+   * The answer this writer would give right now without storing anything, when the store
+   * alone decides it: an id already stored (with the same signature, so the copy is the
+   * stored event itself), or a version that loses against the current head of its address
+   * (and is not covered by a deletion, which would block it instead). Null when only a
+   * write can tell. Read-only. The ingester asks before signature verification, but only
+   * while nothing else of the same author is in flight: only an author's own events
+   * change what is stored under that author, so the answer is exactly the one the writer
+   * would give later. Off while test faults are on.
+   */
+  precheck(event: NostrEvent): EventOutcome | null {
+    if (this.#faults.size > 0) return null
+    if (this.#store.has(event.id)) {
+      return this.#store.get(event.id)?.sig === event.sig ? { id: event.id, accepted: true, message: AlreadyHave } : null
+    }
+    if (event.kind === DeletionKind) return null
+    const address = addressOf(event)
+    if (address === null) return null
+    const head = selectHead(this.#store.versionsOf(address))
+    if (head === undefined || supersedes(event, head)) return null
+    if (this.#isDeleted(event)) return { id: event.id, accepted: false, message: DeletedByAuthor }
+    return { id: event.id, accepted: true, message: staleText(event, head) }
+  }
+
   /** Applies one event inside the batch transaction. */
   #decide(event: NostrEvent): Decision {
     const faults = this.#faults
     if (this.#store.has(event.id)) {
-      return {
-        accepted: !faults.has('duplicate-answered-false'),
-        message: formatReason('duplicate', 'already have this event'),
-        fanOut: false,
-      }
+      return { accepted: !faults.has('duplicate-answered-false'), message: AlreadyHave, fanOut: false }
     }
     if (event.kind === DeletionKind) return this.#applyDeletion(event)
-    if (this.#isDeleted(event)) {
-      return { accepted: false, message: formatReason('blocked', 'this event was deleted by its author'), fanOut: false }
-    }
+    if (this.#isDeleted(event)) return { accepted: false, message: DeletedByAuthor, fanOut: false }
     const placement = this.#place(event)
     if (!placement.ok) return { accepted: false, message: placement.message, fanOut: false }
     const address = addressOf(event)
@@ -117,13 +146,9 @@ export class Writer implements Inbox<WriterMsg> {
     const versions = this.#store.versionsOf(address)
     const head = selectHead(versions)
     if (head !== undefined && !this.#wins(event, head)) {
-      const text =
-        event.created_at === head.created_at
-          ? 'a version with the same created_at and a lower id is already stored'
-          : 'a newer version of this address is already stored'
       return {
         accepted: !faults.has('replace-stale-answered-false'),
-        message: formatReason('duplicate', text),
+        message: staleText(event, head),
         fanOut: faults.has('fanout-stale-versions'),
       }
     }

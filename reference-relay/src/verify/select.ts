@@ -30,7 +30,9 @@ export interface VerifierSelection {
 export async function startVerifier(selection: VerifierSelection): Promise<Verifier> {
   const { mode = 'pool', log } = selection
   if (mode === 'main') return new PureVerifier()
-  const options: PoolOptions = { backend: mode === 'pool-js' ? 'js' : 'auto' }
+  // The ingester checks every id before verification (hasValidIdFast), so the workers
+  // check signatures only.
+  const options: PoolOptions = { backend: mode === 'pool-js' ? 'js' : 'auto', checkIds: false }
   if (selection.size !== undefined) options.size = selection.size
   let pool: WorkerPoolVerifier
   try {
