@@ -21,8 +21,8 @@ async function chain(c: CaseContext, ws: RelayConnection, channel: string, depth
 relayCase(
   {
     id: 'threads.depth-limit',
-    title: 'replies down to depth 100 are accepted and a reply at depth 101 is refused with invalid: thread depth limit exceeded',
-    requirements: ['AP-THREAD-6'],
+    title: 'replies down to depth 100 are accepted; a reply at depth 101 is refused with invalid: thread depth limit exceeded (after the root check)',
+    requirements: ['AP-THREAD-6', 'AP-THREAD-7'],
     level: 'MUST',
     profile: 'origin',
   },
@@ -32,6 +32,14 @@ relayCase(
     const events = await chain(c, ws, channel, MaxThreadDepth)
     const root = events[0] as NostrEvent
     const deepest = events[MaxThreadDepth] as NostrEvent
+    // Too deep and a wrong root marker: the root check comes first in the table.
+    const otherRoot = channelMessage(c, channel, { content: 'another root' })
+    expectAccepted(await ws.publish(otherRoot), 'another root')
+    const both = await ws.publish(channelMessage(c, channel, { root: otherRoot.id, reply: deepest.id, content: 'depth 101, wrong root' }))
+    expectRefused(both, 'invalid', 'a reply at depth 101 with a wrong root marker')
+    if (both.message !== ThreadRefusals.rootMismatch) {
+      violation(`a reply at depth 101 with a wrong root marker: expected ${JSON.stringify(ThreadRefusals.rootMismatch)} (root check before depth), got ${JSON.stringify(both.message)}`)
+    }
     const tooDeep = channelMessage(c, channel, { root: root.id, reply: deepest.id, content: 'depth 101' })
     const reply = await ws.publish(tooDeep)
     expectRefused(reply, 'invalid', 'a reply at depth 101')
@@ -65,16 +73,11 @@ relayCase(
     const otherRoot = channelMessage(c, a, { content: 'another root in A' })
     expectAccepted(await ws.publish(rootA), 'a root in A')
     expectAccepted(await ws.publish(otherRoot), 'another root in A')
+    // Root mismatch before depth is checked in threads.depth-limit, which already has a 100-deep chain.
     const checks: Array<[string, NostrEvent, string]> = [
       ['an unknown parent with a wrong root marker', channelMessage(c, a, { root: otherRoot.id, reply: ghost }), ThreadRefusals.parentMissing],
       ['a parent in another channel with a wrong root marker', channelMessage(c, b, { root: otherRoot.id, reply: rootA.id }), ThreadRefusals.otherChannel],
     ]
-    const events = await chain(c, ws, a, MaxThreadDepth)
-    checks.push([
-      'a reply at depth 101 with a wrong root marker',
-      channelMessage(c, a, { root: otherRoot.id, reply: (events[MaxThreadDepth] as NostrEvent).id }),
-      ThreadRefusals.rootMismatch,
-    ])
     for (const [what, event, message] of checks) {
       const reply = await ws.publish(event)
       expectRefused(reply, 'invalid', what)
