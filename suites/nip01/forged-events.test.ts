@@ -1,4 +1,4 @@
-import { type CaseContext, expectRefused, relayCase, violation } from '../../harness/src/authoring.ts'
+import { type CaseContext, expectAccepted, expectRefused, relayCase, violation } from '../../harness/src/authoring.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { watch } from '../lib/live.ts'
@@ -36,6 +36,16 @@ relayCase(
     const live = await watch(c, ws, [{ authors: [c.keys.pubkey] }, { kinds: [PersonaKind], authors: [c.keys.pubkey] }])
     const sent = forgeries(c)
     for (const [what, event] of sent) expectRefused(await ws.publish(event), undefined, what)
+    // A forged version of an address the relay holds: the signature decides before replacement does.
+    const slug = c.slug()
+    const head = c.persona({ slug, created_at: c.now() - 5 })
+    expectAccepted(await ws.publish(head), 'a genuine head')
+    const donor = c.sign({ kind: 1, content: 'signature donor' })
+    for (const [what, createdAt] of [['a forged stale version', head.created_at - 10], ['a forged newer version', head.created_at + 1]] as const) {
+      const forged = copyOf(c.persona({ slug, created_at: createdAt }), { sig: donor.sig })
+      expectRefused(await ws.publish(forged), undefined, `${what} of a held persona (its signature does not verify)`)
+      sent.push([what, forged])
+    }
     const delivered = await live.settle()
     if (delivered.length > 0) violation(`forged events were delivered live: ${describeIds(delivered)}`)
     const stored = await readIds(ws, sent.map(([, e]) => e.id))
