@@ -1,17 +1,26 @@
 /**
  * Live subscriptions: which connection wants which filters, and fan-out of each new event
- * to every matching subscription (NIP-01 "live" events after EOSE).
+ * to every matching subscription (NIP-01 "live" events after EOSE). Subscriptions are
+ * filed in a SubscriptionIndex by kind, author, tag or id, so an event is matched only
+ * against the filters that could want it, never against every open subscription.
  */
 
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { type Filter, matchFilter } from '../../spec/model/filter.ts'
 import { matchFilterInScope } from '../../spec/model/scope.ts'
+import { SubscriptionIndex } from './fanout-index.ts'
 import type { FaultSet } from './faults.ts'
 import type { ConnId, Inbox, MonitorMsg, OutboundMsg } from './messages.ts'
 import type { Wire } from './wire.ts'
 
+interface Subscription {
+  conn: ConnId
+  subId: string
+}
+
 export class Monitor implements Inbox<MonitorMsg> {
-  readonly #subs = new Map<ConnId, Map<string, Filter[]>>()
+  readonly #subs = new Map<ConnId, Map<string, Subscription>>()
+  readonly #index = new SubscriptionIndex<Subscription>()
   readonly #outbox: Inbox<OutboundMsg>
   readonly #wire: Wire
   readonly #match: (filter: Filter, event: NostrEvent) => boolean
@@ -27,15 +36,26 @@ export class Monitor implements Inbox<MonitorMsg> {
       case 'subscribe': {
         let subs = this.#subs.get(msg.conn)
         if (subs === undefined) this.#subs.set(msg.conn, (subs = new Map()))
-        subs.set(msg.subId, msg.filters)
+        const old = subs.get(msg.subId)
+        if (old !== undefined) this.#index.remove(old)
+        const sub: Subscription = { conn: msg.conn, subId: msg.subId }
+        subs.set(msg.subId, sub)
+        this.#index.add(sub, msg.filters)
         return
       }
-      case 'unsubscribe':
-        this.#subs.get(msg.conn)?.delete(msg.subId)
+      case 'unsubscribe': {
+        const subs = this.#subs.get(msg.conn)
+        const sub = subs?.get(msg.subId)
+        if (sub === undefined) return
+        this.#index.remove(sub)
+        subs?.delete(msg.subId)
         return
-      case 'disconnect':
+      }
+      case 'disconnect': {
+        for (const sub of this.#subs.get(msg.conn)?.values() ?? []) this.#index.remove(sub)
         this.#subs.delete(msg.conn)
         return
+      }
       case 'publish':
         this.#publish(msg.event)
         return
@@ -50,14 +70,22 @@ export class Monitor implements Inbox<MonitorMsg> {
     return this.#subs.get(conn)?.size ?? 0
   }
 
+  /** Open subscriptions over all connections. */
+  get size(): number {
+    return this.#index.size
+  }
+
   #publish(event: NostrEvent): void {
-    for (const [conn, subs] of this.#subs) {
-      let frames: string[] | undefined
-      for (const [subId, filters] of subs) {
-        if (!filters.some((filter) => this.#match(filter, event))) continue
-        ;(frames ??= []).push(this.#wire.event(subId, event))
-      }
-      if (frames) this.#outbox.post({ type: 'send', conn, frames })
+    const matched = this.#index.matches(event, this.#match)
+    if (matched.length === 0) return
+    // The event is encoded once; each frame only adds its subscription id.
+    const frameFor = this.#wire.liveEvent(event)
+    const byConn = new Map<ConnId, string[]>()
+    for (const sub of matched) {
+      const frames = byConn.get(sub.conn)
+      if (frames === undefined) byConn.set(sub.conn, [frameFor(sub.subId)])
+      else frames.push(frameFor(sub.subId))
     }
+    for (const [conn, frames] of byConn) this.#outbox.post({ type: 'send', conn, frames })
   }
 }

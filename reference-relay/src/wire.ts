@@ -9,6 +9,8 @@ export interface Wire {
   closed(subId: string, message: string): string
   notice(message: string): string
   event(subId: string, event: NostrEvent): string
+  /** EVENT frames of one event for many subscriptions: the event is encoded once. */
+  liveEvent(event: NostrEvent): (subId: string) => string
   eose(subId: string): string
   count(subId: string, count: number): string
 }
@@ -25,6 +27,11 @@ export function createWire(faults: FaultSet): Wire {
     closed: (subId, message) => JSON.stringify(['CLOSED', subId, refusal(message)]),
     notice: (message) => JSON.stringify(['NOTICE', refusal(message)]),
     event: (subId, event) => JSON.stringify(['EVENT', subId, event]),
+    liveEvent: (event) => {
+      const json = JSON.stringify(event)
+      // The same text JSON.stringify(['EVENT', subId, event]) gives (wire.test.ts).
+      return (subId) => `["EVENT",${JSON.stringify(subId)},${json}]`
+    },
     eose: (subId) => JSON.stringify(['EOSE', subId]),
     count: (subId, count) => JSON.stringify(['COUNT', subId, { count }]),
   }
