@@ -42,8 +42,13 @@ export interface Limits {
   maxContentLength: number
   /** Output buffered in uWS per connection above which frames wait in the relay's queue. */
   outputHighWater: number
-  /** Output waiting for a slow reader above which the connection is closed (1008). */
+  /** Output waiting in one connection's queue above which it is closed (1008). */
   maxPendingOutput: number
+  /**
+   * Output owed to all connections together (queues and uWS buffers) above which the
+   * connections owed the most are closed (1008): the memory bound with many slow readers.
+   */
+  maxOutputTotal: number
 }
 
 export const DefaultLimits: Readonly<Limits> = {
@@ -56,8 +61,9 @@ export const DefaultLimits: Readonly<Limits> = {
   maxLimit: 1000,
   maxEventTags: 2000,
   maxContentLength: 262_144,
-  outputHighWater: 1_048_576,
-  maxPendingOutput: 64 * 1_048_576,
+  outputHighWater: 256 * 1024,
+  maxPendingOutput: 32 * 1_048_576,
+  maxOutputTotal: 128 * 1_048_576,
 }
 
 export interface RelayConfig {

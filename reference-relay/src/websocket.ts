@@ -7,6 +7,7 @@
 import uWS from 'uWebSockets.js'
 import type { Limits } from './config.ts'
 import type { ConnId, Inbox, IngesterMsg, MonitorMsg, OutboundMsg } from './messages.ts'
+import { type Backlog, newBacklog, OutputQueues } from './output-queue.ts'
 import { CorsHeaders } from './nip11.ts'
 
 /**
@@ -73,12 +74,8 @@ export interface WebsocketStageOptions {
   log: (line: string) => void
 }
 
-interface SocketData {
+interface SocketData extends Backlog {
   conn: ConnId
-  /** Frames waiting for uWS's buffer to drain below the high-water mark. */
-  waiting: string[]
-  /** Their size in UTF-16 units (close enough to bytes for a memory bound). */
-  waitingBytes: number
 }
 
 const StatusText: Record<number, string> = {
@@ -97,15 +94,15 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
   readonly #app: uWS.TemplatedApp
   readonly #listenSocket: uWS.us_listen_socket
   readonly #sockets: Map<ConnId, uWS.WebSocket<SocketData>>
-  readonly #limits: Limits
+  readonly #output: OutputQueues<uWS.WebSocket<SocketData>>
 
   private constructor(
     app: uWS.TemplatedApp,
     listenSocket: uWS.us_listen_socket,
     sockets: Map<ConnId, uWS.WebSocket<SocketData>>,
-    limits: Limits,
+    output: OutputQueues<uWS.WebSocket<SocketData>>,
   ) {
-    this.#limits = limits
+    this.#output = output
     this.#app = app
     this.#listenSocket = listenSocket
     this.#sockets = sockets
@@ -116,6 +113,12 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
     assertNativeUws()
     const { limits, ingester, monitor, log } = options
     const sockets = new Map<ConnId, uWS.WebSocket<SocketData>>()
+    const output = new OutputQueues<uWS.WebSocket<SocketData>>({
+      limits,
+      log,
+      backlog: (ws) => ws.getUserData(),
+      isOpen: (ws) => sockets.get(ws.getUserData().conn) === ws,
+    })
     let nextConn = 1
     const app = uWS.App()
     app.ws<SocketData>('/*', {
@@ -129,7 +132,7 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
         res.upgrade<SocketData>(
-          { conn: nextConn++, waiting: [], waitingBytes: 0 },
+          { conn: nextConn++, ...newBacklog() },
           req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'),
           req.getHeader('sec-websocket-extensions'),
@@ -149,10 +152,11 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
         ingester.post({ type: 'frame', conn, text })
       },
       drain: (ws) => {
-        flushWaiting(ws, limits.outputHighWater)
+        output.drained(ws)
       },
       close: (ws) => {
         const conn = ws.getUserData().conn
+        output.closed(ws)
         sockets.delete(conn)
         monitor.post({ type: 'disconnect', conn })
       },
@@ -174,7 +178,7 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
           reject(new Error(`error: could not listen on ${options.host}:${options.port}`))
           return
         }
-        resolve(new WebsocketStage(app, listenSocket, sockets, limits))
+        resolve(new WebsocketStage(app, listenSocket, sockets, output))
       })
     })
   }
@@ -184,35 +188,11 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
     if (ws === undefined) return // closed meanwhile: nothing to answer
     switch (msg.type) {
       case 'send':
-        this.#send(ws, msg.frames)
+        this.#output.send(ws, msg.frames)
         return
       case 'end':
         ws.end(msg.code, msg.reason)
         return
-    }
-  }
-
-  /**
-   * Sends while uWS's buffer is under the high-water mark, queues the rest in order until
-   * `drain`, and hangs up on a reader that lets too much pile up: memory stays bounded.
-   */
-  #send(ws: uWS.WebSocket<SocketData>, frames: string[]): void {
-    const data = ws.getUserData()
-    const { outputHighWater, maxPendingOutput } = this.#limits
-    ws.cork(() => {
-      for (const frame of frames) {
-        if (data.waiting.length === 0 && ws.getBufferedAmount() < outputHighWater) {
-          ws.send(frame, false)
-        } else {
-          data.waiting.push(frame)
-          data.waitingBytes += frame.length
-        }
-      }
-    })
-    if (data.waitingBytes > maxPendingOutput) {
-      data.waiting = []
-      data.waitingBytes = 0
-      ws.end(1008, 'slow reader: too much output waiting')
     }
   }
 
@@ -228,19 +208,6 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
     // Not in the package's typings, present in the native build: closes lingering HTTP sockets.
     ;(this.#app as unknown as { close?: () => void }).close?.()
   }
-}
-
-function flushWaiting(ws: uWS.WebSocket<SocketData>, highWater: number): void {
-  const data = ws.getUserData()
-  let sent = 0
-  ws.cork(() => {
-    while (sent < data.waiting.length && ws.getBufferedAmount() < highWater) {
-      const frame = data.waiting[sent++] as string
-      data.waitingBytes -= frame.length
-      ws.send(frame, false)
-    }
-  })
-  data.waiting.splice(0, sent)
 }
 
 function serveHttp(res: uWS.HttpResponse, req: uWS.HttpRequest, route: HttpRoute, maxBody: number, log: (line: string) => void): void {

@@ -43,4 +43,31 @@ describe('backpressure', () => {
     writer.close()
     await relay.close()
   })
+
+  test('when many readers stall, the relay-wide budget cuts them and a reader that keeps up gets everything', async () => {
+    const relay = await startTestRelay({}, {
+      limits: { ...DefaultLimits, outputHighWater: 16 * 1024, maxOutputTotal: 2 * 1024 * 1024 },
+    })
+    const key = newKey()
+    const stalled = await Promise.all(Array.from({ length: 8 }, () => TestClient.connect(relay.url)))
+    const healthy = await TestClient.connect(relay.url)
+    const writer = await TestClient.connect(relay.url)
+    for (const reader of [...stalled, healthy]) await reader.req('all', { authors: [key.pk] })
+    for (const reader of stalled) reader.pauseReading()
+    const events = bulky(key, 120)
+    const received: string[] = []
+    for (const e of events) {
+      await writer.store(e)
+      received.push((await healthy.live('all')).id)
+    }
+    expect(received).toEqual(events.map((e) => e.id))
+    for (const reader of stalled) reader.resumeReading()
+    const closes = await Promise.all(stalled.map((reader) => reader.closed))
+    expect(closes.every((c) => c.code === 1008)).toBe(true)
+    expect(closes.map((c) => c.reason)).toContain('slow reader: relay output budget exhausted')
+    expect(healthy.isOpen).toBe(true)
+    healthy.close()
+    writer.close()
+    await relay.close()
+  })
 })

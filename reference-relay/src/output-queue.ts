@@ -1,0 +1,157 @@
+/**
+ * Output to slow readers, bounded. Each connection sends straight into uWS while uWS holds
+ * less than `outputHighWater` for it; beyond that, frames wait in order in the connection's
+ * queue until uWS reports `drain`. What the relay owes a connection (uWS's buffer plus its
+ * queue) is counted, and so is the sum over all connections:
+ *
+ * - a connection owed more than `maxPendingOutput` in its queue is cut;
+ * - when the sum passes `maxOutputTotal`, the connections owed the most are cut until the
+ *   sum is back under three quarters of it, so memory stays bounded however many readers
+ *   stall (a reader that keeps up owes nothing and is never cut).
+ *
+ * Cutting drops the queue and ends the connection with 1008 and a reason (the only message
+ * a stalled reader can still get, after what uWS already holds); a connection still open
+ * 10 s later is closed outright. This uWS build cannot pause reading a WebSocket, so a
+ * client that floods EVENTs without reading its OKs meets the same limits.
+ * Only websocket.ts calls this; it never sees uWS itself (structural types).
+ */
+
+export interface OutputSocket {
+  getBufferedAmount(): number
+  send(frame: string, isBinary: boolean): unknown
+  cork(fn: () => void): unknown
+  end(code: number, reason: string): void
+  close(): void
+}
+
+/** Per-connection state, kept in the socket's user data. */
+export interface Backlog {
+  /** Frames waiting for uWS's buffer to drain below the high-water mark. */
+  waiting: string[]
+  /** Their size in UTF-16 units (close enough to bytes for a memory bound). */
+  waitingBytes: number
+  /** What this connection counts for in the total: queue plus uWS's buffer when last seen. */
+  owed: number
+  /** Cut: frames for it are dropped. */
+  cut: boolean
+}
+
+export interface OutputLimits {
+  outputHighWater: number
+  maxPendingOutput: number
+  maxOutputTotal: number
+}
+
+export function newBacklog(): Backlog {
+  return { waiting: [], waitingBytes: 0, owed: 0, cut: false }
+}
+
+/** How long a cut connection may linger (its close frame waits behind unread output). */
+const CutGraceMs = 10_000
+
+export class OutputQueues<S extends OutputSocket> {
+  readonly #limits: OutputLimits
+  readonly #log: (line: string) => void
+  readonly #backlog: (ws: S) => Backlog
+  readonly #isOpen: (ws: S) => boolean
+  /** Connections owing anything, for the relay-wide budget. */
+  readonly #owing = new Set<S>()
+  #total = 0
+  #cuts = 0
+
+  constructor(deps: { limits: OutputLimits; log: (line: string) => void; backlog: (ws: S) => Backlog; isOpen: (ws: S) => boolean }) {
+    this.#limits = deps.limits
+    this.#log = deps.log
+    this.#backlog = deps.backlog
+    this.#isOpen = deps.isOpen
+  }
+
+  /** Bytes owed over all connections (as last seen). */
+  get total(): number {
+    return this.#total
+  }
+
+  /** Connections cut since start. */
+  get cuts(): number {
+    return this.#cuts
+  }
+
+  send(ws: S, frames: readonly string[]): void {
+    const data = this.#backlog(ws)
+    if (data.cut) return
+    const { outputHighWater } = this.#limits
+    ws.cork(() => {
+      for (const frame of frames) {
+        if (data.waiting.length === 0 && ws.getBufferedAmount() < outputHighWater) {
+          ws.send(frame, false)
+        } else {
+          data.waiting.push(frame)
+          data.waitingBytes += frame.length
+        }
+      }
+    })
+    this.#recount(ws, data)
+    if (data.waitingBytes > this.#limits.maxPendingOutput) this.cut(ws, 'slow reader: too much output waiting')
+    if (this.#total > this.#limits.maxOutputTotal) this.#shed()
+  }
+
+  /** uWS drained some of its buffer: send queued frames while it stays under the mark. */
+  drained(ws: S): void {
+    const data = this.#backlog(ws)
+    if (data.cut) return
+    let sent = 0
+    ws.cork(() => {
+      while (sent < data.waiting.length && ws.getBufferedAmount() < this.#limits.outputHighWater) {
+        const frame = data.waiting[sent++] as string
+        data.waitingBytes -= frame.length
+        ws.send(frame, false)
+      }
+    })
+    data.waiting.splice(0, sent)
+    this.#recount(ws, data)
+  }
+
+  /** The connection is gone: it owes nothing any more. */
+  closed(ws: S): void {
+    const data = this.#backlog(ws)
+    this.#total -= data.owed
+    data.owed = 0
+    data.waiting = []
+    data.waitingBytes = 0
+    this.#owing.delete(ws)
+  }
+
+  /** Drops what the connection is owed and ends it (see the module comment). */
+  cut(ws: S, reason: string): void {
+    const data = this.#backlog(ws)
+    if (data.cut) return
+    this.closed(ws)
+    data.cut = true
+    this.#cuts += 1
+    ws.end(1008, reason)
+    setTimeout(() => {
+      if (this.#isOpen(ws)) ws.close()
+    }, CutGraceMs).unref()
+  }
+
+  #recount(ws: S, data: Backlog): void {
+    const owed = data.waitingBytes + ws.getBufferedAmount()
+    this.#total += owed - data.owed
+    data.owed = owed
+    if (owed > 0) this.#owing.add(ws)
+    else this.#owing.delete(ws)
+  }
+
+  /** Over the relay-wide budget: cut the connections owed the most. */
+  #shed(): void {
+    const target = this.#limits.maxOutputTotal * 0.75
+    const worst = [...this.#owing].sort((a, b) => this.#backlog(b).owed - this.#backlog(a).owed)
+    let cut = 0
+    for (const ws of worst) {
+      if (this.#total <= target) break
+      this.cut(ws, 'slow reader: relay output budget exhausted')
+      cut += 1
+    }
+    this.#log(`websocket: output owed to readers passed ${this.#limits.maxOutputTotal} bytes; cut ${cut} slowest connection(s)`)
+  }
+}
