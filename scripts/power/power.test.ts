@@ -1,0 +1,66 @@
+/**
+ * Proof of power, part of `npm test`: the suites detect every test fault of the reference
+ * relay, and the healthy relay passes with no failure or error beyond its listed known
+ * deviations. One vitest run holds every relay (scripts/power/power.ts). Each fault is
+ * checked with the cases that detected it when reports/kill-table.json was generated; a
+ * fault missing from the table (or no longer detected by those cases) is re-run against
+ * every case of its suite areas before the test gives up on it.
+ */
+
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { RepoRoot } from '../../harness/src/engine.ts'
+import { type FaultName, Faults } from '../../reference-relay/src/faults.ts'
+import type { KillTable } from './kill-table.ts'
+import { AllFaults, SuiteAreasByFaultArea, type Target, areaSelection, detecting, healthyProblems, loadKnownDeviations, runPower } from './power.ts'
+
+function readKillTable(): KillTable | undefined {
+  const file = join(RepoRoot, 'reports/kill-table.json')
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as KillTable) : undefined
+}
+
+/** The cases that detected `fault` last time, when their files still exist. */
+function recordedSelection(table: KillTable | undefined, fault: FaultName): Target['selection'] | undefined {
+  const row = table?.faults.find((r) => r.name === fault)
+  if (row === undefined || row.detecting.length === 0) return undefined
+  const files = [...new Set(row.detecting.map((c) => c.file))]
+  if (!files.every((file) => existsSync(join(RepoRoot, file)))) return undefined
+  return { cases: row.detecting.map((c) => c.id), files }
+}
+
+describe('the fault map', () => {
+  test('names suite areas that exist for every fault area the relay uses', () => {
+    const folders = new Set(readdirSync(join(RepoRoot, 'suites'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name))
+    const problems: string[] = []
+    for (const fault of Faults) {
+      const areas = SuiteAreasByFaultArea[fault.area]
+      if (areas === undefined || areas.length === 0) problems.push(`${fault.name}: no suite areas for fault area ${fault.area}`)
+      for (const area of areas ?? []) if (!folders.has(area)) problems.push(`${fault.name}: suites/${area}/ does not exist`)
+    }
+    expect(problems).toEqual([])
+  })
+})
+
+test(
+  'every test fault of the reference relay is detected, and the healthy relay passes',
+  async () => {
+    const table = readKillTable()
+    const targets: Target[] = [
+      { fault: null, selection: { areas: 'all' } },
+      ...AllFaults.map((fault): Target => ({ fault, selection: recordedSelection(table, fault) ?? areaSelection(fault) })),
+    ]
+    const first = await runPower({ targets, seed: 1 })
+    const missed = first.runs.filter((run) => run.fault !== null && detecting(run).length === 0 && !('areas' in run.selection))
+    const second = missed.length > 0 ? await runPower({ targets: missed.map((run) => ({ fault: run.fault, selection: areaSelection(run.fault) })), seed: 1 }) : undefined
+    const finalRuns = first.runs.map((run) => second?.runs.find((again) => again.fault === run.fault) ?? run)
+
+    const undetected = finalRuns.filter((run) => run.fault !== null && detecting(run).length === 0).map((run) => run.fault)
+    expect(undetected, 'faults no case detects (write the missing case; see reports/kill-table.md)').toEqual([])
+    const healthy = finalRuns.find((run) => run.fault === null)
+    expect(healthy?.cases.length ?? 0, 'cases run against the healthy relay').toBeGreaterThan(0)
+    expect(healthy ? healthyProblems(healthy, loadKnownDeviations()) : [], 'unexpected outcomes on the healthy reference relay').toEqual([])
+    expect([...first.runErrors, ...(second?.runErrors ?? [])], 'errors outside any case').toEqual([])
+  },
+  600_000,
+)
