@@ -158,9 +158,16 @@ export async function runPower(options: PowerOptions): Promise<PowerResult> {
   }
 }
 
-/** Cases that detect the fault: graded fail or warn. */
-export function detecting(run: TargetRun): CaseResult[] {
-  return run.cases.filter((c) => c.outcome === 'fail' || c.outcome === 'warn')
+const flags = (c: CaseResult) => c.outcome === 'fail' || c.outcome === 'warn'
+
+/**
+ * Cases that detect the fault: graded fail or warn against it. With the healthy run given,
+ * cases that fail or warn on the healthy relay too (its known deviations, SHOULDs it does
+ * not meet) prove nothing and are left out.
+ */
+export function detecting(run: TargetRun, healthy?: TargetRun): CaseResult[] {
+  const alreadyFlagged = new Set(healthy?.cases.filter(flags).map((c) => c.id) ?? [])
+  return run.cases.filter((c) => flags(c) && !alreadyFlagged.has(c.id))
 }
 
 /**

@@ -2,7 +2,7 @@ import { type CaseContext, expectAccepted, expectRefused, relayCase, violation }
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { watch } from '../lib/live.ts'
-import { describeIds, readIds } from '../lib/reads.ts'
+import { describeIds, expectHead, readIds } from '../lib/reads.ts'
 
 function copyOf(event: NostrEvent, change: Partial<NostrEvent>): NostrEvent {
   const { id, pubkey, created_at, kind, tags, content, sig } = event
@@ -36,20 +36,36 @@ relayCase(
     const live = await watch(c, ws, [{ authors: [c.keys.pubkey] }, { kinds: [PersonaKind], authors: [c.keys.pubkey] }])
     const sent = forgeries(c)
     for (const [what, event] of sent) expectRefused(await ws.publish(event), undefined, what)
-    // A forged version of an address the relay holds: the signature decides before replacement does.
-    const slug = c.slug()
-    const head = c.persona({ slug, created_at: c.now() - 5 })
-    expectAccepted(await ws.publish(head), 'a genuine head')
-    const donor = c.sign({ kind: 1, content: 'signature donor' })
-    for (const [what, createdAt] of [['a forged stale version', head.created_at - 10], ['a forged newer version', head.created_at + 1]] as const) {
-      const forged = copyOf(c.persona({ slug, created_at: createdAt }), { sig: donor.sig })
-      expectRefused(await ws.publish(forged), undefined, `${what} of a held persona (its signature does not verify)`)
-      sent.push([what, forged])
-    }
     const delivered = await live.settle()
     if (delivered.length > 0) violation(`forged events were delivered live: ${describeIds(delivered)}`)
     const stored = await readIds(ws, sent.map(([, e]) => e.id))
     if (stored.length > 0) violation(`forged events are served: ${describeIds(stored)}`)
+  },
+)
+
+relayCase(
+  {
+    id: 'nip01.forged-version-refused',
+    title: 'a forged stale or newer version of a persona the relay holds is refused: the signature decides before replacement does',
+    requirements: ['AP-BASE-4'],
+    level: 'MUST',
+    profile: 'core',
+  },
+  async (c) => {
+    const ws = await c.connect()
+    const slug = c.slug()
+    const head = c.persona({ slug, created_at: c.now() - 5 })
+    expectAccepted(await ws.publish(head), 'a genuine head')
+    const donor = c.sign({ kind: 1, content: 'signature donor' })
+    const forged: NostrEvent[] = []
+    for (const [what, createdAt] of [['a forged stale version', head.created_at - 10], ['a forged newer version', head.created_at + 1]] as const) {
+      const event = copyOf(c.persona({ slug, created_at: createdAt }), { sig: donor.sig })
+      expectRefused(await ws.publish(event), undefined, `${what} of a held persona (its signature does not verify)`)
+      forged.push(event)
+    }
+    await expectHead(ws, c.keys.pubkey, slug, head, 'the read after forged versions')
+    const stored = await readIds(ws, forged.map((e) => e.id))
+    if (stored.length > 0) violation(`forged versions are served: ${describeIds(stored)}`)
   },
 )
 
