@@ -1,0 +1,115 @@
+/**
+ * The suites' arbitraries generate what they claim, with the spread the cases rely on
+ * (checked on samples with a fixed seed; fc.statistics output is captured, not printed).
+ */
+
+import fc from 'fast-check'
+import { describe, expect, test } from 'vitest'
+import { parsePersonaContent } from '../model/content.ts'
+import { checkSlug } from '../model/slug.ts'
+import { utf8ByteLength } from '../model/bytes.ts'
+import { personaContent, relayContent } from './content.ts'
+import { filterScenario } from './filter.ts'
+import { MaxOffset, OwnerCount, SlugCount, deleteOp, publishOp } from './persona-ops.ts'
+import { arrivalOrder, versionSequence } from './replacement.ts'
+import { invalidSlug, validSlug } from './slug.ts'
+
+const params = { seed: 42, numRuns: 2000 }
+
+/** Category → share of samples, from fc.statistics. */
+function spread<T>(arbitrary: fc.Arbitrary<T>, classify: (value: T) => string): Map<string, number> {
+  const shares = new Map<string, number>()
+  fc.statistics(arbitrary, classify, {
+    ...params,
+    logger: (line) => {
+      const match = /^(.*?)\.{2,}\s*([\d.]+)%$/.exec(line.trim())
+      if (match) shares.set((match[1] as string).trim(), Number(match[2]))
+    },
+  })
+  return shares
+}
+
+describe('slug arbitraries', () => {
+  test('validSlug only makes grammatical slugs, 1 to 64 bytes, both boundaries included', () => {
+    fc.assert(fc.property(validSlug, (slug) => checkSlug(slug).ok), params)
+    const lengths = spread(validSlug, (slug) => (slug.length === 1 ? 'one' : slug.length === 64 ? 'sixty-four' : 'between'))
+    expect([...lengths.keys()].sort()).toEqual(['between', 'one', 'sixty-four'])
+  })
+
+  test('invalidSlug only makes slugs the grammar refuses, tagged with the defect the model reports', () => {
+    fc.assert(
+      fc.property(invalidSlug, ({ slug, defect }) => {
+        const check = checkSlug(slug)
+        return !check.ok && check.defect === defect
+      }),
+      params,
+    )
+  })
+
+  test('invalidSlug covers every defect, over-long slugs and non-ASCII characters', () => {
+    const defects = spread(invalidSlug, ({ defect }) => defect)
+    expect([...defects.keys()].sort()).toEqual(['bad-char', 'bad-first-char', 'empty', 'too-long'])
+    const samples = fc.sample(invalidSlug, params)
+    expect(samples.some(({ slug }) => utf8ByteLength(slug) > 64)).toBe(true)
+    expect(samples.some(({ slug }) => /[^\x00-\x7f]/.test(slug))).toBe(true)
+    expect(samples.some(({ slug }) => /[A-Z]/.test(slug))).toBe(true)
+    expect(samples.some(({ slug }) => slug.startsWith('-') || slug.startsWith('_'))).toBe(true)
+  })
+})
+
+describe('content arbitraries', () => {
+  test('personaContent bodies are valid for a reader', () => {
+    fc.assert(fc.property(personaContent, (body) => parsePersonaContent(JSON.stringify(body)).ok), params)
+  })
+
+  test('relayContent mixes bodies a reader accepts with ones it refuses', () => {
+    const kinds = spread(relayContent, (text) => (parsePersonaContent(text).ok ? 'valid body' : 'not a valid body'))
+    expect([...kinds.keys()].sort()).toEqual(['not a valid body', 'valid body'])
+  })
+})
+
+describe('replacement arbitraries', () => {
+  test('arrivalOrder is a permutation of 0..n-1 with n in range', () => {
+    fc.assert(
+      fc.property(arrivalOrder(2, 4), (ranks) => {
+        const sorted = [...ranks].sort((a, b) => a - b)
+        return ranks.length >= 2 && ranks.length <= 4 && sorted.every((rank, i) => rank === i)
+      }),
+      params,
+    )
+    const firsts = spread(arrivalOrder(2, 4), (ranks) => (ranks[0] === 0 ? 'winner first' : 'winner later'))
+    expect([...firsts.keys()].sort()).toEqual(['winner first', 'winner later'])
+  })
+
+  test('versionSequence often has ties and out-of-order arrivals', () => {
+    const kinds = spread(versionSequence, (steps) => {
+      const offsets = steps.map((s) => s.offset)
+      if (new Set(offsets).size < offsets.length) return 'has a tie'
+      return offsets.some((o, i) => i > 0 && o < (offsets[i - 1] as number)) ? 'out of order' : 'in order'
+    })
+    expect(kinds.get('has a tie') ?? 0).toBeGreaterThan(20)
+    expect(kinds.get('out of order') ?? 0).toBeGreaterThan(5)
+  })
+})
+
+describe('filter and stateful arbitraries', () => {
+  test('filterScenario filters point only at events of the scenario', () => {
+    fc.assert(
+      fc.property(filterScenario, ({ events, filters }) =>
+        filters.every((f) => (f.ids ?? []).every((i) => i >= 0 && i < events.length)),
+      ),
+      params,
+    )
+    const limited = spread(filterScenario, ({ filters }) => (filters.some((f) => f.limit !== undefined) ? 'with limit' : 'without limit'))
+    expect([...limited.keys()].sort()).toEqual(['with limit', 'without limit'])
+  })
+
+  test('persona operations stay inside the small world of owners, slugs and offsets', () => {
+    fc.assert(
+      fc.property(publishOp, deleteOp, (p, d) =>
+        [p.at, d.at].every((at) => at.owner < OwnerCount && at.slug < SlugCount) && p.offset <= MaxOffset && Math.abs(d.shift) <= 2,
+      ),
+      params,
+    )
+  })
+})
