@@ -7,6 +7,12 @@
  *   npm run bench                     full run, writes the report
  *   npm run bench -- --quick          small sizes, a smoke run (writes to a temp dir)
  *   npm run bench -- --only reference skip the peer (no peer ratios)
+ *   npm run bench -- --only reference --profile DIR
+ *                                     also CPU-profile the reference relay (node --cpu-prof)
+ *                                     into DIR and print its hottest functions
+ *   npm run bench -- --workloads ingest,fanout
+ *                                     run only these (ingest always runs: it fills the store)
+ *   npm run bench -- --out DIR        write the report elsewhere
  */
 
 import { execFileSync } from 'node:child_process'
@@ -16,6 +22,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { describeMachine } from './lib/proc.ts'
+import { summarizeProfiles } from './lib/profile.ts'
 import { startPeer, startReference, type Target } from './lib/targets.ts'
 import { type BenchReport, computeRatios, judgeGoals, renderMarkdown, type TargetReport } from './report.ts'
 import {
@@ -41,7 +48,13 @@ function summaryLine(w: WorkloadResult): string {
   return `${w.workload}: ${w.throughput} ${w.unit}; p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms; relay ${w.relay.cores} cores, peak RSS ${w.relay.peakRssMiB} MiB`
 }
 
-async function benchTarget(start: () => Promise<Target>, files: Awaited<ReturnType<typeof signAll>>, sizes: typeof FullSizes, dir: string): Promise<TargetReport> {
+async function benchTarget(
+  start: () => Promise<Target>,
+  files: Awaited<ReturnType<typeof signAll>>,
+  sizes: typeof FullSizes,
+  dir: string,
+  selected: ReadonlySet<string>,
+): Promise<TargetReport> {
   const target = await start()
   log(`\n${target.role}: ${target.software} at ${target.url}`)
   const workloads: WorkloadResult[] = []
@@ -51,7 +64,13 @@ async function benchTarget(start: () => Promise<Target>, files: Awaited<ReturnTy
     log(`  ${summaryLine(ingest)}`)
     const sent = files.ingest.map(() => Math.min(sizes.ingestEventsPerGenerator, Math.floor((ingest.details.sent as number) / files.ingest.length) + sizes.ingestWarmup))
     const addresses = storedAddresses(files, dir, target.role, sent)
-    for (const run of [() => runReq(target, files, addresses, sizes), () => runFanout(target, files, sizes), () => runSlow(target, files, sizes)]) {
+    const runs: Array<[string, () => Promise<WorkloadResult>]> = [
+      ['req', () => runReq(target, files, addresses, sizes)],
+      ['fanout', () => runFanout(target, files, sizes)],
+      ['slow', () => runSlow(target, files, sizes)],
+    ]
+    for (const [name, run] of runs) {
+      if (!selected.has(name)) continue
       const result = await run()
       workloads.push(result)
       log(`  ${summaryLine(result)}`)
@@ -68,6 +87,8 @@ async function main(): Promise<void> {
       quick: { type: 'boolean' },
       only: { type: 'string' },
       out: { type: 'string' },
+      profile: { type: 'string' },
+      workloads: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -89,8 +110,18 @@ async function main(): Promise<void> {
     log(`ceiling: ${ceiling.perSecond} events/s (${ceiling.verifier}, ${ceiling.events} events)`)
 
     const targets: TargetReport[] = []
-    if (values.only !== 'peer') targets.push(await benchTarget(startReference, files, sizes, work))
-    if (values.only !== 'reference') targets.push(await benchTarget(startPeer, files, sizes, work))
+    const profileDir = values.profile === undefined ? undefined : path.resolve(values.profile)
+    const reference = () => startReference(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] })
+    const selected = new Set(values.workloads === undefined ? ['ingest', 'req', 'fanout', 'slow'] : values.workloads.split(','))
+    if (values.only !== 'peer') targets.push(await benchTarget(reference, files, sizes, work, selected))
+    if (profileDir !== undefined) {
+      for (const thread of ['main', 'workers'] as const) {
+        const summary = summarizeProfiles(profileDir, thread)
+        log(`\nreference relay, ${thread === 'main' ? 'main thread' : 'verifier worker threads'} (${summary.files.join(', ')}): idle ${summary.idlePercent} %; hottest functions by self time:`)
+        for (const spot of summary.hot) log(`  ${String(spot.percent).padStart(5)} %  ${spot.where}`)
+      }
+    }
+    if (values.only !== 'reference') targets.push(await benchTarget(startPeer, files, sizes, work, selected))
 
     const latestJson = path.join(outDir, 'latest.json')
     const previous = existsSync(latestJson) ? (JSON.parse(readFileSync(latestJson, 'utf8')) as BenchReport) : null

@@ -27,11 +27,21 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).h
  * The reference relay as `npm run relay` runs it (node + tsx, no npm wrapper), on a fresh
  * SQLite file in a temporary directory (WAL, synchronous=FULL: OK only after a durable commit).
  */
-export async function startReference(extraArgs: string[] = []): Promise<Target> {
+export async function startReference(options: { relayArgs?: string[]; nodeArgs?: string[] } = {}): Promise<Target> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nip-ap-bench-'))
   const child = spawn(
     process.execPath,
-    ['--import', tsxLoader, 'reference-relay/src/main.ts', '--port', '0', '--db', path.join(dir, 'relay.db'), ...extraArgs],
+    [
+      ...(options.nodeArgs ?? []),
+      '--import',
+      tsxLoader,
+      'reference-relay/src/main.ts',
+      '--port',
+      '0',
+      '--db',
+      path.join(dir, 'relay.db'),
+      ...(options.relayArgs ?? []),
+    ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   const logs: string[] = []

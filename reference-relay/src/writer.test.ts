@@ -92,6 +92,27 @@ describe('batching writer', () => {
     expect(store.size()).toBe(2)
   })
 
+  test('a deletion already in the store when the writer starts still blocks the version it covers', async () => {
+    const target = persona('gone', now() - 10)
+    const deletion = finalizeEvent(
+      { kind: 5, created_at: now(), tags: [['a', `30175:${target.pubkey}:gone`]], content: '' },
+      sk,
+    ) as NostrEvent
+    store.insert(deletion) // as if written by an earlier run of the relay
+    const outcomes = write([target])
+    await writer.drain()
+    expect(outcomes).toEqual([{ id: target.id, accepted: false, message: 'blocked: this event was deleted by its author' }])
+  })
+
+  test("an author's first deletion blocks later versions at once", async () => {
+    const t = now()
+    const deletion = finalizeEvent({ kind: 5, created_at: t, tags: [['a', `30175:${persona('x').pubkey}:late`]], content: '' }, sk) as NostrEvent
+    const covered = persona('late', t - 1)
+    const outcomes = write([persona('other'), deletion, covered])
+    await writer.drain()
+    expect(outcomes.map((o) => o.message)).toEqual(['', '', 'blocked: this event was deleted by its author'])
+  })
+
   test('precheck answers duplicates and stale versions from the store, and leaves the rest to a write', async () => {
     const t = now()
     const head = persona('p', t)

@@ -213,8 +213,26 @@ export class Writer implements Inbox<WriterMsg> {
     if (faults.has('delete-e-superseded-removes-head')) this.#faultState.supersededAddress.set(old.id, address)
   }
 
+  /**
+   * Whether the author has any stored deletion, per author, filled lazily. `false` is exact
+   * (kind 5 events reach storage only through this writer, which marks their author);
+   * `true` only means "look". Spares two queries per event for authors who never deleted.
+   */
+  readonly #authorDeleted = new Map<string, boolean>()
+
+  #mayHaveDeletions(pubkey: string): boolean {
+    let known = this.#authorDeleted.get(pubkey)
+    if (known === undefined) {
+      if (this.#authorDeleted.size >= 100_000) this.#authorDeleted.clear()
+      known = this.#store.count([{ kinds: [DeletionKind], authors: [pubkey] }]) > 0
+      this.#authorDeleted.set(pubkey, known)
+    }
+    return known
+  }
+
   /** True when a stored deletion of the same author removes this event (NIP-09 tombstone). */
   #isDeleted(event: NostrEvent): boolean {
+    if (!this.#mayHaveDeletions(event.pubkey)) return false
     const deletions = this.#store.query({ kinds: [DeletionKind], authors: [event.pubkey], '#e': [event.id] })
     const address = addressOf(event)
     if (address !== null) {
@@ -235,6 +253,7 @@ export class Writer implements Inbox<WriterMsg> {
       if (!authority.ok) return { accepted: false, message: authority.message, fanOut: false }
     }
     this.#store.insert(deletion)
+    this.#authorDeleted.set(deletion.pubkey, true)
     for (const target of held) {
       if (isDeletedBy(target, deletion)) this.#store.remove(target.id)
     }

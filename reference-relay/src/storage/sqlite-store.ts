@@ -95,7 +95,14 @@ interface Compiled {
 function compileFilter(filter: Filter): Compiled {
   const clauses: string[] = []
   const params: unknown[] = []
+  // One value (the common case: a read by address, a deletion lookup) is a plain `=` the
+  // planner can use an index for; other lists bind one JSON array (no parameter blow-up).
   const list = (column: string, values: readonly unknown[]) => {
+    if (values.length === 1) {
+      clauses.push(`${column} = ?`)
+      params.push(values[0])
+      return
+    }
     clauses.push(`${column} IN (SELECT value FROM json_each(?))`)
     params.push(JSON.stringify(values))
   }
@@ -111,8 +118,13 @@ function compileFilter(filter: Filter): Compiled {
     params.push(filter.until)
   }
   for (const [name, values] of tagConditions(filter)) {
-    clauses.push('EXISTS (SELECT 1 FROM tags t WHERE t.seq = e.seq AND t.name = ? AND t.value IN (SELECT value FROM json_each(?)))')
-    params.push(name, JSON.stringify(values))
+    if (values.length === 1) {
+      clauses.push('EXISTS (SELECT 1 FROM tags t WHERE t.seq = e.seq AND t.name = ? AND t.value = ?)')
+      params.push(name, values[0])
+    } else {
+      clauses.push('EXISTS (SELECT 1 FROM tags t WHERE t.seq = e.seq AND t.name = ? AND t.value IN (SELECT value FROM json_each(?)))')
+      params.push(name, JSON.stringify(values))
+    }
     if (name === 'h') list('e.channel', values)
   }
   return { where: clauses.length > 0 ? clauses.join(' AND ') : '1', params }
@@ -167,8 +179,17 @@ export class SqliteStore implements EventStore {
     return this.#db.transaction(fn)()
   }
 
+  /**
+   * Runs the statements of one insert or remove atomically: inside the writer's batch
+   * transaction they simply join it (a failure fails the whole batch anyway), so no
+   * savepoint per event; on their own they get a transaction of their own.
+   */
+  #atomic<T>(fn: () => T): T {
+    return this.#db.inTransaction ? fn() : this.#db.transaction(fn)()
+  }
+
   insert(event: NostrEvent, thread: ThreadMeta | null = null): boolean {
-    return this.transaction(() => {
+    return this.#atomic(() => {
       const result = this.#insertEvent.run(
         event.id,
         event.pubkey,
@@ -207,7 +228,7 @@ export class SqliteStore implements EventStore {
   }
 
   remove(id: string): boolean {
-    return this.transaction(() => {
+    return this.#atomic(() => {
       const row = this.#selectSeq.get(id)
       if (row === undefined) return false
       this.#deleteTags.run(row.seq)
