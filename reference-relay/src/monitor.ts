@@ -80,12 +80,31 @@ export class Monitor implements Inbox<MonitorMsg> {
     if (matched.length === 0) return
     // The event is encoded once; each frame only adds its subscription id.
     const frameFor = this.#wire.liveEvent(event)
-    const byConn = new Map<ConnId, string[]>()
     for (const sub of matched) {
-      const frames = byConn.get(sub.conn)
-      if (frames === undefined) byConn.set(sub.conn, [frameFor(sub.subId)])
+      const frames = this.#outgoing.get(sub.conn)
+      if (frames === undefined) this.#outgoing.set(sub.conn, [frameFor(sub.subId)])
       else frames.push(frameFor(sub.subId))
     }
-    for (const [conn, frames] of byConn) this.#outbox.post({ type: 'send', conn, frames })
+    if (!this.#flushQueued) {
+      this.#flushQueued = true
+      queueMicrotask(() => this.#flush())
+    }
+  }
+
+  /**
+   * Live frames wait until the current batch of publishes is done (a microtask: before any
+   * new frame is read, so no CLOSE can slip in), then go out together, one write per
+   * connection instead of one per event.
+   */
+  readonly #outgoing = new Map<ConnId, string[]>()
+  #flushQueued = false
+
+  #flush(): void {
+    this.#flushQueued = false
+    for (const [conn, frames] of this.#outgoing) {
+      // Defensive: a connection gone meanwhile gets nothing.
+      if (this.#subs.has(conn)) this.#outbox.post({ type: 'send', conn, frames })
+    }
+    this.#outgoing.clear()
   }
 }
