@@ -19,7 +19,7 @@ import { checkSlug } from '../../spec/model/slug.ts'
 import { utf8ByteLength } from '../../spec/model/bytes.ts'
 import { enforcedWindow, type RelayConfig } from './config.ts'
 import type { FaultSet } from './faults.ts'
-import type { ConnId, EventOutcome, EventReply, Inbox, IngesterMsg, MonitorMsg, OutboundMsg, ReqWorkerMsg, WriterMsg } from './messages.ts'
+import type { ConnId, EventOutcome, EventReply, Inbox, Precheck, IngesterMsg, MonitorMsg, OutboundMsg, ReqWorkerMsg, WriterMsg } from './messages.ts'
 import type { Monitor } from './monitor.ts'
 import { codePointLength, exceedsCodePoints } from './text.ts'
 import type { Verifier } from './verifier.ts'
@@ -36,6 +36,11 @@ interface PendingEvent {
   event: NostrEvent
   reply: EventReply
   verdict: Verdict | undefined
+  /**
+   * An answer already known from cheap checks, given only once the signature verifies: a
+   * forged event is always refused as forged, whatever else is wrong with it (AP-RELAY-5).
+   */
+  decided?: EventOutcome
 }
 
 export interface IngesterDeps {
@@ -47,7 +52,7 @@ export interface IngesterDeps {
   monitor: Monitor
   verifier: Verifier
   /** The writer's answer when the store alone decides it (duplicates, stale versions). */
-  precheck?: (event: NostrEvent) => EventOutcome | null
+  precheck?: (event: NostrEvent) => Precheck | null
 }
 
 export class Ingester implements Inbox<IngesterMsg> {
@@ -60,7 +65,7 @@ export class Ingester implements Inbox<IngesterMsg> {
   readonly #reqWorker: Inbox<ReqWorkerMsg>
   readonly #monitor: Monitor
   readonly #verifier: Verifier
-  readonly #precheck: ((event: NostrEvent) => EventOutcome | null) | undefined
+  readonly #precheck: ((event: NostrEvent) => Precheck | null) | undefined
   /** Events per author between the cheap checks and their answer (verification, writer). */
   readonly #inFlightByAuthor = new Map<string, number>()
   /** Events after the cheap checks, in arrival order, until their verdict is known. */
@@ -118,12 +123,14 @@ export class Ingester implements Inbox<IngesterMsg> {
     if (limit !== null) return refuse(limit)
     if (!hasValidIdFast(event)) return refuse(formatReason('invalid', 'event id does not match the hash of its fields'))
     const policy = this.#checkPolicy(event)
-    if (!policy.ok) return refuse(policy.message)
-    // Duplicates and stale versions need no signature check when the store already decides
-    // them; only while none of the author's events is in flight could change that answer.
+    if (!policy.ok) return this.#enqueueVerification(event, reply, { id: event.id, accepted: false, message: policy.message })
+    // The store may already decide the answer; only while none of the author's events is in
+    // flight could that answer change. A resend of a held event (same id and signature) needs
+    // no verification; any other decided answer waits for the signature check.
     if (this.#precheck !== undefined && !this.#inFlightByAuthor.has(event.pubkey)) {
       const known = this.#precheck(event)
-      if (known !== null) return this.#enqueueDecided(event, reply, known)
+      if (known !== null && !known.needsVerification) return this.#enqueueDecided(event, reply, known.outcome)
+      if (known !== null) return this.#enqueueVerification(event, reply, known.outcome)
     }
     this.#enqueueVerification(event, this.#trackAuthor(event.pubkey, reply))
   }
@@ -345,8 +352,9 @@ export class Ingester implements Inbox<IngesterMsg> {
     return rules
   }
 
-  #enqueueVerification(event: NostrEvent, reply: EventReply): void {
+  #enqueueVerification(event: NostrEvent, reply: EventReply, decided?: EventOutcome): void {
     const item: PendingEvent = { event, reply, verdict: undefined }
+    if (decided !== undefined) item.decided = decided
     this.#pending.push(item)
     if (this.#faults.has('signature-not-checked')) {
       item.verdict = true
@@ -380,10 +388,11 @@ export class Ingester implements Inbox<IngesterMsg> {
   /** Hands on verified events strictly in arrival order, whatever order verdicts came in. */
   #release(): void {
     while (this.#pending.length > 0 && (this.#pending[0] as PendingEvent).verdict !== undefined) {
-      const { event, reply, verdict } = this.#pending.shift() as PendingEvent
+      const { event, reply, verdict, decided } = this.#pending.shift() as PendingEvent
       if (typeof verdict === 'object') reply(verdict)
       else if (typeof verdict === 'string') reply({ id: event.id, accepted: false, message: verdict })
       else if (!verdict) reply({ id: event.id, accepted: false, message: formatReason('invalid', 'signature does not verify') })
+      else if (decided !== undefined) reply(decided)
       else if (isEphemeralKind(event.kind) && !this.#faults.has('ephemeral-stored')) {
         reply({ id: event.id, accepted: true, message: '' })
         this.#monitor.post({ type: 'publish', event })

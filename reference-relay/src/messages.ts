@@ -17,6 +17,15 @@ export interface EventOutcome {
   message: string
 }
 
+/**
+ * An answer the writer can give from the store before the event is verified, and whether
+ * the signature must still be checked before it is sent.
+ */
+export interface Precheck {
+  outcome: EventOutcome
+  needsVerification: boolean
+}
+
 export type EventReply = (outcome: EventOutcome) => void
 
 /** websocket → ingester */

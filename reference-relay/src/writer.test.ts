@@ -120,12 +120,15 @@ describe('batching writer', () => {
     await writer.drain()
     const stale = persona('p', t - 1)
     const newer = persona('p', t + 1)
-    expect(writer.precheck(head)).toEqual({ id: head.id, accepted: true, message: 'duplicate: already have this event' })
+    expect(writer.precheck(head)).toEqual({
+      outcome: { id: head.id, accepted: true, message: 'duplicate: already have this event' },
+      needsVerification: false,
+    })
     expect(writer.precheck({ ...head, sig: 'f'.repeat(128) })).toBeNull() // a different signature must be verified
+    // A stale version is answered from the store, but only after its signature verifies.
     expect(writer.precheck(stale)).toEqual({
-      id: stale.id,
-      accepted: true,
-      message: 'duplicate: a newer version of this address is already stored',
+      outcome: { id: stale.id, accepted: true, message: 'duplicate: a newer version of this address is already stored' },
+      needsVerification: true,
     })
     expect(writer.precheck(newer)).toBeNull()
     expect(writer.precheck(persona('fresh'))).toBeNull()

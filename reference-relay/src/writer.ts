@@ -15,7 +15,7 @@ import { placeChannelMessage, threadPositionOf, type ThreadPlacement } from '../
 import { isBroadcast, placeReply, ThreadRefusals, threadRefs } from '../../spec/model/thread.ts'
 import type { FaultSet } from './faults.ts'
 import type { FaultState } from './fault-state.ts'
-import type { EventOutcome, Inbox, MonitorMsg, WriterMsg } from './messages.ts'
+import type { EventOutcome, Inbox, Precheck, MonitorMsg, WriterMsg } from './messages.ts'
 import type { EventStore } from './storage/event-store.ts'
 
 /** What the writer decided for one event. */
@@ -114,18 +114,21 @@ export class Writer implements Inbox<WriterMsg> {
    * change what is stored under that author, so the answer is exactly the one the writer
    * would give later. Off while test faults are on.
    */
-  precheck(event: NostrEvent): EventOutcome | null {
+  precheck(event: NostrEvent): Precheck | null {
     if (this.#faults.size > 0) return null
     if (this.#store.has(event.id)) {
-      return this.#store.get(event.id)?.sig === event.sig ? { id: event.id, accepted: true, message: AlreadyHave } : null
+      if (this.#store.get(event.id)?.sig !== event.sig) return null
+      return { outcome: { id: event.id, accepted: true, message: AlreadyHave }, needsVerification: false }
     }
     if (event.kind === DeletionKind) return null
     const address = addressOf(event)
     if (address === null) return null
     const head = selectHead(this.#store.versionsOf(address))
     if (head === undefined || supersedes(event, head)) return null
-    if (this.#isDeleted(event)) return { id: event.id, accepted: false, message: DeletedByAuthor }
-    return { id: event.id, accepted: true, message: staleText(event, head) }
+    if (this.#isDeleted(event)) {
+      return { outcome: { id: event.id, accepted: false, message: DeletedByAuthor }, needsVerification: true }
+    }
+    return { outcome: { id: event.id, accepted: true, message: staleText(event, head) }, needsVerification: true }
   }
 
   /** Applies one event inside the batch transaction. */

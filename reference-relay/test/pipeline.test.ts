@@ -50,7 +50,7 @@ describe('ingest pipeline', () => {
     expect(verified).toEqual([e.id])
   })
 
-  test('a stale version is answered from the store without a signature check', async () => {
+  test('a stale version is answered from the store, but only once its signature verifies', async () => {
     const key = newKey()
     const t = nowSeconds()
     await client.store(persona(key, 'stale', t))
@@ -60,7 +60,14 @@ describe('ingest pipeline', () => {
       accepted: true,
       message: 'duplicate: a newer version of this address is already stored',
     })
-    expect(verified).toEqual([])
+    expect(verified).toEqual([old.id])
+    const forged = { ...persona(key, 'stale', t - 20), sig: 'f'.repeat(128) }
+    expect(await client.publish(forged)).toEqual({ accepted: false, message: 'invalid: signature does not verify' })
+  })
+
+  test('a forged event that also breaks a cheap rule is refused as forged', async () => {
+    const forged = { ...persona(newKey(), 'Bad-Slug', nowSeconds()), sig: 'f'.repeat(128) }
+    expect(await client.publish(forged)).toEqual({ accepted: false, message: 'invalid: signature does not verify' })
   })
 
   test('while an event of the same author is in flight, the next one waits for the writer (same answers, same order)', async () => {
