@@ -6,6 +6,7 @@
  * have none, so they never answer channel reads).
  */
 
+import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import { type Filter, tagConditions } from '../../../spec/model/filter.ts'
@@ -130,6 +131,39 @@ function compileFilter(filter: Filter): Compiled {
   return { where: clauses.length > 0 ? clauses.join(' AND ') : '1', params }
 }
 
+/** How often the checkpointer copies the WAL into the database file. */
+const CheckpointIntervalMs = 200
+
+interface Checkpointer {
+  worker: Worker
+  /** Set to 1 by the worker once its connection is closed. */
+  closed: Int32Array
+  alive: boolean
+}
+
+function startCheckpointer(path: string): Checkpointer {
+  const closed = new Int32Array(new SharedArrayBuffer(4))
+  const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
+    workerData: { path, intervalMs: CheckpointIntervalMs, closed: closed.buffer },
+  })
+  // It must never keep the process alive, nor take it down: SQLite's own crash safety
+  // covers a checkpoint cut short.
+  worker.unref()
+  worker.on('error', () => {})
+  const checkpointer: Checkpointer = { worker, closed, alive: true }
+  worker.on('exit', () => {
+    checkpointer.alive = false
+  })
+  return checkpointer
+}
+
+/** Stops the checkpointer and waits (at most 5 s) until it has let go of the files. */
+function stopCheckpointer(checkpointer: Checkpointer): void {
+  if (!checkpointer.alive) return
+  checkpointer.worker.postMessage({ type: 'stop' })
+  Atomics.wait(checkpointer.closed, 0, 0, 5_000)
+}
+
 export class SqliteStore implements EventStore {
   readonly backend = 'sqlite'
   readonly #db: Database.Database
@@ -143,12 +177,24 @@ export class SqliteStore implements EventStore {
   readonly #deleteEvent: Database.Statement
   readonly #deleteTags: Database.Statement
   readonly #count: Database.Statement<[], { n: number }>
+  #checkpointer: Checkpointer | undefined
 
   constructor(path: string) {
     this.#db = new Database(path)
     this.#db.pragma('journal_mode = WAL')
     this.#db.pragma('synchronous = FULL')
     this.#db.pragma('busy_timeout = 5000')
+    const file = path !== '' && path !== ':memory:' && !path.startsWith('file::memory:')
+    if (file) {
+      // Checkpoints run beside the event loop (checkpoint-worker.js), not inside commits.
+      this.#db.pragma('wal_autocheckpoint = 0')
+      const checkpointer = startCheckpointer(path)
+      this.#checkpointer = checkpointer
+      checkpointer.worker.on('exit', () => {
+        // Gone before close (it failed to open the file, say): SQLite checkpoints again.
+        if (this.#checkpointer === checkpointer && this.#db.open) this.#db.pragma('wal_autocheckpoint = 1000')
+      })
+    }
     const version = this.#db.pragma('user_version', { simple: true }) as number
     if (version > SchemaVersion) {
       this.#db.close()
@@ -280,6 +326,10 @@ export class SqliteStore implements EventStore {
   }
 
   close(): void {
+    const checkpointer = this.#checkpointer
+    this.#checkpointer = undefined
+    if (checkpointer !== undefined) stopCheckpointer(checkpointer)
+    // Closing the last connection checkpoints what is left and removes the WAL.
     if (this.#db.open) this.#db.close()
   }
 

@@ -1,0 +1,48 @@
+// WAL checkpointer for sqlite-store.ts, in its own thread with its own connection.
+//
+// Plain JavaScript: on Node 20 a worker thread does not inherit tsx's loader.
+// A checkpoint copies committed pages from the WAL into the database file. Left to the
+// writer's connection (SQLite's autocheckpoint), it runs inside a commit on the event loop
+// and costs about a third of the write path; here it runs beside it. It changes nothing
+// about durability: a commit is durable once it is in the WAL (synchronous=FULL).
+
+import { createRequire } from 'node:module'
+import { parentPort, workerData } from 'node:worker_threads'
+
+const Database = createRequire(import.meta.url)('better-sqlite3')
+const db = new Database(workerData.path)
+db.pragma('busy_timeout = 5000')
+db.pragma('synchronous = FULL')
+
+/** WAL frames (4 KiB pages) above which a checkpoint waits for the writer to let go and resets the WAL. */
+const RestartAbove = 16_384
+
+let stopping = false
+function checkpoint() {
+  if (stopping) return
+  try {
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)')
+    if (row && row.log > RestartAbove && row.checkpointed === row.log) db.pragma('wal_checkpoint(RESTART)')
+  } catch (error) {
+    // A busy database or a closing one: try again at the next tick.
+    parentPort.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) })
+  }
+}
+
+const timer = setInterval(checkpoint, workerData.intervalMs)
+
+// Stop: close the connection, then tell the store (waiting on `workerData.closed`) that the
+// files are no longer held.
+parentPort.on('message', (msg) => {
+  if (msg.type !== 'stop') return
+  stopping = true
+  clearInterval(timer)
+  try {
+    db.close()
+  } finally {
+    const closed = new Int32Array(workerData.closed)
+    Atomics.store(closed, 0, 1)
+    Atomics.notify(closed, 0)
+    process.exit(0)
+  }
+})
