@@ -1,5 +1,7 @@
-import { expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
-import { windowOf } from '../lib/clock.ts'
+import { relayCase, violation } from '../../harness/src/authoring.ts'
+import { publishJudged, windowOf } from '../lib/clock.ts'
+
+const at = (offset: number) => `now${offset >= 0 ? '+' : ''}${offset}s`
 
 relayCase(
   {
@@ -14,12 +16,13 @@ relayCase(
     const window = windowOf(c)
     const ws = await c.connect()
     const m = c.clockMargin() + 1
-    const now = c.now()
     const offsets = [-window.lower + m, -Math.floor(window.lower / 2), 0, Math.floor(window.upper / 2), window.upper - m]
     for (const offset of offsets) {
       if (offset < -window.lower + m || offset > window.upper - m) continue
-      const persona = c.persona({ created_at: now + offset })
-      expectAccepted(await ws.publish(persona), `a persona at now${offset >= 0 ? '+' : ''}${offset}s (window -${window.lower}/+${window.upper})`)
+      const judged = await publishJudged(c, ws, offset, window, (createdAt) => c.persona({ created_at: createdAt }))
+      if (judged.verdict === 'refused-inside') {
+        violation(`a persona at ${at(offset)}, inside the window -${window.lower}/+${window.upper}, was refused: ${JSON.stringify(judged.reply.message)}`)
+      }
     }
   },
 )
@@ -37,16 +40,15 @@ relayCase(
     const window = windowOf(c)
     const ws = await c.connect()
     const m = c.clockMargin() + 1
-    const now = c.now()
     const offsets = [-window.lower - m, window.upper + m, -window.lower - 86_400 * 400, window.upper + 86_400 * 2]
     for (const offset of offsets) {
-      const label = `now${offset >= 0 ? '+' : ''}${offset}s (window -${window.lower}/+${window.upper})`
-      const reply = await ws.publish(c.persona({ created_at: now + offset }))
-      if (reply.accepted) {
-        c.should(false, `a persona at ${label} was accepted: the relay does not enforce the window it advertises`)
+      const label = `${at(offset)} (window -${window.lower}/+${window.upper})`
+      const judged = await publishJudged(c, ws, offset, window, (createdAt) => c.persona({ created_at: createdAt }))
+      if (judged.reply.accepted) {
+        c.should(judged.verdict !== 'accepted-outside', `a persona at ${label} was accepted: the relay does not enforce the window it advertises`)
         continue
       }
-      if (reply.prefix !== 'invalid') violation(`a persona at ${label} was refused without the invalid: prefix: ${JSON.stringify(reply.message)}`)
+      if (judged.reply.prefix !== 'invalid') violation(`a persona at ${label} was refused without the invalid: prefix: ${JSON.stringify(judged.reply.message)}`)
     }
   },
 )

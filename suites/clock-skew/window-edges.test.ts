@@ -39,9 +39,9 @@ relayCase(
       const relayNow = scan.lower.value + window.lower
       c.finding({
         subject: 'relay clock from the window edges',
-        claimed: `estimated now ${now} (margin ${c.clockMargin()} s)`,
+        claimed: `the relay's now between ${scan.nowMin} and ${scan.nowMax} during the burst (probe offset ${c.probe.clock.offsetSeconds} s)`,
         observed: `edges put the relay's now at ${relayNow}`,
-        agrees: Math.abs(relayNow - now) <= c.clockMargin() + 1,
+        agrees: relayNow >= scan.nowMin - 1 && relayNow <= scan.nowMax + 1,
       })
     }
   },
