@@ -37,7 +37,7 @@ export interface KillTableRow {
   name: FaultName
   area: string
   description: string
-  detecting: Array<{ id: string; file: string; outcome: string }>
+  detecting: Array<{ id: string; file: string; outcome: string; durationMs: number }>
 }
 
 export interface KillTable {
@@ -74,7 +74,7 @@ export function buildKillTable(result: PowerResult, selection: KillTable['select
           name: info.name,
           area: info.area,
           description: info.description,
-          detecting: detecting(run, healthyRun).map((c) => ({ id: c.id, file: c.file, outcome: c.outcome })),
+          detecting: detecting(run, healthyRun).map((c) => ({ id: c.id, file: c.file, outcome: c.outcome, durationMs: c.durationMs })),
         }
       }),
   }

@@ -43,6 +43,7 @@ export interface CaseResult {
   file: string
   outcome: Outcome
   message: string
+  durationMs: number
 }
 
 /** Which cases run against one relay: whole suite areas, or listed case ids in listed files. */
@@ -135,7 +136,9 @@ export async function runPower(options: PowerOptions): Promise<PowerResult> {
         current = testCase.project.name
         super.onTestCaseResult(testCase)
       }
-    })({ root: RepoRoot, onCase: (record) => byProject.get(current)?.push({ id: record.id, file: record.file, outcome: record.outcome, message: record.message }) })
+    })({ root: RepoRoot, onCase: (record) =>
+        byProject.get(current)?.push({ id: record.id, file: record.file, outcome: record.outcome, message: record.message, durationMs: record.durationMs }),
+    })
     const vitest = await createVitest(
       'test',
       // `projects` is a root option vitest accepts inline; its type is not part of the CLI options.
