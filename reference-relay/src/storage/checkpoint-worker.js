@@ -14,15 +14,14 @@ const db = new Database(workerData.path)
 db.pragma('busy_timeout = 5000')
 db.pragma('synchronous = FULL')
 
-/** WAL frames (4 KiB pages) above which a checkpoint waits for the writer to let go and resets the WAL. */
-const RestartAbove = 16_384
-
+// PASSIVE only: it never blocks the writer. Once a checkpoint has copied every frame, the
+// writer's next commit starts the WAL over from its beginning, so the WAL stays small
+// while checkpoints keep up.
 let stopping = false
 function checkpoint() {
   if (stopping) return
   try {
-    const [row] = db.pragma('wal_checkpoint(PASSIVE)')
-    if (row && row.log > RestartAbove && row.checkpointed === row.log) db.pragma('wal_checkpoint(RESTART)')
+    db.pragma('wal_checkpoint(PASSIVE)')
   } catch (error) {
     // A busy database or a closing one: try again at the next tick.
     parentPort.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) })

@@ -221,8 +221,10 @@ export class SqliteStore implements EventStore {
   }
 
   transaction<T>(fn: () => T): T {
-    // better-sqlite3 turns a nested transaction into a savepoint.
-    return this.#db.transaction(fn)()
+    // IMMEDIATE: take the write lock before the first read, so a transaction that reads
+    // first never fails to upgrade (SQLITE_BUSY) while the checkpointer works; it waits
+    // (busy_timeout) instead. better-sqlite3 turns a nested transaction into a savepoint.
+    return this.#db.transaction(fn).immediate()
   }
 
   /**
@@ -231,7 +233,7 @@ export class SqliteStore implements EventStore {
    * savepoint per event; on their own they get a transaction of their own.
    */
   #atomic<T>(fn: () => T): T {
-    return this.#db.inTransaction ? fn() : this.#db.transaction(fn)()
+    return this.#db.inTransaction ? fn() : this.#db.transaction(fn).immediate()
   }
 
   insert(event: NostrEvent, thread: ThreadMeta | null = null): boolean {
