@@ -62,7 +62,9 @@ async function benchTarget(
     const ingest = await runIngest(target, files, sizes)
     workloads.push(ingest)
     log(`  ${summaryLine(ingest)}`)
-    const sent = files.ingest.map(() => Math.min(sizes.ingestEventsPerGenerator, Math.floor((ingest.details.sent as number) / files.ingest.length) + sizes.ingestWarmup))
+    // Each generator sent its warm-up events, then `sentPerConnection[i]` more, from the start of its file.
+    const sentPer = ingest.details.sentPerConnection as number[]
+    const sent = files.ingest.map((_, i) => Math.min(sizes.ingestEventsPerGenerator, (sentPer[i] ?? 0) + sizes.ingestWarmup))
     const addresses = storedAddresses(files, dir, target.role, sent)
     const runs: Array<[string, () => Promise<WorkloadResult>]> = [
       ['req', () => runReq(target, files, addresses, sizes)],

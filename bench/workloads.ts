@@ -193,6 +193,7 @@ export async function runIngest(target: Target, files: EventFiles, sizes: Sizes)
       warmupPerConnection: sizes.ingestWarmup,
       seconds: round(seconds),
       sent: sum(results, 'sent'),
+      sentPerConnection: results.map((r) => r.sent),
       stored: sum(results, 'accepted'),
       duplicates: sum(results, 'duplicates'),
       refused: sum(results, 'refused'),
