@@ -61,7 +61,7 @@ export const DefaultLimits: Readonly<Limits> = {
   maxLimit: 1000,
   maxEventTags: 2000,
   maxContentLength: 262_144,
-  outputHighWater: 256 * 1024,
+  outputHighWater: 64 * 1024,
   maxPendingOutput: 32 * 1_048_576,
   maxOutputTotal: 128 * 1_048_576,
 }

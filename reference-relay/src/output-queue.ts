@@ -59,11 +59,21 @@ export class OutputQueues<S extends OutputSocket> {
   #total = 0
   #cuts = 0
 
-  constructor(deps: { limits: OutputLimits; log: (line: string) => void; backlog: (ws: S) => Backlog; isOpen: (ws: S) => boolean }) {
+  readonly #onCut: (ws: S) => void
+
+  constructor(deps: {
+    limits: OutputLimits
+    log: (line: string) => void
+    backlog: (ws: S) => Backlog
+    isOpen: (ws: S) => boolean
+    /** Called once per cut connection: its subscriptions should stop producing frames now. */
+    onCut?: (ws: S) => void
+  }) {
     this.#limits = deps.limits
     this.#log = deps.log
     this.#backlog = deps.backlog
     this.#isOpen = deps.isOpen
+    this.#onCut = deps.onCut ?? (() => {})
   }
 
   /** Bytes owed over all connections (as last seen). */
@@ -128,6 +138,7 @@ export class OutputQueues<S extends OutputSocket> {
     this.closed(ws)
     data.cut = true
     this.#cuts += 1
+    this.#onCut(ws)
     ws.end(1008, reason)
     setTimeout(() => {
       if (this.#isOpen(ws)) ws.close()

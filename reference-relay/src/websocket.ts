@@ -118,6 +118,8 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
       log,
       backlog: (ws) => ws.getUserData(),
       isOpen: (ws) => sockets.get(ws.getUserData().conn) === ws,
+      // A cut reader's subscriptions end at once, not when its close handshake completes.
+      onCut: (ws) => monitor.post({ type: 'disconnect', conn: ws.getUserData().conn }),
     })
     let nextConn = 1
     const app = uWS.App()
