@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { getPublicKey, verifyEvent } from 'nostr-tools/pure'
 import { describe, expect, test } from 'vitest'
@@ -5,28 +6,27 @@ import { MaxContentBytes } from '../../spec/model/content.ts'
 import { buildPersonaDeletion } from './delete.ts'
 import { buildPersonaEvent } from './publish.ts'
 
-// Facts sheet vector key (tests only): secret 00..01.
-const sk = hexToBytes('0000000000000000000000000000000000000000000000000000000000000001')
-const pk = getPublicKey(sk)
-const e1Body = {
-  display_name: 'Test Agent',
-  system_prompt: 'You are a test assistant.',
-  avatar_url: 'https://example.com/avatar.png',
-  runtime: 'goose',
-  model: 'claude-opus-4',
-  provider: 'anthropic',
-  name_pool: ['Alpha', 'Beta'],
+// The facts-sheet vectors (test key 00..01, event E1), read from spec/vectors rather than restated.
+const vectors = JSON.parse(readFileSync(new URL('../../spec/vectors/events.json', import.meta.url), 'utf8')) as {
+  secret_key: string
+  pubkey: string
+  events: { E1: { id: string; content: string; created_at: number } }
 }
+const sk = hexToBytes(vectors.secret_key)
+const pk = getPublicKey(sk)
+const e1 = vectors.events.E1
+const e1Body = JSON.parse(e1.content) as Record<string, unknown>
 
 describe('buildPersonaEvent', () => {
   test('reproduces vector E1: tags [["d", slug]], canonical body, the vector id', () => {
-    const built = buildPersonaEvent({ secretKey: sk, slug: 'test-agent', body: e1Body, now: 1700000000 })
+    const built = buildPersonaEvent({ secretKey: sk, slug: 'test-agent', body: e1Body, now: e1.created_at })
     expect(built.ok).toBe(true)
     if (!built.ok) return
-    expect(pk).toBe('79be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798')
+    expect(pk).toBe(vectors.pubkey)
     expect(built.event.tags).toEqual([['d', 'test-agent']])
     expect(built.event.kind).toBe(30175)
-    expect(built.event.id).toBe('a170b8eb17ba9728ca69e5b3ae098ee03ad274022271949c0d71beea82e43fe4')
+    expect(built.event.content).toBe(e1.content)
+    expect(built.event.id).toBe(e1.id)
     expect(verifyEvent(built.event)).toBe(true)
   })
 
