@@ -131,3 +131,9 @@ export async function wsListeningPort(wss: WebSocketServer): Promise<number> {
   await once(wss, 'listening')
   return portOf(wss.address())
 }
+
+/** Drops every client of a host's WebSocket server at once, then closes the server. */
+export async function closeWebSocketServer(wss: WebSocketServer): Promise<void> {
+  for (const client of wss.clients) client.terminate()
+  await new Promise<void>((resolve) => wss.close(() => resolve()))
+}

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { runIfMain, wsListeningPort } from '../child.ts'
+import { closeWebSocketServer, runIfMain, wsListeningPort } from '../child.ts'
 import { launchRelay } from '../launcher.ts'
 import type { HostInfo, HostedRelay, ServingRelay, StartOptions } from '../types.ts'
 
@@ -64,8 +64,7 @@ async function serve(): Promise<ServingRelay> {
   return {
     port,
     close: async () => {
-      for (const client of wss.clients) client.terminate()
-      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      await closeWebSocketServer(wss)
       await relay.destroy()
       await repository.destroy()
       rmSync(dataDir, { recursive: true, force: true })

@@ -6,7 +6,7 @@
  */
 
 import type { WebSocket } from 'ws'
-import { runIfMain, wsListeningPort } from '../child.ts'
+import { closeWebSocketServer, runIfMain, wsListeningPort } from '../child.ts'
 import { launchRelay } from '../launcher.ts'
 import type { HostInfo, HostedRelay, ServingRelay, StartOptions } from '../types.ts'
 
@@ -118,8 +118,7 @@ async function serve(): Promise<ServingRelay> {
   return {
     port,
     close: async () => {
-      for (const client of wss.clients) client.terminate()
-      await new Promise<void>((resolve) => wss.close(() => resolve()))
+      await closeWebSocketServer(wss)
     },
   }
 }
