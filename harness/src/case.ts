@@ -14,7 +14,7 @@ import type { NostrEvent, Tag } from '../../spec/model/event.ts'
 import { personaTags } from '../../spec/model/envelope.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { type RelayConnection, openConnection } from './driver.ts'
-import { HarnessError, isHarnessError } from './errors.ts'
+import { HarnessError, isControlError, isHarnessError } from './errors.ts'
 import { HttpClient } from './http.ts'
 import { type KeyPair, freshKeys, uniqueSlug } from './identity.ts'
 import './meta.ts'
@@ -108,8 +108,9 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
   register(declaration, 'property', async (c, state) => {
     const settings = c.settings
     const numRuns = settings.runs ?? options.numRuns ?? 20
-    // Transport trouble is not a counterexample: once it happens, every later run (shrinking
-    // included) fails at once with the same error instead of waiting out more deadlines.
+    // Transport trouble and failed controls are not counterexamples: once one happens, every
+    // later run (shrinking included) fails at once with the same error instead of waiting
+    // out more deadlines, and the case ends with that error (error or skip).
     let harnessFailure: unknown
     const runOnce = async (values: Ts): Promise<void> => {
       if (harnessFailure !== undefined) throw harnessFailure
@@ -117,7 +118,7 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
       try {
         await predicate(state.context, ...values)
       } catch (error) {
-        if (isHarnessError(error)) harnessFailure = error
+        if (isHarnessError(error) || isControlError(error)) harnessFailure = error
         throw error
       } finally {
         await state.closeConnections()
@@ -209,6 +210,9 @@ function register(declaration: CaseDeclaration, kind: 'relay' | 'property', run:
         if (!capability?.available) state.context.skip(`needs ${need}: ${capability?.reason ?? 'not probed'}`)
       }
       await run(state.context, state)
+    } catch (error) {
+      if (isControlError(error)) state.context.skip(error.message)
+      throw error
     } finally {
       await state.closeConnections()
       ctx.task.meta.transcript = state.context.transcript.entries

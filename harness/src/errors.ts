@@ -24,3 +24,22 @@ export function isHarnessError(error: unknown): error is HarnessError {
 export class UsageError extends Error {
   override name = 'UsageError'
 }
+
+/**
+ * A positive control failed: before concluding anything the case must observe the
+ * behaviour it builds on (the version served before "deleted", the barrier delivered live
+ * before "not delivered", a helper event accepted), and here it could not. The case
+ * grades `skip` with this reason: never `pass` (nothing was shown) and never `fail` of a
+ * rule the case does not own (the case that owns that behaviour fails instead).
+ */
+export class ControlError extends Error {
+  override name = 'ControlError'
+
+  constructor(reason: string) {
+    super(`control failed: ${reason}`)
+  }
+}
+
+export function isControlError(error: unknown): error is ControlError {
+  return error instanceof Error && error.name === 'ControlError'
+}

@@ -52,6 +52,8 @@ export function gradeTest(result: FinishedTest, input: GradeInput): Grade {
       const first = result.errors?.[0] ?? { name: 'Error', message: 'failed without an error' }
       const details = describeErrors(result.errors ?? [first])
       const message = firstLine(first)
+      // A control that failed outside the case wrapper (it normally turns into a skip there).
+      if (first.name === 'ControlError') return { outcome: 'skip', message }
       if (!isViolation(first)) return { outcome: 'error', message: `${harnessLabel(first)}${message}`, details }
       return { outcome: input.level === 'MUST' ? 'fail' : 'warn', message, details }
     }

@@ -56,15 +56,17 @@ describe('a run against an honest relay', () => {
       'fixture.fail': 'fail',
       'fixture.pass': 'pass',
       'fixture.property-fail': 'fail',
+      'fixture.property-control': 'skip',
       'fixture.property-pass': 'pass',
       'fixture.skip-body': 'skip',
+      'fixture.skip-control': 'skip',
       'fixture.skip-capability': 'skip',
       'fixture.skip-nip': 'skip',
       'fixture.skip-profile': 'skip',
       'fixture.soft-warn': 'warn',
       'fixture.warn': 'warn',
     })
-    expect(report.totals).toEqual({ cases: 12, pass: 2, fail: 2, warn: 2, skip: 4, error: 2 })
+    expect(report.totals).toEqual({ cases: 14, pass: 2, fail: 2, warn: 2, skip: 6, error: 2 })
     expect(report.verdict.exitCode).toBe(1)
     expect(report.verdict.failing.sort()).toEqual(['fixture.error-bug', 'fixture.error-timeout', 'fixture.fail', 'fixture.property-fail'])
   })
@@ -73,6 +75,8 @@ describe('a run against an honest relay', () => {
     const byId = new Map(report.cases.map((c) => [c.id, c]))
     expect(byId.get('fixture.skip-capability')?.message).toMatch(/^needs http-bridge: no HTTP bridge/)
     expect(byId.get('fixture.skip-profile')?.message).toBe('origin-profile case; the run uses --profile core')
+    expect(byId.get('fixture.skip-control')?.message).toBe('control failed: the relay never served the first version')
+    expect(byId.get('fixture.property-control')?.message).toMatch(/^control failed: control failed at n = \d+$/)
     expect(byId.get('fixture.skip-body')?.message).toBe('the target does not claim this')
     expect(byId.get('fixture.skip-nip')?.message).toBe('the target does not claim NIP-98 (NIP-11 supported_nips: 1, 11, 45)')
     expect(byId.get('fixture.error-timeout')?.message).toBe('timeout: ws1: waited 400 ms for a NEVER frame; it did not come')

@@ -4,6 +4,14 @@ import type { Profile, RunSettings } from './types.ts'
 
 export const DefaultTimeoutMs = 5000
 
+/**
+ * How long a read that follows a write is repeated before a case concludes from it. NIP-01
+ * does not promise that an accepted event is visible to the very next query (relays may
+ * answer reads from a cache), so a case reads again, with growing pauses, until what it
+ * expects is there or this window has passed (harness/INTERPRETING.md, section 4).
+ */
+export const SettleMs = 2000
+
 export function randomSeed(): number {
   return Math.floor(Math.random() * 0x7fffffff)
 }

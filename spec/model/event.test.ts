@@ -2,7 +2,6 @@ import { describe, expect, test } from 'vitest'
 import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure'
 import { checkEventShape, hasValidId, verifyEventSignature } from './event.ts'
 import { classifyKind } from './kinds.ts'
-import { formatReason, reasonPrefixOf } from './reasons.ts'
 
 function signed() {
   return finalizeEvent({ kind: 30175, created_at: 1_800_000_000, tags: [['d', 'x']], content: '{}' }, generateSecretKey())
@@ -38,17 +37,11 @@ describe('event shape and verification', () => {
   })
 })
 
-describe('kinds and reasons', () => {
+describe('kinds', () => {
   test('kind classes follow NIP-01 ranges', () => {
     expect([0, 3, 10000, 19999].map(classifyKind)).toEqual(['replaceable', 'replaceable', 'replaceable', 'replaceable'])
     expect([20000, 29999].map(classifyKind)).toEqual(['ephemeral', 'ephemeral'])
     expect([30000, 30175, 39999].map(classifyKind)).toEqual(['addressable', 'addressable', 'addressable'])
     expect([1, 5, 9, 40000].map(classifyKind)).toEqual(['regular', 'regular', 'regular', 'regular'])
-  })
-  test('prefixes are recognised only with their colon and space', () => {
-    expect(reasonPrefixOf(formatReason('invalid', 'x'))).toBe('invalid')
-    expect(reasonPrefixOf('rate-limited: slow down')).toBe('rate-limited')
-    expect(reasonPrefixOf('invalid:x')).toBeNull()
-    expect(reasonPrefixOf('nope: x')).toBeNull()
   })
 })

@@ -2,7 +2,7 @@ import { expectAccepted, relayCase, violation } from '../../harness/src/authorin
 import { personaDeletionTags } from '../../spec/model/deletion.ts'
 import { DeletionKind } from '../../spec/model/kinds.ts'
 import { watch } from '../lib/live.ts'
-import { addressFilter, describeIds, expectHead, expectNoVersion, readIds } from '../lib/reads.ts'
+import { addressFilter, controlHead, controlServedById, describeIds, expectHead, expectNoVersion, expectNoneById, readIds } from '../lib/reads.ts'
 
 relayCase(
   {
@@ -20,11 +20,12 @@ relayCase(
     const v2 = c.persona({ slug, created_at: t + 10 })
     expectAccepted(await ws.publish(v1), 'the first version')
     expectAccepted(await ws.publish(v2), 'the head')
+    await controlHead(ws, c.keys.pubkey, slug, v2, 'the head before the deletion')
+    await controlServedById(ws, [v2], 'the head before the deletion')
     const deletion = c.sign({ kind: DeletionKind, created_at: t + 20, tags: personaDeletionTags(c.keys.pubkey, slug) })
     expectAccepted(await ws.publish(deletion), 'the owner\'s a deletion')
     await expectNoVersion(ws, c.keys.pubkey, slug, 'the read after the deletion')
-    const byId = await readIds(ws, [v1.id, v2.id])
-    if (byId.length > 0) violation(`deleted versions are still returned by id: ${describeIds(byId)}`)
+    await expectNoneById(ws, [v1.id, v2.id], 'the deleted versions')
   },
 )
 

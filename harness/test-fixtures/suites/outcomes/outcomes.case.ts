@@ -1,7 +1,7 @@
 // Fixture suite for the harness's own tests: one case per outcome path. Not a conformance
 // suite (named *.case.ts so neither the project's vitest run nor the real suites pick it up).
 import { expect } from 'vitest'
-import { expectAccepted, expectRefused, fc, propertyCase, relayCase } from '../../../src/authoring.ts'
+import { control, controlAccepted, expectAccepted, expectRefused, fc, propertyCase, relayCase } from '../../../src/authoring.ts'
 
 const base = { requirements: ['AP-SLUG-3'], profile: 'core' as const }
 
@@ -45,6 +45,24 @@ relayCase({ ...base, id: 'fixture.skip-nip', title: 'needs a NIP the relay does 
   c.requireNip(98)
   throw new Error('must not run when NIP-98 is not claimed')
 })
+
+relayCase({ ...base, id: 'fixture.skip-control', title: 'a positive control that fails ends as skip', level: 'MUST' }, async (c) => {
+  const ws = await c.connect()
+  controlAccepted(await ws.publish(c.persona()), 'the first version')
+  control(false, 'the relay never served the first version')
+  throw new Error('unreachable after a failed control')
+})
+
+propertyCase(
+  { ...base, id: 'fixture.property-control', title: 'a failed control in a property run ends the case as skip', level: 'MUST' },
+  [fc.integer({ min: 0, max: 100 })],
+  async (c, n) => {
+    const ws = await c.connect()
+    expectAccepted(await ws.publish(c.persona({ slug: c.slug(`c${n}`) })))
+    control(n < 3, `control failed at n = ${n}`)
+  },
+  { numRuns: 30 },
+)
 
 relayCase({ ...base, id: 'fixture.error-timeout', title: 'waits for a frame that never comes', level: 'MUST' }, async (c) => {
   const ws = await c.connect()
