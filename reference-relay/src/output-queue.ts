@@ -34,6 +34,8 @@ export interface Backlog {
   owed: number
   /** Cut: frames for it are dropped. */
   cut: boolean
+  /** A drain was reported and the queue will be resumed on the next turn of the event loop. */
+  resumeQueued: boolean
 }
 
 export interface OutputLimits {
@@ -43,7 +45,7 @@ export interface OutputLimits {
 }
 
 export function newBacklog(): Backlog {
-  return { waiting: [], waitingBytes: 0, owed: 0, cut: false }
+  return { waiting: [], waitingBytes: 0, owed: 0, cut: false, resumeQueued: false }
 }
 
 /** How long a cut connection may linger (its close frame waits behind unread output). */
@@ -105,9 +107,25 @@ export class OutputQueues<S extends OutputSocket> {
     if (this.#total > this.#limits.maxOutputTotal) this.#shed()
   }
 
-  /** uWS drained some of its buffer: send queued frames while it stays under the mark. */
+  /**
+   * uWS drained some of its buffer: queued frames go out on the next turn of the event loop,
+   * not inside this callback. In this uWS build a send made inside the drain callback that
+   * meets backpressure leaves the socket unpolled for writability: no further drain comes,
+   * uWS keeps its buffer, and the connection goes silent for good (a REQ answer of dozens of
+   * 250 KB events stalled before EOSE in most rounds; test/large-answers.test.ts).
+   */
   drained(ws: S): void {
     const data = this.#backlog(ws)
+    if (data.cut || data.resumeQueued || data.waiting.length === 0) return
+    data.resumeQueued = true
+    setImmediate(() => {
+      data.resumeQueued = false
+      if (this.#isOpen(ws)) this.#resume(ws, data)
+    })
+  }
+
+  /** Sends queued frames while uWS holds less than the high-water mark. */
+  #resume(ws: S, data: Backlog): void {
     if (data.cut) return
     let sent = 0
     ws.cork(() => {
