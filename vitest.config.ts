@@ -11,6 +11,7 @@ export default defineConfig({
       'reference-client/**/*.test.ts',
       'scripts/**/*.test.ts',
       'third-party/**/*.test.ts',
+      'test-relays/**/*.test.ts',
     ],
     exclude: ['node_modules/**', 'suites/**'],
     testTimeout: 30_000,
