@@ -23,7 +23,8 @@ export function nowSeconds(): number {
 }
 
 export function sign(key: Key, kind: number, tags: string[][] = [], content = '', createdAt = nowSeconds()): NostrEvent {
-  return finalizeEvent({ kind, tags, content, created_at: createdAt }, key.sk) as NostrEvent
+  // A plain copy: nostr-tools marks signed events with a symbol.
+  return JSON.parse(JSON.stringify(finalizeEvent({ kind, tags, content, created_at: createdAt }, key.sk))) as NostrEvent
 }
 
 export class TestClient {
@@ -138,8 +139,12 @@ export async function authed(relayUrl: string, key: Key): Promise<TestClient> {
   return c
 }
 
+/**
+ * A NIP-98 header. Two identical auth events signed in the same second share an id, and the
+ * relay refuses the second as a replay, so each header carries a random nonce tag.
+ */
 export function nip98(key: Key, url: string, method: string, body?: string, createdAt = nowSeconds()): string {
-  const tags = [['u', url], ['method', method]]
+  const tags = [['u', url], ['method', method], ['nonce', crypto.randomUUID()]]
   if (body !== undefined) tags.push(['payload', createHash('sha256').update(body).digest('hex')])
   const ev = sign(key, 27235, tags, '', createdAt)
   return `Nostr ${Buffer.from(JSON.stringify(ev)).toString('base64')}`
