@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: [
+      'lib/**/*.test.ts',
       'spec/**/*.test.ts',
       'harness/**/*.test.ts',
       'reference-relay/**/*.test.ts',

@@ -2,7 +2,7 @@ import { finalizeEvent, generateSecretKey } from 'nostr-tools/pure'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { relayHosts } from './registry.ts'
 import type { HostedRelay } from './types.ts'
-import { type Frame, FrameSocket } from './ws-frames.ts'
+import { Nip01Connection } from '../lib/nip01/connection.ts'
 
 const waitMs = 5_000
 
@@ -24,7 +24,7 @@ function note(secretKey: Uint8Array): ReturnType<typeof finalizeEvent> {
 
 describe.each(relayHosts.map((host) => [host.name, host] as const))('third-party host %s', (_name, host) => {
   let relay: HostedRelay
-  let socket: FrameSocket | undefined
+  let socket: Nip01Connection | undefined
 
   beforeAll(async () => {
     relay = await host.start()
@@ -44,19 +44,18 @@ describe.each(relayHosts.map((host) => [host.name, host] as const))('third-party
   })
 
   test('accepts a WebSocket connection and answers a REQ with EOSE', async () => {
-    socket = await FrameSocket.open(relay.url, waitMs)
-    socket.send(['REQ', 'smoke', { kinds: [1], limit: 1 }])
-    const eose = await socket.waitFor((frame) => frame[0] === 'EOSE' && frame[1] === 'smoke', waitMs)
-    expect(eose).toEqual(['EOSE', 'smoke'])
+    socket = await Nip01Connection.open(relay.url, { timeoutMs: waitMs })
+    const reply = await socket.query([{ kinds: [1], limit: 1 }], { subId: 'smoke' })
+    expect(reply.eose).toBe(true)
+    expect(socket.frames).toContainEqual(['EOSE', 'smoke'])
   })
 
   test('answers an EVENT of kind 1 with an OK for that id', async () => {
     if (!socket) throw new Error('no socket: the previous test failed')
     const event = note(generateSecretKey())
-    socket.send(['EVENT', event])
-    const ok: Frame = await socket.waitFor((frame) => frame[0] === 'OK' && frame[1] === event.id, waitMs)
-    expect(typeof ok[2]).toBe('boolean')
-    expect(typeof ok[3]).toBe('string')
+    const ok = await socket.publish(event)
+    expect(typeof ok.frame[2]).toBe('boolean')
+    expect(typeof ok.frame[3]).toBe('string')
   })
 
   test('closes cleanly and leaves no process behind', async () => {
