@@ -151,6 +151,14 @@ describe('POST /query (§7)', () => {
     expect(ids((await q({ depth_limit: 5, authors: [newKey().pk], until: 1 })).body)).toHaveLength(2)
   })
 
+  test('a thread filter passes the read gates first: without kinds or #p naming the reader the whole query is 403', async () => {
+    const t = await channelWithThread()
+    const res = await post(relay.httpUrl, '/query', JSON.stringify([{ '#e': [t.root.id], depth_limit: 5 }]), t.key)
+    expect([res.status, res.body]).toEqual([403, { error: 'restricted: p-gated kinds require #p tag matching your pubkey' }])
+    const withP = await post(relay.httpUrl, '/query', JSON.stringify([{ '#p': [t.key.pk], '#e': [t.root.id], depth_limit: 5 }]), t.key)
+    expect(ids(withP.body)).toHaveLength(2)
+  })
+
   test('without a usable depth_limit or with other than one #e, the filter runs as an ordinary filter', async () => {
     const t = await channelWithThread()
     const run = async (f: Record<string, unknown>) => ids((await post(relay.httpUrl, '/query', JSON.stringify([f]), t.key)).body)

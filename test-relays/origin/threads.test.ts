@@ -167,6 +167,8 @@ describe('thread markers (§4)', () => {
     // p now has a thread record of its own (depth 0, no root): a lone reply names it as the root.
     const later = await r.say([e(p.ev.id, 'reply')])
     expect(later.ok[2]).toBe(true)
+    const viaXAgain = await r.say([e(x.ev.id, 'root'), e(p.ev.id, 'reply')])
+    expect(viaXAgain.ok[3]).toBe('invalid: root tag does not match thread ancestry')
   })
 
   test('depth 100 is accepted, depth 101 is refused: thread depth limit exceeded', async () => {
