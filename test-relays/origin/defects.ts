@@ -5,7 +5,7 @@
 export interface OriginDefect {
   readonly id: string
   readonly section: string
-  /** The ORIGIN-RELAY.md line this defect breaks. */
+  /** The sentence of ORIGIN-RELAY.md this defect breaks, quoted verbatim. */
   readonly rule: string
   /** What the relay does instead. */
   readonly behaviour: string
@@ -93,7 +93,7 @@ export const ORIGIN_DEFECTS = [
   {
     id: 'thread-text-differs',
     section: '§4',
-    rule: 'Texts: `invalid: reply parent not found`, ...',
+    rule: '`invalid: reply parent not found`',
     behaviour: 'refuses an unknown parent with `invalid: parent event not found`',
   },
   {
@@ -152,7 +152,7 @@ export const ORIGIN_DEFECTS = [
   },
   {
     id: 'nip11-auth-not-required',
-    section: '§6',
+    section: '§1',
     rule: 'NIP-11 says `auth_required: true`',
     behaviour: 'advertises `auth_required: false`',
   },

@@ -4,11 +4,10 @@
 import { createHash } from 'node:crypto'
 import type { DefectSet } from './defects.ts'
 import { firstTagValue, isHex, parseEvent, verificationError } from './event.ts'
+import { HTTP_AUTH_WINDOW_SECONDS, REPLAY_MEMORY_SECONDS } from './limits.ts'
 import { parseStrictJson } from './strict-json.ts'
 import { normalizeHttpAuthUrl } from './url.ts'
 
-export const HTTP_AUTH_WINDOW_SECONDS = 60
-export const REPLAY_MEMORY_SECONDS = 120
 const REPLAY_MEMORY_CAPACITY = 10_000
 const HTTP_AUTH_KIND = 27235
 

@@ -6,13 +6,13 @@ import { parseEvent } from './event.ts'
 import { parseFilter, type Filter } from './filter.ts'
 import { verifyBridgeAuth, type ReplayMemory } from './http-auth.ts'
 import { ingestEvent } from './ingest.ts'
+import { MAX_BODY_BYTES } from './limits.ts'
 import { relayInformation } from './nip11.ts'
 import { bridgeQuery, countEvents, searchEvents } from './read.ts'
 import { ENGRAM_GATE_TEXT, P_GATE_TEXT_COUNT_HTTP, readGateRefusal } from './read-gates.ts'
 import type { RelayCore } from './relay-core.ts'
 import { parseStrictJson, type JsonValue } from './strict-json.ts'
 
-export const MAX_BODY_BYTES = 1024 * 1024
 const BRIDGE_SEARCH_DEFAULT_LIMIT = 100
 const BRIDGE_SEARCH_MAX_LIMIT = 500
 

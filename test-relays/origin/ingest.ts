@@ -9,13 +9,11 @@ import {
   isAddressableKind, isChannelAdminKind, isGlobalOnlyKind, isKnownKind, isRelayOnlyKind, isReplaceableKind,
   isUnmodelledKind, KIND, requiresChannel,
 } from './kinds.ts'
+import { CLOCK_WINDOW_SECONDS, MAX_CONTENT_BYTES, MAX_D_TAG_BYTES } from './limits.ts'
 import { personaContentIsJsonObject, personaEnvelopeError } from './persona.ts'
 import { extractDTag, reactionEmoji, reactionTarget, type Store, type StoredEvent, type ThreadRecord } from './store.ts'
 import { recordThread, resolveThread } from './threads.ts'
 
-export const CLOCK_WINDOW_SECONDS = 900
-export const MAX_CONTENT_BYTES = 262_144
-export const MAX_D_TAG_BYTES = 1024
 const MAX_REACTION_EMOJI_CHARS = 64
 
 export type Door = 'ws' | 'http'

@@ -1,14 +1,9 @@
 // The relay information document of crates/buzz-relay/src/nip11.rs (no stable relay key, so no
 // `self`). It leaves out NIPs 9, 45 and 98 although the relay implements them.
 import type { DefectSet } from './defects.ts'
+import { ADVERTISED_MAX_LIMIT, MAX_FILTERS, MAX_FRAME_BYTES, MAX_SUB_ID_BYTES, MAX_SUBSCRIPTIONS } from './limits.ts'
 
 export const SUPPORTED_NIPS: readonly number[] = [1, 2, 10, 11, 16, 17, 23, 25, 29, 33, 38, 42, 50]
-export const MAX_FRAME_BYTES = 65_536
-export const MAX_SUBSCRIPTIONS = 1024
-export const MAX_FILTERS = 10
-export const MAX_SUB_ID_BYTES = 256
-/** What NIP-11 advertises; the database returns at most MAX_RESULTS_PER_FILTER. */
-export const ADVERTISED_MAX_LIMIT = 10_000
 
 export function relayInformation(defects: DefectSet): Record<string, unknown> {
   return {

@@ -3,9 +3,8 @@
 import type { DefectSet } from './defects.ts'
 import { firstTagValue, verificationError, type NostrEvent } from './event.ts'
 import { KIND } from './kinds.ts'
+import { AUTH_WINDOW_SECONDS } from './limits.ts'
 import { normalizeRelayUrl } from './url.ts'
-
-export const AUTH_WINDOW_SECONDS = 60
 
 export function authEventValid(event: NostrEvent, challenge: string, relayUrl: string, now: number, defects: DefectSet): boolean {
   if (event.kind !== KIND.auth) return false

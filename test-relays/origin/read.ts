@@ -7,13 +7,11 @@ import {
   firstChannelOf, fullyPushable, matchesFilter, singleChannelOf, sqlMatchesNothing, sqlSelects,
   type Filter, type SqlScope,
 } from './filter.ts'
+import { ADVERTISED_MAX_LIMIT, MAX_RESULTS_PER_FILTER } from './limits.ts'
 import { compareNewestFirst, type Store, type StoredEvent } from './store.ts'
 import { asUnsignedInteger, isJsonObject, type JsonValue } from './strict-json.ts'
 import { parseUuid } from './uuid.ts'
 
-/** What one filter may return: NIP-11 advertises 10,000, the database clamps at 1,000. */
-export const MAX_RESULTS_PER_FILTER = 1000
-const ADVERTISED_MAX_LIMIT = 10_000
 const THREAD_DEFAULT_LIMIT = 100
 const THREAD_MAX_LIMIT = 500
 const FEED_DEFAULT_LIMIT = 20

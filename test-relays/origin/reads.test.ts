@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parseFilter, type Filter } from './filter.ts'
 import { startOriginRelay, type RunningOriginRelay } from './index.ts'
-import { countEvents, MAX_RESULTS_PER_FILTER, reqHistory } from './read.ts'
+import { MAX_RESULTS_PER_FILTER } from './limits.ts'
+import { countEvents, reqHistory } from './read.ts'
 import { Store } from './store.ts'
 import { authed, newKey, sign, TestClient, type Key } from './test-client.ts'
 

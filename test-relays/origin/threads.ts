@@ -3,9 +3,8 @@
 // `insert_event_with_thread_metadata` writes.
 import type { DefectSet } from './defects.ts'
 import { isHex, type NostrEvent } from './event.ts'
+import { MAX_THREAD_DEPTH } from './limits.ts'
 import type { Store, ThreadRecord } from './store.ts'
-
-export const MAX_THREAD_DEPTH = 100
 
 export type ThreadResolution = { ok: true; record: ThreadRecord | null; parentId: string | null } | { ok: false; error: string }
 

@@ -22,5 +22,3 @@ export function parseUuid(value: string): string | null {
   }
   return HYPHENATED.test(hyphenated) ? hyphenated.toLowerCase() : null
 }
-
-export const NIL_UUID = '00000000-0000-0000-0000-000000000000'
