@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest'
 import { type FakeRelay, closedPort, startFakeRelay } from '../test-fixtures/fake-relay.ts'
 import { type CliIo, main, parseTarget } from './cli.ts'
 import { RepoRoot } from './engine.ts'
-import { loadSchema, validateJson } from './json-schema.ts'
+import { validateJson } from './json-schema.ts'
 
 function capture(): CliIo & { stdout: () => string; stderr: () => string } {
   let out = ''
@@ -78,7 +78,7 @@ describe('run', () => {
     const out = mkdtempSync(join(tmpdir(), 'cli-run-'))
     const result = await cli('run', `ws://127.0.0.1:${port}`, '--timeout', '300', '--out', out, '--json')
     expect(result.code).toBe(3)
-    expect(validateJson(JSON.parse(result.stdout), loadSchema('cli-run.v1.schema.json'))).toEqual([])
+    expect(validateJson(JSON.parse(result.stdout), 'cli-run.v1.schema.json')).toEqual([])
     expect(result.stderr.trim().split('\n').pop()).toBe('0 cases, 0 passed, 0 failed, 0 warned, 0 skipped, 0 errored')
     expect(existsSync(join(out, 'index.html'))).toBe(true)
   })
@@ -89,7 +89,7 @@ describe('list and coverage over the real suites', () => {
     const result = await cli('list', '--json')
     expect(result.code).toBe(0)
     const listing = JSON.parse(result.stdout) as { cases: Array<{ id: string }> }
-    expect(validateJson(listing, loadSchema('cli-list.v1.schema.json'))).toEqual([])
+    expect(validateJson(listing, 'cli-list.v1.schema.json')).toEqual([])
     expect(listing.cases.length).toBeGreaterThan(0)
   })
 
@@ -97,7 +97,7 @@ describe('list and coverage over the real suites', () => {
     const result = await cli('coverage', '--json')
     expect(result.code).toBe(0)
     const coverage = JSON.parse(result.stdout) as { requirements: Array<{ status: string }> }
-    expect(validateJson(coverage, loadSchema('cli-coverage.v1.schema.json'))).toEqual([])
+    expect(validateJson(coverage, 'cli-coverage.v1.schema.json')).toEqual([])
     const statuses = coverage.requirements.map((r) => r.status)
     const firstCovered = statuses.indexOf('covered')
     expect(statuses.slice(firstCovered).includes('uncovered')).toBe(false)
@@ -122,7 +122,7 @@ describe('matrix', () => {
     })
     expect(result.exitCode).toBe(1)
     const matrix = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))
-    expect(validateJson(matrix, loadSchema('matrix.v1.schema.json'))).toEqual([])
+    expect(validateJson(matrix, 'matrix.v1.schema.json')).toEqual([])
     expect(matrix.cases.map((c: { id: string; results: Record<string, { outcome: string }> }) => [c.id, c.results.honest?.outcome, c.results.broken?.outcome])).toEqual([
       ['fixture.fail', 'fail', 'fail'],
       ['fixture.pass', 'pass', 'pass'],

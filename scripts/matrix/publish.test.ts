@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { loadSchema, validateJson } from '../../harness/src/json-schema.ts'
+import { validateJson } from '../../harness/src/json-schema.ts'
 import { publishMatrix, renderSummaryBlock, replaceSummaryBlock, SummaryBlockEnd, SummaryBlockStart } from './publish.ts'
 import { SlugReason, fixturePair } from './test-fixtures.ts'
 
@@ -34,7 +34,7 @@ describe('publishMatrix on a fixed pair of reports', () => {
 
   test('report.json follows the matrix schema and grades each case per relay', () => {
     const matrix = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))
-    expect(validateJson(matrix, loadSchema('matrix.v1.schema.json'))).toEqual([])
+    expect(validateJson(matrix, 'matrix.v1.schema.json')).toEqual([])
     expect(matrix.targets.map((t: { name: string; software: string; url: string }) => [t.name, t.software, t.url])).toEqual([
       ['reference', 'reference-relay 0.1.0', 'ws://127.0.0.1:PORT'],
       ['third', 'third-relay 1.2.3', 'ws://127.0.0.1:PORT'],

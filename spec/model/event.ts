@@ -32,6 +32,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /**
  * Checks the seven NIP-01 fields and their types. Extra fields are tolerated (NIP-01 does
  * not forbid them) but dropped from the returned event so they never reach storage.
+ * Hand-written rather than a JSON Schema: it runs on every EVENT, stops at the first
+ * problem and names it in the relay's `invalid:` answer.
  */
 export function checkEventShape(value: unknown): ShapeCheck {
   if (!isRecord(value)) return { ok: false, message: 'invalid: event must be a JSON object' }

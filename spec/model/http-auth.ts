@@ -114,6 +114,11 @@ export interface HttpAuthOptions {
 /**
  * Verifies a NIP-98 Authorization header for one request. Cheap checks run before the
  * signature; the replay guard runs last so only fully valid ids are remembered.
+ *
+ * Written by hand on purpose, not as a JSON Schema: the order of the checks and the one
+ * refusal each produces (HttpAuthRefusals) are the behaviour under test, test relays skip
+ * single checks, and it runs per request on the relay, so a schema validator's error list
+ * would be both the wrong answer and the wrong cost.
  */
 export function checkHttpAuth(
   header: string | undefined,
