@@ -1,6 +1,7 @@
 // The NIP-01 event: shape, id and signature.
 import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { schnorr } from '@noble/curves/secp256k1.js'
 import { verifyEvent } from 'nostr-tools/pure'
 
 export interface NostrEvent {
@@ -73,6 +74,15 @@ export function signatureIsValid(event: NostrEvent): boolean {
     sig: event.sig,
   }
   return verifyEvent(fresh)
+}
+
+/** BIP-340 check of `sig` over the id as given, without recomputing it (id-not-verified). */
+export function signatureOverGivenIdIsValid(event: NostrEvent): boolean {
+  try {
+    return schnorr.verify(hexToBytes(event.sig), hexToBytes(event.id), hexToBytes(event.pubkey))
+  } catch {
+    return false
+  }
 }
 
 /** The value of the first tag with this name that has a value. */

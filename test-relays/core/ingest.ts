@@ -1,5 +1,12 @@
 // EVENT: from a parsed frame element to an OK answer and, maybe, a live delivery.
-import { computeId, pickEvent, shapeProblem, signatureIsValid, type NostrEvent } from './event.ts'
+import {
+  computeId,
+  pickEvent,
+  shapeProblem,
+  signatureIsValid,
+  signatureOverGivenIdIsValid,
+  type NostrEvent,
+} from './event.ts'
 import type { Faults } from './faults.ts'
 import { authKind, deletionKind, kindClass, personaKind } from './kinds.ts'
 import { personaProblem } from './persona.ts'
@@ -62,7 +69,8 @@ export function ingestEvent(raw: unknown, context: IngestContext): IngestResult 
   if (event.content.length > limits.maxContentLength && [...event.content].length > limits.maxContentLength)
     return invalid(`content longer than ${limits.maxContentLength} characters`)
   if (!faults.has('id-not-verified') && computeId(event) !== event.id) return invalid('event id does not match its content')
-  if (!faults.has('sig-not-verified') && !signatureIsValid(event)) {
+  const signatureHolds = faults.has('id-not-verified') ? signatureOverGivenIdIsValid : signatureIsValid
+  if (!faults.has('sig-not-verified') && !signatureHolds(event)) {
     if (faults.has('bad-sig-notice')) return { ok: null, notice: { prefix: 'invalid', text: 'bad signature' }, deliver: null }
     return invalid('signature is not valid')
   }

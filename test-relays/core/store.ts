@@ -34,6 +34,8 @@ export function supersedes(incoming: NostrEvent, current: NostrEvent, faults: Fa
 export class MemoryStore {
   private readonly byId = new Map<string, Entry>()
   private readonly heads = new Map<string, string>()
+  /** pubkey → ids of its stored events, so author-scoped reads do not scan everything. */
+  private readonly byAuthor = new Map<string, Set<string>>()
   /** Deleted event id → pubkey of the deleter ('*' when any author counts). */
   private readonly deletedIds = new Map<string, string>()
   /** Address → greatest created_at of an `a` deletion naming it. */
@@ -68,7 +70,7 @@ export class MemoryStore {
     if (head !== undefined && !supersedes(event, head.event, this.faults)) {
       const text =
         event.created_at === head.event.created_at
-          ? 'the stored version has the same created_at and a lower id'
+          ? 'the stored version has the same created_at and wins the tie'
           : 'a newer version of this address is stored'
       if (this.faults.has('stale-stored')) return this.put(event, 'stale')
       return { outcome: 'stale', text }
@@ -77,7 +79,7 @@ export class MemoryStore {
     if (admitted.outcome !== 'stored') return admitted
     if (head !== undefined) {
       if (this.keepSuperseded) head.role = 'superseded'
-      else this.byId.delete(head.event.id)
+      else this.remove(head)
     }
     this.heads.set(address, event.id)
     return admitted
@@ -86,6 +88,9 @@ export class MemoryStore {
   private put(event: NostrEvent, role: Role): Admission {
     if (this.byId.size >= this.capacity) return { outcome: 'full' }
     this.byId.set(event.id, { event, role })
+    let mine = this.byAuthor.get(event.pubkey)
+    if (mine === undefined) this.byAuthor.set(event.pubkey, (mine = new Set()))
+    mine.add(event.id)
     return { outcome: 'stored' }
   }
 
@@ -147,6 +152,9 @@ export class MemoryStore {
 
   private remove(entry: Entry): void {
     this.byId.delete(entry.event.id)
+    const mine = this.byAuthor.get(entry.event.pubkey)
+    mine?.delete(entry.event.id)
+    if (mine?.size === 0) this.byAuthor.delete(entry.event.pubkey)
     if (entry.role !== 'head') return
     const address = addressOf(entry.event, this.faults)
     if (address !== null && this.heads.get(address) === entry.event.id) this.heads.delete(address)
@@ -176,9 +184,31 @@ export class MemoryStore {
     return found.size
   }
 
+  /** Entries that may match: by id or author when the filter names them, else all. */
+  private *candidates(filter: Filter): Iterable<Entry> {
+    if (filter.ids !== undefined) {
+      for (const id of new Set(filter.ids)) {
+        const entry = this.byId.get(id)
+        if (entry !== undefined) yield entry
+      }
+      return
+    }
+    const authorsApply = !(filter.kinds !== undefined && this.faults.has('authors-ignored-with-kinds'))
+    if (filter.authors !== undefined && authorsApply) {
+      for (const author of new Set(filter.authors)) {
+        for (const id of this.byAuthor.get(author) ?? []) {
+          const entry = this.byId.get(id)
+          if (entry !== undefined) yield entry
+        }
+      }
+      return
+    }
+    yield* this.byId.values()
+  }
+
   private matching(filter: Filter, purpose: 'read' | 'count'): NostrEvent[] {
     const hits: NostrEvent[] = []
-    for (const entry of this.byId.values()) {
+    for (const entry of this.candidates(filter)) {
       if (!this.visible(entry, filter, purpose)) continue
       if (matches(filter, entry.event, this.faults, 'stored')) hits.push(entry.event)
     }

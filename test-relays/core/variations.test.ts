@@ -382,6 +382,7 @@ describe.each(variations.map((v) => v.name))('variation %s', (name) => {
 
   test('shows itself where the default relay does not', async () => {
     const check = checks[name]!
+    expect(check.variation).not.toEqual(check.standard)
     expect(await check.observe(relay)).toEqual(check.variation)
     expect(await check.observe(standard)).toEqual(check.standard)
   })

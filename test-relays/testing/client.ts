@@ -1,7 +1,7 @@
 // A small NIP-01 client for the test relays' own tests: every frame is kept, every wait
 // has a deadline.
 import WebSocket from 'ws'
-import { finalizeEvent, getPublicKey } from 'nostr-tools/pure'
+import { finalizeEvent } from 'nostr-tools/pure'
 import type { NostrEvent } from '../core/event.ts'
 
 export type Frame = unknown[]
@@ -13,7 +13,7 @@ export class TestClient {
   private readonly taken = new Set<Frame>()
   private waiters: (() => void)[] = []
   private closeCode: number | null = null
-  private challenge: string | undefined
+  private authChallenge: string | undefined
   private readonly closedPromise: Promise<number>
 
   private constructor(private readonly socket: WebSocket) {
@@ -136,29 +136,41 @@ export class TestClient {
     this.send(['CLOSE', id])
   }
 
+  /** The challenge of the relay's AUTH message on this connection. */
+  async challenge(): Promise<string> {
+    this.authChallenge ??= (await this.take((f) => f[0] === 'AUTH', 'AUTH challenge'))[1] as string
+    return this.authChallenge
+  }
+
+  /** Send an AUTH event and wait for its OK: [accepted, message]. */
+  async sendAuth(event: NostrEvent): Promise<[boolean, string]> {
+    this.send(['AUTH', event])
+    const ok = await this.take((f) => f[0] === 'OK' && f[1] === event.id, `OK for AUTH ${event.id.slice(0, 8)}`)
+    return [ok[2] as boolean, ok[3] as string]
+  }
+
   /** Answer the relay's AUTH challenge with `secretKey`; returns the OK. */
   async authenticate(secretKey: Uint8Array, relayUrl: string): Promise<[boolean, string]> {
-    this.challenge ??= (await this.take((f) => f[0] === 'AUTH', 'AUTH challenge'))[1] as string
-    const event = finalizeEvent(
-      {
-        kind: 22242,
-        created_at: Math.floor(Date.now() / 1000),
-        tags: [
-          ['relay', relayUrl],
-          ['challenge', this.challenge],
-        ],
-        content: '',
-      },
-      secretKey,
-    )
-    this.send(['AUTH', event])
-    const ok = await this.take((f) => f[0] === 'OK' && f[1] === event.id, `OK for AUTH by ${getPublicKey(secretKey).slice(0, 8)}`)
-    return [ok[2] as boolean, ok[3] as string]
+    return this.sendAuth(authEvent(secretKey, relayUrl, await this.challenge()))
   }
 
   close(): void {
     this.socket.terminate()
   }
+}
+
+/** A kind 22242 NIP-42 event. */
+export function authEvent(
+  secretKey: Uint8Array,
+  relayUrl: string,
+  challenge: string,
+  createdAt = Math.floor(Date.now() / 1000),
+): NostrEvent {
+  const event = finalizeEvent(
+    { kind: 22242, created_at: createdAt, tags: [['relay', relayUrl], ['challenge', challenge]], content: '' },
+    secretKey,
+  )
+  return JSON.parse(JSON.stringify(event)) as NostrEvent
 }
 
 /** Connect several clients and close them all afterwards. */
