@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
@@ -53,6 +54,13 @@ describe('startTestRelay', () => {
       expect(new Set(names).size).toBe(names.length)
     }
   })
+})
+
+test('the README tables list every core variation and defect', () => {
+  const readme = readFileSync(new URL('./README.md', import.meta.url), 'utf8')
+  const core = testRelayCatalog().find((c) => c.relay === 'core')!
+  const missing = [...core.variations, ...core.defects].map((e) => e.name).filter((name) => !readme.includes(`| \`${name}\` |`))
+  expect(missing).toEqual([])
 })
 
 describe('cli', () => {

@@ -17,6 +17,7 @@ export class Connection implements Subscriber {
   readonly serial = nextSerial++
   private readonly authenticated = new Set<string>()
   private readonly challenge: string | null
+  private challengeSent = false
 
   constructor(
     private readonly relay: Relay,
@@ -28,7 +29,13 @@ export class Connection implements Subscriber {
     socket.on('message', (data, isBinary) => this.receive(data as Buffer | Buffer[] | ArrayBuffer, isBinary))
     socket.on('close', () => relay.subscriptions.closeAll(this))
     socket.on('error', () => socket.terminate())
-    if (this.challenge !== null) this.send(['AUTH', this.challenge])
+    if (relay.settings.authChallenge === 'on-connect') this.sendChallenge()
+  }
+
+  private sendChallenge(): void {
+    if (this.challenge === null || this.challengeSent) return
+    this.challengeSent = true
+    this.send(['AUTH', this.challenge])
   }
 
   deliver(subscriptionId: string, event: NostrEvent): void {
@@ -50,6 +57,7 @@ export class Connection implements Subscriber {
   }
 
   private closed(id: string, reason: Reason): void {
+    if (reason.prefix === 'auth-required') this.sendChallenge()
     this.send(['CLOSED', id, this.relay.voice.refusal(reason, 'CLOSED')])
   }
 
@@ -132,6 +140,7 @@ export class Connection implements Subscriber {
       if (result.notice !== null) this.notice(result.notice)
       if (result.ok === null) return
       const { id, answer: ok } = result.ok
+      if (!ok.accepted && ok.reason.prefix === 'auth-required') this.sendChallenge()
       if (ok.accepted) this.ok(id, true, relay.voice.acknowledgement(ok.note))
       else this.ok(id, false, relay.voice.refusal(ok.reason, 'OK'))
     }

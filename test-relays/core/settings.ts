@@ -40,6 +40,8 @@ export interface Settings {
   readonly clockWindow: ClockWindow | null
   /** NIP-42 AUTH required before EVENT, REQ and COUNT. */
   readonly auth: boolean
+  /** When the challenge goes out: on connect, or just before the first `auth-required:`. */
+  readonly authChallenge: 'on-connect' | 'on-demand'
   readonly maxSubscriptions: number
   readonly maxSubidLength: number
   readonly maxEventTags: number
@@ -70,6 +72,7 @@ export const defaultSettings: Settings = {
   maxMessageLength: 524_288,
   clockWindow: null,
   auth: false,
+  authChallenge: 'on-connect',
   maxSubscriptions: 64,
   maxSubidLength: 64,
   maxEventTags: 2000,

@@ -7,10 +7,16 @@ import { fetchInfo, limitation } from '../testing/http.ts'
 import { coreConfig } from './index.ts'
 import { presets, variations } from './variations.ts'
 
-/** A client that has answered the AUTH challenge when the relay asks for one. */
+/**
+ * A client that has answered the AUTH challenge when the relay asks for one. A first REQ
+ * draws the challenge out of relays that send it only with their first refusal.
+ */
 async function ready(relay: RunningTestRelay, keys: Keys, auth: boolean): Promise<TestClient> {
   const client = await TestClient.connect(relay.url)
-  if (auth) expect(await client.authenticate(keys.secretKey, relay.url)).toEqual([true, ''])
+  if (auth) {
+    expect((await client.query('before-auth', { kinds: [30175] })).closed).toMatch(/^auth-required:/)
+    expect(await client.authenticate(keys.secretKey, relay.url)).toEqual([true, ''])
+  }
   return client
 }
 
@@ -305,10 +311,12 @@ const checks: Record<string, Check> = {
       return withClients(relay.url, 1, async (client) => {
         const before = await client.query('s', { kinds: [30175] })
         const [, eventBefore] = await client.publish(persona(me, 'early'))
+        const onConnect = client.frames[0]?.[0] === 'AUTH'
         if (before.closed !== null) await client.authenticate(me.secretKey, relay.url)
         const [, foreign] = await client.publish(persona(other, 'not-mine'))
         const [own] = await client.publish(persona(me, 'mine'))
         return {
+          onConnect,
           req: before.closed?.split(':')[0] ?? 'EOSE',
           event: eventBefore.split(':')[0],
           foreign: foreign.split(':')[0],
@@ -316,8 +324,21 @@ const checks: Record<string, Check> = {
         }
       })
     },
-    variation: { req: 'auth-required', event: 'auth-required', foreign: 'restricted', own: true },
-    standard: { req: 'EOSE', event: '', foreign: '', own: true },
+    variation: { onConnect: true, req: 'auth-required', event: 'auth-required', foreign: 'restricted', own: true },
+    standard: { onConnect: false, req: 'EOSE', event: '', foreign: '', own: true },
+  },
+  'auth-on-demand': {
+    // A NOTICE round trip shows whether AUTH came on connect; a REQ then draws it out.
+    async observe(relay) {
+      return withClients(relay.url, 1, async (client) => {
+        client.sendRaw('not json')
+        await client.take((f) => f[0] === 'NOTICE', 'NOTICE')
+        await client.query('s', { kinds: [30175], authors: [newKeys().pubkey] })
+        return client.frames.map((f) => f[0])
+      })
+    },
+    variation: ['NOTICE', 'AUTH', 'CLOSED'],
+    standard: ['NOTICE', 'EOSE'],
   },
   'tight-limits': {
     async observe(relay) {

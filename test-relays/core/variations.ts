@@ -250,6 +250,17 @@ export const variations: readonly Variation[] = [
     settings: { auth: true },
   },
   {
+    name: 'auth-on-demand',
+    description:
+      'NIP-42 as in auth-required, but the AUTH challenge is not sent on connect: it goes out just before the first `auth-required:` refusal (CLOSED or OK).',
+    basis: 'permitted',
+    permittedBy: [
+      nip42('In this case, the `AUTH` message from the relay could be sent right as the client connects or it can be sent immediately before the `CLOSED` is sent.'),
+    ],
+    conflictsWith: [],
+    settings: { auth: true, authChallenge: 'on-demand' },
+  },
+  {
     name: 'tight-limits',
     description:
       'Smaller limits, advertised and enforced: 8 subscriptions per connection, sub ids of at most 32 characters, 16 tags per event, 65,535 characters of content.',
@@ -297,6 +308,7 @@ export const presets: readonly PresetInfo[] = [
       'small-frames',
       'clock-window',
       'auth-required',
+      'auth-on-demand',
       'tight-limits',
       'fanout-before-ok',
     ],
