@@ -6,6 +6,7 @@ export type PersonaKind = typeof PersonaKind
 export const DeletionKind = 5
 export const ChannelMessageKind = 9
 export const HttpAuthKind = 27235
+export const RelayAuthKind = 22242
 
 export type KindClass = 'regular' | 'replaceable' | 'ephemeral' | 'addressable'
 
