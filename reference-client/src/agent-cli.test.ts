@@ -6,7 +6,7 @@ import { hashPersonaContentText } from '../../spec/model/hash.ts'
 import { personaHome } from './home.ts'
 import { processStateOf, readRunState } from './run-state.ts'
 import { shellQuote, stopAgent } from './spawn.ts'
-import { makeTempDir, runCli, waitFor } from './test-helpers.ts'
+import { makeTempDir, runCli, waitFor } from './testing/helpers.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 

@@ -6,8 +6,8 @@ import { loadAgents, saveAgents } from './agents.ts'
 import { backfillSnapshots } from './backfill.ts'
 import { driftOf, liveVersionOf } from './drift.ts'
 import { pickInstanceName, snapshotEnvironment, takeSnapshot } from './snapshot.ts'
-import { openRetentionStore } from './store.ts'
-import { makeTempDir, signDeletion, signPersona } from './test-helpers.ts'
+import { openRetentionStore } from './store/index.ts'
+import { makeTempDir, signDeletion, signPersona } from './testing/helpers.ts'
 
 const sk = generateSecretKey()
 const pk = getPublicKey(sk)
@@ -63,20 +63,20 @@ describe('drift', () => {
   const version = pinned.snapshot.persona_source_version
 
   test('up-to-date, out-of-date, orphaned', () => {
-    expect(driftOf(version, liveVersionOf(store.readPersona(pk, 'd')))).toBe('orphaned')
-    store.putPersona(v1)
-    expect(driftOf(version, liveVersionOf(store.readPersona(pk, 'd')))).toBe('up-to-date')
-    store.putPersona(signPersona(sk, 'd', { ...body, system_prompt: 'Code better.' }, 1001))
-    expect(driftOf(version, liveVersionOf(store.readPersona(pk, 'd')))).toBe('out-of-date')
-    store.putDeletion(signDeletion(sk, 'd', 1002))
+    expect(driftOf(version, liveVersionOf(store.personas.read(pk, 'd')))).toBe('orphaned')
+    store.personas.put(v1)
+    expect(driftOf(version, liveVersionOf(store.personas.read(pk, 'd')))).toBe('up-to-date')
+    store.personas.put(signPersona(sk, 'd', { ...body, system_prompt: 'Code better.' }, 1001))
+    expect(driftOf(version, liveVersionOf(store.personas.read(pk, 'd')))).toBe('out-of-date')
+    store.personas.putDeletion(signDeletion(sk, 'd', 1002))
     // deleted after an edit: orphaned, never out-of-date
-    expect(driftOf(version, liveVersionOf(store.readPersona(pk, 'd')))).toBe('orphaned')
+    expect(driftOf(version, liveVersionOf(store.personas.read(pk, 'd')))).toBe('orphaned')
   })
 
   test('an edit that only reorders keys or adds unknown fields is not drift', () => {
     const reordered = signPersona(sk, 'e', { name_pool: body.name_pool, runtime: 'r', provider: 'p', model: 'm', system_prompt: 'Code.', display_name: 'Coder', extra: 1 }, 1000)
-    store.putPersona(reordered)
-    expect(driftOf(version, liveVersionOf(store.readPersona(pk, 'e')))).toBe('up-to-date')
+    store.personas.put(reordered)
+    expect(driftOf(version, liveVersionOf(store.personas.read(pk, 'e')))).toBe('up-to-date')
   })
 })
 
@@ -103,8 +103,8 @@ describe('agent records and backfill', () => {
 
   test('backfill snapshots records whose persona exists, once, and flags the others without a snapshot', () => {
     const store = openRetentionStore(':memory:')
-    store.putPersona(signPersona(sk, 'coder', body, 1000))
-    store.setPersonaEnv(pk, 'coder', { KEY: 'v' })
+    store.personas.put(signPersona(sk, 'coder', body, 1000))
+    store.env.set(pk, 'coder', { KEY: 'v' })
     const records = [
       { name: 'a', persona: { slug: 'coder', pubkey: null }, command: null, env: {}, snapshot: null, created_at: '', backfill_error: null },
       { name: 'b', persona: { slug: 'gone', pubkey: null }, command: null, env: {}, snapshot: null, created_at: '', backfill_error: null },
@@ -118,7 +118,7 @@ describe('agent records and backfill', () => {
     expect(first.agents[1]?.backfill_error).toMatch(/^error: persona gone does not exist/)
 
     // once: an edit after the backfill does not move the pin
-    store.putPersona(signPersona(sk, 'coder', { ...body, system_prompt: 'new' }, 1001))
+    store.personas.put(signPersona(sk, 'coder', { ...body, system_prompt: 'new' }, 1001))
     const second = backfillSnapshots(first.agents, store, { ownerPubkey: pk, now: new Date(0) })
     expect(second.report.filled).toEqual([])
     expect(second.agents[0]).toBe(first.agents[0])

@@ -20,6 +20,8 @@ export interface PersonaSnapshot {
   model: string | null
   provider: string | null
   runtime: string | null
+  /** The persona's name_pool as pinned; null in records pinned before it was kept. */
+  name_pool: string[] | null
   /** The instance name picked from the persona's name_pool (display_name when the pool is empty). */
   instance_name: string
   /** Local env vars (persona_env plus --env pins). Secrets: never printed, never published. */
@@ -87,6 +89,7 @@ function normalizeSnapshot(value: unknown): PersonaSnapshot | null {
     model: optionalString(value.model),
     provider: optionalString(value.provider),
     runtime: optionalString(value.runtime),
+    name_pool: Array.isArray(value.name_pool) && value.name_pool.every((name) => typeof name === 'string') ? (value.name_pool as string[]) : null,
     instance_name: typeof instance_name === 'string' && instance_name !== '' ? instance_name : display_name,
     env_vars: stringMap(value.env_vars),
     persona_source_version,

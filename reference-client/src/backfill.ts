@@ -7,7 +7,8 @@
 
 import type { AgentRecord } from './agents.ts'
 import { takeSnapshot } from './snapshot.ts'
-import type { RetentionStore } from './store.ts'
+import { checkAgentSpawnable } from './spawn.ts'
+import type { RetentionStore } from './store/index.ts'
 
 export interface BackfillReport {
   filled: Array<{ agent: string; slug: string; version: string }>
@@ -37,7 +38,7 @@ export function backfillSnapshots(
     }
     const pubkey = agent.persona.pubkey ?? options.ownerPubkey
     const slug = agent.persona.slug
-    const read = pubkey === null ? ({ status: 'missing' } as const) : store.readPersona(pubkey, slug)
+    const read = pubkey === null ? ({ status: 'missing' } as const) : store.personas.read(pubkey, slug)
     if (read.status !== 'present') {
       const why = read.status === 'deleted' ? 'was deleted' : read.status === 'corrupt' ? `is unreadable (${read.message})` : 'does not exist'
       const message = `error: persona ${slug} ${why}; agent ${agent.name} has no snapshot and will not start`
@@ -47,14 +48,16 @@ export function backfillSnapshots(
     }
     const snapshot = takeSnapshot({
       event: read.event,
-      localEnv: store.readPersonaEnv(read.event.pubkey, slug),
+      localEnv: store.env.read(read.event.pubkey, slug),
       pinnedEnv: agent.env,
       takenNames: takenInstanceNames(result.concat(agents.slice(result.length + 1)), slug, agent.name),
       now: options.now,
     })
-    if (!snapshot.ok) {
-      report.missing.push({ agent: agent.name, slug, message: snapshot.message })
-      result.push({ ...agent, persona: { slug, pubkey }, backfill_error: snapshot.message })
+    const refusal = !snapshot.ok ? snapshot : checkAgentSpawnable(snapshot.snapshot, agent.name, agent.command)
+    if (!refusal.ok || !snapshot.ok) {
+      const message = refusal.ok ? 'error: no snapshot taken' : refusal.message
+      report.missing.push({ agent: agent.name, slug, message })
+      result.push({ ...agent, persona: { slug, pubkey }, backfill_error: message })
       continue
     }
     report.filled.push({ agent: agent.name, slug, version: snapshot.snapshot.persona_source_version })

@@ -6,7 +6,7 @@ import { startRelay } from '../../reference-relay/src/index.ts'
 import { personaHome } from './home.ts'
 import { processStateOf, readRunState } from './run-state.ts'
 import { stopAgent } from './spawn.ts'
-import { makeTempDir } from './test-helpers.ts'
+import { makeTempDir } from './testing/helpers.ts'
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const cliPath = join(repo, 'reference-client/src/cli.ts')

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { startRelay } from '../../reference-relay/src/index.ts'
 import { fetchPersona } from './fetch.ts'
 import { openRelay } from './relay.ts'
-import { makeTempDir, runCli } from './test-helpers.ts'
+import { makeTempDir, runCli } from './testing/helpers.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 
@@ -295,7 +295,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
       writeFileSync(file, JSON.stringify(records))
       const first = await runCli(['import-legacy', file, '--json'], env)
       expect(first.code).toBe(0)
-      expect(first.json()).toMatchObject({ ok: true, skipped_builtin: ['builtin-one'], already_present: [], errors: [], sync: { pending: 0 } })
+      expect(first.json()).toMatchObject({ ok: true, skipped_builtin: ['builtin-one'], already_migrated: false, errors: [], sync: { pending: 0 } })
       expect((first.json().imported as Array<{ slug: string }>).map((i) => i.slug)).toEqual(['planner', 'coder'])
       const onRelay = await relayHead(relay.url, pubkey, 'planner')
       expect(onRelay.status).toBe('found')
@@ -306,7 +306,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
 
       const second = await runCli(['import-legacy', file, '--json'], env)
       expect(second.code).toBe(0)
-      expect(second.json()).toMatchObject({ imported: [], already_present: ['planner', 'coder'] })
+      expect(second.json()).toMatchObject({ imported: [], already_migrated: true })
     })
 
     test('invalid records are refused one by one (exit 7); nothing valid is exit 3; a missing file is exit 4', async () => {

@@ -1,7 +1,7 @@
 /** Drift: does the persona an agent pinned still match the persona as it is now? */
 
-import { hashPersonaContentText } from '../../spec/model/hash.ts'
-import type { PersonaRead } from './store.ts'
+import { viewPersona } from './persona.ts'
+import type { PersonaRead } from './store/index.ts'
 
 export type Drift = 'up-to-date' | 'out-of-date' | 'orphaned'
 
@@ -12,9 +12,10 @@ export type LiveVersion =
 export function liveVersionOf(read: PersonaRead): LiveVersion {
   switch (read.status) {
     case 'present': {
-      const version = hashPersonaContentText(read.event.content)
-      if (version === null) return { status: 'gone', reason: 'unreadable', message: 'the current persona body does not parse' }
-      return { status: 'present', version, event_id: read.event.id }
+      // An invalid body at the head makes the persona invalid; older versions are never used (AP-READ-5).
+      const view = viewPersona(read.event)
+      if (!view.ok) return { status: 'gone', reason: 'unreadable', message: `the current head ${read.event.id} has an invalid body (${view.message})` }
+      return { status: 'present', version: view.version, event_id: read.event.id }
     }
     case 'deleted':
       return { status: 'gone', reason: 'deleted', message: `the persona was deleted (${read.deletion.id})` }

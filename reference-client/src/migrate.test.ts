@@ -2,7 +2,7 @@ import { generateSecretKey, getPublicKey, verifyEvent } from 'nostr-tools/pure'
 import { describe, expect, test } from 'vitest'
 import { buildPersonaDeletion } from './delete.ts'
 import { importLegacyPersonas, parseLegacyPersonas } from './migrate.ts'
-import { openRetentionStore } from './store.ts'
+import { openRetentionStore } from './store/index.ts'
 
 const legacy = [
   { id: 'writer', display_name: 'Writer', system_prompt: 'Write.', model: 'm1', provider: 'p1', name_pool: ['Ann', 'Bo'], env_vars: { API_KEY: 'sk-secret' } },
@@ -26,16 +26,16 @@ describe('legacy personas.json migration', () => {
       [2, 'invalid'],
       [3, 'invalid'],
     ])
-    const writer = store.readPersona(pk, 'writer')
+    const writer = store.personas.read(pk, 'writer')
     expect(writer.status).toBe('present')
     if (writer.status !== 'present') return
     expect(writer.event.pubkey).toBe(pk)
     expect(verifyEvent({ ...writer.event })).toBe(true)
     expect(writer.event.content).not.toContain('sk-secret')
     expect(JSON.parse(writer.event.content)).not.toHaveProperty('env_vars')
-    expect(store.readPersonaEnv(pk, 'writer')).toEqual({ API_KEY: 'sk-secret' })
-    expect(store.readPersona(pk, 'builtin-helper').status).toBe('missing')
-    expect(store.countPendingSync().pending).toBe(2)
+    expect(store.env.read(pk, 'writer')).toEqual({ API_KEY: 'sk-secret' })
+    expect(store.personas.read(pk, 'builtin-helper').status).toBe('missing')
+    expect(store.queue.count().pending).toBe(2)
     store.close()
   })
 
@@ -44,13 +44,13 @@ describe('legacy personas.json migration', () => {
     const pk = getPublicKey(sk)
     const store = openRetentionStore(':memory:')
     const first = importLegacyPersonas(store, { secretKey: sk, text: JSON.stringify(legacy), now: 5000 })
-    const before = store.listPersonas(pk).events.map((e) => e.id)
+    const before = store.personas.list(pk).events.map((e) => e.id)
     const second = importLegacyPersonas(store, { secretKey: sk, text: JSON.stringify(legacy), now: 6000 })
     expect(first.ok && second.ok).toBe(true)
     expect(second.report.imported).toEqual([])
-    expect(second.report.already_present).toEqual(['writer', 'reviewer'])
-    expect(store.listPersonas(pk).events.map((e) => e.id)).toEqual(before)
-    expect(store.countPendingSync().pending).toBe(2)
+    expect(second.report.already_migrated).toBe(true)
+    expect(store.personas.list(pk).events.map((e) => e.id)).toEqual(before)
+    expect(store.queue.count().pending).toBe(2)
     store.close()
   })
 
@@ -60,13 +60,13 @@ describe('legacy personas.json migration', () => {
     const store = openRetentionStore(':memory:')
     const tombstoned = [{ id: 'old', display_name: 'Old', system_prompt: 'x' }]
     importLegacyPersonas(store, { secretKey: sk, text: JSON.stringify(tombstoned), now: 5000 })
-    const head = store.readPersona(pk, 'old')
+    const head = store.personas.read(pk, 'old')
     expect(head.status).toBe('present')
     const deletion = buildPersonaDeletion({ secretKey: sk, slug: 'old', now: 5001 })
-    if (deletion.ok) store.putDeletion(deletion.event)
+    if (deletion.ok) store.personas.putDeletion(deletion.event)
     const again = importLegacyPersonas(store, { secretKey: sk, text: JSON.stringify(tombstoned), now: 6000 })
-    expect(again.ok && again.report.already_present).toEqual(['old'])
-    expect(store.readPersona(pk, 'old').status).toBe('deleted')
+    expect(again.ok && again.report.already_migrated).toBe(true)
+    expect(store.personas.read(pk, 'old').status).toBe('deleted')
     store.close()
   })
 
@@ -76,7 +76,7 @@ describe('legacy personas.json migration', () => {
     const result = importLegacyPersonas(store, { secretKey: sk, text: JSON.stringify([{ id: '-x', display_name: 'a', system_prompt: 'b' }]), now: 5000 })
     expect(result.ok).toBe(false)
     expect(!result.ok && result.message.startsWith('invalid: ')).toBe(true)
-    expect(store.listPersonas().events).toEqual([])
+    expect(store.personas.list().events).toEqual([])
     store.close()
   })
 

@@ -6,15 +6,17 @@
  *     name_pool?, env_vars?: { KEY: VALUE }, is_builtin? }
  * where `id` is the slug. Builtins are skipped; env vars go to the store's local
  * persona_env table, never into the event. Events are signed with the owner's real key.
- * Idempotent without a sentinel: a record whose address already has a row (a head or a
- * deletion) in the store is "already migrated" and left alone.
+ * Idempotent without a sentinel (AP-STORE-12, AMB-32): when the store already holds a
+ * persona of the owner, or a deletion of one, the data is the sentinel and nothing is
+ * imported, so a persona edited or deleted since is never overwritten or brought back.
  */
 
 import { getPublicKey } from 'nostr-tools/pure'
+import { checkWritableContent } from '../../spec/model/content.ts'
 import { checkSlug } from '../../spec/model/slug.ts'
 import { checkEnvObject } from './env.ts'
 import { buildPersonaEvent } from './publish.ts'
-import type { RetentionStore } from './store.ts'
+import type { RetentionStore } from './store/index.ts'
 
 export type LegacyRecordCheck =
   | { index: number; status: 'valid'; slug: string; body: Record<string, unknown>; env: Record<string, string> }
@@ -62,7 +64,8 @@ export function parseLegacyPersonas(text: string): LegacyParse {
 export interface MigrationReport {
   imported: Array<{ slug: string; id: string; env_vars: number }>
   skipped_builtin: string[]
-  already_present: string[]
+  /** True when the store already held the owner's personas: nothing was imported. */
+  already_migrated: boolean
   errors: Array<{ index: number; id: unknown; message: string }>
 }
 
@@ -75,48 +78,48 @@ export interface MigrationInput {
   now: number
 }
 
-/** Imports every valid record in one transaction and queues the new events for sync. */
+/**
+ * Checks every record (slug, env vars, body), then imports the valid ones in one
+ * transaction and queues them for sync; nothing is signed or written when no record is
+ * valid or when the store already holds the owner's personas.
+ */
 export function importLegacyPersonas(store: RetentionStore, input: MigrationInput): MigrationResult {
-  const report: MigrationReport = { imported: [], skipped_builtin: [], already_present: [], errors: [] }
+  const report: MigrationReport = { imported: [], skipped_builtin: [], already_migrated: false, errors: [] }
   const parsed = parseLegacyPersonas(input.text)
   if (!parsed.ok) return { ok: false, message: parsed.message, report }
-  const pubkey = getPublicKey(input.secretKey)
 
   const valid: Array<Extract<LegacyRecordCheck, { status: 'valid' }>> = []
   for (const record of parsed.records) {
     if (record.status === 'builtin') report.skipped_builtin.push(record.slug)
     else if (record.status === 'invalid') report.errors.push({ index: record.index, id: record.id, message: record.message })
-    else valid.push(record)
-  }
-
-  // Build (and so validate the bodies) before writing anything.
-  const built: Array<{ slug: string; event: ReturnType<typeof buildPersonaEvent>; env: Record<string, string>; index: number }> = []
-  for (const record of valid) {
-    if (store.hasAddress(pubkey, record.slug)) {
-      report.already_present.push(record.slug)
-      continue
+    else {
+      const body = checkWritableContent(record.body)
+      if (body.ok) valid.push(record)
+      else report.errors.push({ index: record.index, id: record.slug, message: body.message })
     }
-    const event = buildPersonaEvent({ secretKey: input.secretKey, slug: record.slug, body: record.body, now: input.now })
-    if (!event.ok) report.errors.push({ index: record.index, id: record.slug, message: event.message })
-    else built.push({ slug: record.slug, event, env: record.env, index: record.index })
   }
-
-  const nothingValid = built.length === 0 && report.already_present.length === 0 && report.errors.length > 0
-  if (nothingValid) {
+  report.errors.sort((a, b) => a.index - b.index)
+  if (valid.length === 0 && report.errors.length > 0) {
     return { ok: false, message: `invalid: no valid persona record in the file (${report.errors.length} refused)`, report }
   }
+  const pubkey = getPublicKey(input.secretKey)
+  if (store.personas.hasOwnerHistory(pubkey)) return { ok: true, report: { ...report, errors: [], already_migrated: true } }
 
   store.transaction(() => {
-    for (const item of built) {
-      if (!item.event.ok) continue
-      const put = store.putPersona(item.event.event)
-      if (put.status !== 'stored') {
-        report.errors.push({ index: item.index, id: item.slug, message: put.message })
+    for (const record of valid) {
+      const built = buildPersonaEvent({ secretKey: input.secretKey, slug: record.slug, body: record.body, now: input.now })
+      if (!built.ok) {
+        report.errors.push({ index: record.index, id: record.slug, message: built.message })
         continue
       }
-      if (Object.keys(item.env).length > 0) store.setPersonaEnv(pubkey, item.slug, item.env)
-      store.enqueueSync(item.event.event, input.now)
-      report.imported.push({ slug: item.slug, id: item.event.event.id, env_vars: Object.keys(item.env).length })
+      const put = store.personas.put(built.event)
+      if (put.status !== 'stored') {
+        report.errors.push({ index: record.index, id: record.slug, message: put.message })
+        continue
+      }
+      if (Object.keys(record.env).length > 0) store.env.set(pubkey, record.slug, record.env)
+      store.queue.enqueue(built.event, input.now)
+      report.imported.push({ slug: record.slug, id: built.event.id, env_vars: Object.keys(record.env).length })
     }
   })
   report.errors.sort((a, b) => a.index - b.index)

@@ -7,7 +7,7 @@ import { hashPersonaContent } from '../../spec/model/hash.ts'
 import { driftOf } from './drift.ts'
 import { viewPersona } from './persona.ts'
 import { takeSnapshot } from './snapshot.ts'
-import { signPersona } from './test-helpers.ts'
+import { signPersona } from './testing/helpers.ts'
 
 const sk = generateSecretKey()
 

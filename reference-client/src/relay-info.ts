@@ -1,12 +1,13 @@
 /** NIP-11 relay information, read for the clock window a writer must respect. */
 
-import type { ClockWindow } from '../../spec/model/clock.ts'
+import { type ClockWindow, DefaultSkewSeconds } from '../../spec/model/clock.ts'
 import { formatReason } from '../../spec/model/reasons.ts'
 import { DefaultTimeoutMs } from './relay-types.ts'
 
 export interface RelayLimitation {
   created_at_lower_limit?: number
   created_at_upper_limit?: number
+  max_message_length?: number
   [key: string]: unknown
 }
 
@@ -44,14 +45,19 @@ function seconds(value: unknown): number | undefined {
 }
 
 /**
- * The window a relay advertises. NIP-11 does not say whether the limits are absolute or
- * relative; like most clients we read them as seconds relative to now. Only the upper
- * limit constrains a writer (max(now, T+1) only moves forward), so an absent lower
- * limit is treated as unbounded. Undefined when the relay advertises no upper limit.
+ * The window a writer respects. NIP-11 does not say whether the limits are absolute or
+ * relative; the spec reads them as seconds relative to now (AP-SKEW-6), and a limit the
+ * relay does not advertise (or no document at all) is assumed to be 900 s (AP-SKEW-7).
  */
-export function clockWindowOf(info: RelayInfo): ClockWindow | undefined {
-  const upper = seconds(info.limitation?.created_at_upper_limit)
-  if (upper === undefined) return undefined
-  const lower = seconds(info.limitation?.created_at_lower_limit) ?? Number.MAX_SAFE_INTEGER
-  return { lower, upper }
+export function clockWindowOf(info: RelayInfo | null): ClockWindow {
+  return {
+    lower: seconds(info?.limitation?.created_at_lower_limit) ?? DefaultSkewSeconds,
+    upper: seconds(info?.limitation?.created_at_upper_limit) ?? DefaultSkewSeconds,
+  }
+}
+
+/** `limitation.max_message_length` when advertised as a positive integer (AP-WRITE-5). */
+export function maxMessageLengthOf(info: RelayInfo | null): number | undefined {
+  const value = info?.limitation?.max_message_length
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined
 }

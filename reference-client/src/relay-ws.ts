@@ -1,15 +1,28 @@
 /**
- * A bounded NIP-01 connection over WebSocket. Every wait (connect, OK, EOSE, close) has a
- * deadline, so a silent relay turns into a `failed` outcome instead of a hung command.
+ * A bounded NIP-01 connection over WebSocket. Every wait (connect, OK, EOSE, AUTH, close)
+ * has a deadline, so a silent relay turns into a `failed` outcome instead of a hung
+ * command, and a query keeps at most MaxEventsPerQuery events. With the owner's key it
+ * answers a NIP-42 challenge when the relay refuses something with `auth-required:`, then
+ * sends the refused message once more (relay-auth.ts holds that part).
  */
 
 import WebSocket from 'ws'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { Filter } from '../../spec/model/filter.ts'
-import { formatReason } from '../../spec/model/reasons.ts'
+import { formatReason, reasonPrefixOf } from '../../spec/model/reasons.ts'
+import { createRelayAuth, type RelayAuth } from './relay-auth.ts'
 import { DefaultTimeoutMs, type PublishOutcome, type QueryOutcome, type RelayClient } from './relay-types.ts'
 
 export type ConnectResult = { ok: true; relay: RelayClient } | { ok: false; message: string }
+
+/** A relay that sends more stored events than this for one query is cut off (the answer fails). */
+export const MaxEventsPerQuery = 10_000
+
+export interface ConnectOptions {
+  timeoutMs?: number
+  /** The owner's key: used only to answer NIP-42 challenges. */
+  secretKey?: Uint8Array
+}
 
 interface PendingOk {
   resolve: (outcome: PublishOutcome) => void
@@ -30,7 +43,7 @@ function describeError(error: unknown): string {
   return String(error)
 }
 
-export function connectRelayWs(url: string, options: { timeoutMs?: number } = {}): Promise<ConnectResult> {
+export function connectRelayWs(url: string, options: ConnectOptions = {}): Promise<ConnectResult> {
   const timeoutMs = options.timeoutMs ?? DefaultTimeoutMs
   return new Promise((resolve) => {
     let socket: WebSocket
@@ -47,7 +60,8 @@ export function connectRelayWs(url: string, options: { timeoutMs?: number } = {}
     socket.once('open', () => {
       clearTimeout(timer)
       socket.removeAllListeners('error')
-      resolve({ ok: true, relay: wrapSocket(url, socket, timeoutMs) })
+      // wrapSocket listens before this handler returns, so no frame (the AUTH challenge) is missed.
+      resolve({ ok: true, relay: wrapSocket(url, socket, timeoutMs, createRelayAuth(url, options.secretKey)) })
     })
     socket.once('error', (error) => {
       clearTimeout(timer)
@@ -57,7 +71,7 @@ export function connectRelayWs(url: string, options: { timeoutMs?: number } = {}
   })
 }
 
-function wrapSocket(url: string, socket: WebSocket, timeoutMs: number): RelayClient {
+function wrapSocket(url: string, socket: WebSocket, timeoutMs: number, auth: RelayAuth): RelayClient {
   const oks = new Map<string, PendingOk>()
   const queries = new Map<string, PendingQuery>()
   let closedReason: string | null = null
@@ -77,17 +91,20 @@ function wrapSocket(url: string, socket: WebSocket, timeoutMs: number): RelayCli
     }
   }
 
+  function finishQuery(sub: string, outcome: QueryOutcome): void {
+    const pending = queries.get(sub)
+    if (pending === undefined) return
+    queries.delete(sub)
+    clearTimeout(pending.timer)
+    pending.resolve(outcome)
+  }
+
   socket.on('error', (error) => failEverything(formatReason('error', `connection to ${url} failed: ${describeError(error)}`)))
   socket.on('close', () => failEverything(formatReason('error', `connection to ${url} closed`)))
   socket.on('message', (data) => {
-    let frame: unknown
-    try {
-      frame = JSON.parse(data.toString())
-    } catch {
-      return
-    }
-    if (!Array.isArray(frame) || typeof frame[0] !== 'string') return
-    const [type, first, second, third] = frame as [string, unknown, unknown, unknown]
+    const frame = auth.observe(data)
+    if (frame === null) return
+    const [type, first, second, third] = frame
     if (type === 'OK' && typeof first === 'string') {
       const pending = oks.get(first)
       if (pending === undefined) return
@@ -96,20 +113,20 @@ function wrapSocket(url: string, socket: WebSocket, timeoutMs: number): RelayCli
       const message = typeof third === 'string' ? third : ''
       pending.resolve(second === true ? { status: 'accepted', message } : { status: 'refused', message })
     } else if (type === 'EVENT' && typeof first === 'string') {
-      queries.get(first)?.events.push(second)
+      const pending = queries.get(first)
+      if (pending === undefined) return
+      pending.events.push(second)
+      if (pending.events.length > MaxEventsPerQuery) {
+        send(['CLOSE', first])
+        finishQuery(first, { ok: false, message: formatReason('error', `the relay sent more than ${MaxEventsPerQuery} events for one query`) })
+      }
     } else if (type === 'EOSE' && typeof first === 'string') {
       const pending = queries.get(first)
       if (pending === undefined) return
-      queries.delete(first)
-      clearTimeout(pending.timer)
       send(['CLOSE', first])
-      pending.resolve({ ok: true, events: pending.events })
+      finishQuery(first, { ok: true, events: pending.events })
     } else if (type === 'CLOSED' && typeof first === 'string') {
-      const pending = queries.get(first)
-      if (pending === undefined) return
-      queries.delete(first)
-      clearTimeout(pending.timer)
-      pending.resolve({ ok: false, message: typeof second === 'string' && second !== '' ? second : formatReason('error', 'subscription closed') })
+      finishQuery(first, { ok: false, message: typeof second === 'string' && second !== '' ? second : formatReason('error', 'subscription closed') })
     }
   })
 
@@ -119,43 +136,58 @@ function wrapSocket(url: string, socket: WebSocket, timeoutMs: number): RelayCli
     return true
   }
 
+  /** Waits for the OK of one id (an EVENT's or an AUTH's). */
+  function awaitOk(id: string, frame: unknown[]): Promise<PublishOutcome> {
+    if (closedReason !== null) return Promise.resolve({ status: 'failed', message: closedReason })
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        oks.delete(id)
+        resolve({ status: 'failed', message: formatReason('error', `no OK for ${id} within ${timeoutMs} ms`) })
+      }, timeoutMs)
+      oks.set(id, { resolve, timer })
+      if (!send(frame)) {
+        clearTimeout(timer)
+        oks.delete(id)
+        resolve({ status: 'failed', message: formatReason('error', `connection to ${url} is not open`) })
+      }
+    })
+  }
+
+  function queryOnce(filters: Filter[]): Promise<QueryOutcome> {
+    if (closedReason !== null) return Promise.resolve({ ok: false, message: closedReason })
+    return new Promise((resolve) => {
+      nextSub += 1
+      const sub = `persona-${nextSub}`
+      const timer = setTimeout(() => {
+        queries.delete(sub)
+        send(['CLOSE', sub])
+        resolve({ ok: false, message: formatReason('error', `no EOSE for ${sub} within ${timeoutMs} ms`) })
+      }, timeoutMs)
+      queries.set(sub, { events: [], resolve, timer })
+      if (!send(['REQ', sub, ...filters])) {
+        clearTimeout(timer)
+        queries.delete(sub)
+        resolve({ ok: false, message: formatReason('error', `connection to ${url} is not open`) })
+      }
+    })
+  }
+
+  const authenticate = () => auth.authenticate((id, frame) => awaitOk(id, frame))
+
   return {
     url,
     transport: 'ws',
 
-    publish(event: NostrEvent): Promise<PublishOutcome> {
-      if (closedReason !== null) return Promise.resolve({ status: 'failed', message: closedReason })
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          oks.delete(event.id)
-          resolve({ status: 'failed', message: formatReason('error', `no OK for ${event.id} within ${timeoutMs} ms`) })
-        }, timeoutMs)
-        oks.set(event.id, { resolve, timer })
-        if (!send(['EVENT', event])) {
-          clearTimeout(timer)
-          oks.delete(event.id)
-          resolve({ status: 'failed', message: formatReason('error', `connection to ${url} is not open`) })
-        }
-      })
+    async publish(event: NostrEvent): Promise<PublishOutcome> {
+      const first = await awaitOk(event.id, ['EVENT', event])
+      if (first.status !== 'refused' || reasonPrefixOf(first.message) !== 'auth-required' || !(await authenticate())) return first
+      return awaitOk(event.id, ['EVENT', event])
     },
 
-    query(filters: Filter[]): Promise<QueryOutcome> {
-      if (closedReason !== null) return Promise.resolve({ ok: false, message: closedReason })
-      return new Promise((resolve) => {
-        nextSub += 1
-        const sub = `persona-${nextSub}`
-        const timer = setTimeout(() => {
-          queries.delete(sub)
-          send(['CLOSE', sub])
-          resolve({ ok: false, message: formatReason('error', `no EOSE for ${sub} within ${timeoutMs} ms`) })
-        }, timeoutMs)
-        queries.set(sub, { events: [], resolve, timer })
-        if (!send(['REQ', sub, ...filters])) {
-          clearTimeout(timer)
-          queries.delete(sub)
-          resolve({ ok: false, message: formatReason('error', `connection to ${url} is not open`) })
-        }
-      })
+    async query(filters: Filter[]): Promise<QueryOutcome> {
+      const first = await queryOnce(filters)
+      if (first.ok || reasonPrefixOf(first.message) !== 'auth-required' || !(await authenticate())) return first
+      return queryOnce(filters)
     },
 
     close(): Promise<void> {

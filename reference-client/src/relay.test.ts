@@ -13,7 +13,8 @@ import { openHttpBridge } from './relay-http.ts'
 import { clockWindowOf } from './relay-info.ts'
 import { relayUrlsOf } from './relay-url.ts'
 import { connectRelayWs } from './relay-ws.ts'
-import { nowSeconds, signPersona } from './test-helpers.ts'
+import { covers } from './testing/covers.ts'
+import { nowSeconds, signPersona } from './testing/helpers.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 
@@ -145,10 +146,12 @@ describe('relay URLs and NIP-11 windows', () => {
     expect(relayUrlsOf('ftp://x').ok).toBe(false)
   })
 
-  test('limits are read as seconds relative to now; absolute-looking values are ignored', () => {
-    expect(clockWindowOf({ limitation: { created_at_lower_limit: 900, created_at_upper_limit: 60 } })).toEqual({ lower: 900, upper: 60 })
-    expect(clockWindowOf({ limitation: { created_at_upper_limit: 1_700_000_000 } })).toBeUndefined()
-    expect(clockWindowOf({})).toBeUndefined()
+  test('limits are read as seconds relative to now; a limit not advertised (or absolute-looking) is assumed to be 900 s', covers('AP-SKEW-6', 'AP-SKEW-7'), () => {
+    expect(clockWindowOf({ limitation: { created_at_lower_limit: 3600, created_at_upper_limit: 60 } })).toEqual({ lower: 3600, upper: 60 })
+    expect(clockWindowOf({ limitation: { created_at_upper_limit: 1_700_000_000 } })).toEqual({ lower: 900, upper: 900 })
+    expect(clockWindowOf({ limitation: { created_at_upper_limit: 30 } })).toEqual({ lower: 900, upper: 30 })
+    expect(clockWindowOf({})).toEqual({ lower: 900, upper: 900 })
+    expect(clockWindowOf(null)).toEqual({ lower: 900, upper: 900 })
   })
 })
 

@@ -3,11 +3,16 @@
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { readTextFile, writePrivateFile } from './home.ts'
+import { isSameProcess } from './process-identity.ts'
 
 export interface RunState {
   supervisor_pid: number
+  /** processStartIdentity of the supervisor when it started: a pid is signalled only while it still matches. */
+  supervisor_identity?: string | null
   /** The agent child's pid (leader of its own process group); null when it never started. */
   pid: number | null
+  /** processStartIdentity of the child; absent in run files of older clients (then nothing is signalled). */
+  pid_identity?: string | null
   command: string
   started_at: string
   stopped_at: string | null
@@ -43,19 +48,22 @@ export function removeRunState(runDir: string, name: string): void {
   if (existsSync(path)) rmSync(path)
 }
 
-export function isProcessAlive(pid: number | null): boolean {
-  if (pid === null || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
+/** The supervisor is still the process that wrote this run file. */
+export function isSupervisorAlive(run: RunState): boolean {
+  return isSameProcess(run.supervisor_pid, run.supervisor_identity)
 }
 
-/** `lost`: the file says running but neither the supervisor nor the child is alive (killed hard, reboot). */
+/** The agent child is still the process this run file recorded. */
+export function isChildAlive(run: RunState): boolean {
+  return isSameProcess(run.pid, run.pid_identity)
+}
+
+/**
+ * `lost`: the file says running but neither the supervisor nor the child it recorded is
+ * alive (killed hard, reboot), whatever process may hold those pids now.
+ */
 export function processStateOf(run: RunState | undefined): ProcessState {
   if (run === undefined) return 'never-started'
   if (run.state === 'exited') return 'exited'
-  return isProcessAlive(run.supervisor_pid) || isProcessAlive(run.pid) ? 'running' : 'lost'
+  return isSupervisorAlive(run) || isChildAlive(run) ? 'running' : 'lost'
 }

@@ -49,6 +49,7 @@ export function takeSnapshot(input: SnapshotInput): SnapshotResult {
       model: content.model,
       provider: content.provider,
       runtime: content.runtime,
+      name_pool: content.name_pool,
       instance_name: pickInstanceName(content.name_pool, content.display_name, input.takenNames),
       env_vars: { ...input.localEnv, ...input.pinnedEnv },
       persona_source_version: view.version,

@@ -4,15 +4,16 @@
  * the exit code in run/NAME.json; logs go to logs/NAME.log.
  */
 
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { AgentRecord } from './agents.ts'
+import type { AgentRecord, PersonaSnapshot } from './agents.ts'
 import { FileMode, type PersonaHome } from './home.ts'
-import { isProcessAlive, processStateOf, readRunState, type RunState, writeRunState } from './run-state.ts'
+import { isChildAlive, isSupervisorAlive, processStateOf, readRunState, type RunState, writeRunState } from './run-state.ts'
 import { snapshotEnvironment } from './snapshot.ts'
+import { checkSpawnInput, type SpawnCheck } from './spawn-input.ts'
 
 export function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`
@@ -32,6 +33,15 @@ export const DefaultAgentScript = [
 export function defaultAgentCommand(): string {
   // `exec` lets node replace the shell, so signals reach it and its own exit code is recorded.
   return `exec ${shellQuote(process.execPath)} -e ${shellQuote(DefaultAgentScript)}`
+}
+
+/**
+ * Whether an agent can be spawned at all: its pinned PERSONA_* variables, pinned env vars
+ * and command must fit in a process environment (spawn-input.ts). Checked at create, at
+ * respawn and backfill, and again at start for records written by older clients.
+ */
+export function checkAgentSpawnable(snapshot: PersonaSnapshot, agentName: string, command: string | null): SpawnCheck {
+  return checkSpawnInput(snapshotEnvironment(snapshot, agentName, {}), command ?? defaultAgentCommand())
 }
 
 export type StartResult = { ok: true; run: RunState } | { ok: false; message: string }
@@ -66,17 +76,25 @@ export function startAgent(home: PersonaHome, agent: AgentRecord, options: Start
   if (processStateOf(current) === 'running') {
     return Promise.resolve({ ok: false, message: `error: agent ${agent.name} is already running (pid ${current?.pid})` })
   }
+  const spawnable = checkAgentSpawnable(snapshot, agent.name, agent.command)
+  if (!spawnable.ok) return Promise.resolve({ ok: false, message: `${spawnable.message}; agent ${agent.name} not started` })
   const command = agent.command ?? defaultAgentCommand()
   const logFile = join(home.logDir, `${agent.name}.log`)
   const env = snapshotEnvironment(snapshot, agent.name, options.baseEnv)
   const deadlineMs = options.deadlineMs ?? 15_000
   const log = openSync(logFile, 'a', FileMode)
-  const supervisor = spawn(process.execPath, ['--import', tsxLoader(), supervisorPath, home.runDir, agent.name, logFile, command], {
-    detached: true,
-    stdio: ['ignore', 'pipe', log],
-    env,
-  })
-  closeSync(log)
+  let supervisor: ChildProcess
+  try {
+    supervisor = spawn(process.execPath, ['--import', tsxLoader(), supervisorPath, home.runDir, agent.name, logFile, command], {
+      detached: true,
+      stdio: ['ignore', 'pipe', log],
+      env,
+    })
+  } catch (error) {
+    return Promise.resolve({ ok: false, message: `error: cannot start the supervisor of ${agent.name}: ${(error as Error).message}` })
+  } finally {
+    closeSync(log)
+  }
 
   return new Promise((resolve) => {
     let output = ''
@@ -115,12 +133,24 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-function signalGroup(pid: number | null, signal: NodeJS.Signals): void {
-  if (pid === null) return
+/** Signals the agent's process group, but only while its leader is the child the run file recorded. */
+function signalAgentGroup(run: RunState, signal: NodeJS.Signals): void {
+  if (run.pid === null || !isChildAlive(run)) return
   try {
-    process.kill(-pid, signal)
+    process.kill(-run.pid, signal)
   } catch {
     // already gone
+  }
+}
+
+/** Signals the supervisor, but only while it is still the process that wrote the run file. */
+function signalSupervisor(run: RunState, signal: NodeJS.Signals): boolean {
+  if (!isSupervisorAlive(run)) return false
+  try {
+    process.kill(run.supervisor_pid, signal)
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -130,37 +160,30 @@ export async function waitForExit(runDir: string, name: string, deadlineMs: numb
   for (;;) {
     const run = readRunState(runDir, name)
     if (run === undefined || run.state === 'exited') return run
-    if (!isProcessAlive(run.supervisor_pid) && !isProcessAlive(run.pid)) return run
+    if (!isSupervisorAlive(run) && !isChildAlive(run)) return run
     if (Date.now() >= deadline) return undefined
     await sleep(25)
   }
 }
 
-/** SIGTERM through the supervisor; SIGKILL to the group after the deadline. */
+/**
+ * SIGTERM through the supervisor; SIGKILL to the group after the deadline. A pid is
+ * signalled only while it is still the process the run file recorded (process-identity.ts):
+ * after a reboot or when the number was reused, the run is `lost` and nothing is signalled.
+ */
 export async function stopAgent(home: PersonaHome, name: string, options: { deadlineMs?: number } = {}): Promise<StopResult> {
   const run = readRunState(home.runDir, name)
   const state = processStateOf(run)
-  if (run === undefined || state !== 'running') return { ok: false, message: `error: agent ${name} is not running (${state})` }
-  const deadlineMs = options.deadlineMs ?? 5000
-  if (isProcessAlive(run.supervisor_pid)) {
-    try {
-      process.kill(run.supervisor_pid, 'SIGTERM')
-    } catch {
-      signalGroup(run.pid, 'SIGTERM')
-    }
-  } else {
-    signalGroup(run.pid, 'SIGTERM')
+  if (run === undefined || state !== 'running') {
+    const why = state === 'lost' ? `: neither pid ${run?.supervisor_pid} nor ${run?.pid} is still the process this client started, so nothing was signalled` : ''
+    return { ok: false, message: `error: agent ${name} is not running (${state})${why}` }
   }
+  const deadlineMs = options.deadlineMs ?? 5000
+  if (!signalSupervisor(run, 'SIGTERM')) signalAgentGroup(run, 'SIGTERM')
   const ended = await waitForExit(home.runDir, name, deadlineMs)
   if (ended !== undefined && ended.state === 'exited') return { ok: true, run: ended, forced: false }
-  signalGroup(run.pid, 'SIGKILL')
-  if (isProcessAlive(run.supervisor_pid)) {
-    try {
-      process.kill(run.supervisor_pid, 'SIGKILL')
-    } catch {
-      // already gone
-    }
-  }
+  signalAgentGroup(run, 'SIGKILL')
+  signalSupervisor(run, 'SIGKILL')
   const forced: RunState = { ...run, state: 'exited', stopped_at: new Date().toISOString(), exit_code: null, signal: 'SIGKILL' }
   writeRunState(home.runDir, name, forced)
   return { ok: true, run: forced, forced: true }

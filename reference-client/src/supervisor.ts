@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { FileMode } from './home.ts'
+import { processStartIdentity } from './process-identity.ts'
 import { type RunState, writeRunState } from './run-state.ts'
 
 const [runDir, name, logFile, command] = process.argv.slice(2)
@@ -26,7 +27,9 @@ closeSync(log)
 
 let state: RunState = {
   supervisor_pid: process.pid,
+  supervisor_identity: processStartIdentity(process.pid),
   pid: child.pid ?? null,
+  pid_identity: processStartIdentity(child.pid ?? null),
   command,
   started_at: new Date().toISOString(),
   stopped_at: null,

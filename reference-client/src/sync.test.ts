@@ -5,9 +5,9 @@ import { fetchPersona } from './fetch.ts'
 import { buildPersonaEvent } from './publish.ts'
 import { openRelay } from './relay.ts'
 import type { RelayClient } from './relay-types.ts'
-import { openRetentionStore, type RetentionStore } from './store.ts'
+import { openRetentionStore, type RetentionStore } from './store/index.ts'
 import { drainPendingSync, refreshPersonas } from './sync.ts'
-import { nowSeconds, signPersona } from './test-helpers.ts'
+import { nowSeconds, signPersona } from './testing/helpers.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 const body = { display_name: 'Syncer', system_prompt: 'Sync.' }
@@ -20,10 +20,10 @@ async function connect(url: string): Promise<RelayClient> {
 
 function writeLocally(store: RetentionStore, sk: Uint8Array, slug: string, extra: Record<string, unknown> = {}): string {
   const pk = getPublicKey(sk)
-  const built = buildPersonaEvent({ secretKey: sk, slug, body: { ...body, ...extra }, now: nowSeconds(), lastCreatedAt: store.lastTimestampOf(pk, slug) })
+  const built = buildPersonaEvent({ secretKey: sk, slug, body: { ...body, ...extra }, now: nowSeconds(), lastCreatedAt: store.personas.lastTimestampOf(pk, slug) })
   if (!built.ok) throw new Error(built.message)
-  store.putPersona(built.event)
-  store.enqueueSync(built.event, nowSeconds())
+  store.personas.put(built.event)
+  store.queue.enqueue(built.event, nowSeconds())
   return built.event.id
 }
 
@@ -62,15 +62,15 @@ describe('pending-sync queue against the reference relay', () => {
     const pk = getPublicKey(sk)
     const store = openRetentionStore(':memory:')
     const stale = signPersona(sk, 'late', body, nowSeconds() - 4000)
-    store.putPersona(stale)
-    store.enqueueSync(stale, nowSeconds() - 4000)
+    store.personas.put(stale)
+    store.queue.enqueue(stale, nowSeconds() - 4000)
     const client = await connect(relay.url)
     try {
       const report = await drainPendingSync(store, client, { now: nowSeconds, secretKey: sk })
       expect(report.restamped).toHaveLength(1)
       expect(report.sent).toHaveLength(1)
       const fresh = report.restamped[0]!.to
-      const local = store.readPersona(pk, 'late')
+      const local = store.personas.read(pk, 'late')
       expect(local.status === 'present' && local.event.id).toBe(fresh)
       expect(local.status === 'present' && local.event.content).toBe(stale.content)
       const onRelay = await fetchPersona(client, pk, 'late')
@@ -85,13 +85,13 @@ describe('pending-sync queue against the reference relay', () => {
     const sk = generateSecretKey()
     const store = openRetentionStore(':memory:')
     const channelMessage = finalizeEvent({ kind: 9, created_at: nowSeconds(), tags: [], content: 'no channel' }, sk)
-    store.enqueueSync(channelMessage, nowSeconds())
+    store.queue.enqueue(channelMessage, nowSeconds())
     const client = await connect(relay.url)
     try {
       const report = await drainPendingSync(store, client, { now: nowSeconds, secretKey: sk, force: true })
       expect(report.failed).toHaveLength(1)
       expect(report.failed[0]?.message).toMatch(/^invalid: /)
-      expect(store.countPendingSync()).toEqual({ pending: 0, failed: 1 })
+      expect(store.queue.count()).toEqual({ pending: 0, failed: 1 })
       const again = await drainPendingSync(store, client, { now: nowSeconds, secretKey: sk, force: true })
       expect(again.failed).toEqual([])
       expect(again.sent).toEqual([])
@@ -105,8 +105,8 @@ describe('pending-sync queue against the reference relay', () => {
     const sk = generateSecretKey()
     const store = openRetentionStore(':memory:')
     const ahead = signPersona(sk, 'burst', body, nowSeconds() + 2000)
-    store.putPersona(ahead)
-    store.enqueueSync(ahead, nowSeconds())
+    store.personas.put(ahead)
+    store.queue.enqueue(ahead, nowSeconds())
     const client = await connect(relay.url)
     try {
       const report = await drainPendingSync(store, client, { now: nowSeconds, secretKey: sk })
@@ -114,7 +114,7 @@ describe('pending-sync queue against the reference relay', () => {
       expect(report.retrying.map((r) => r.id)).toEqual([ahead.id])
       expect(report.retrying[0]?.message).toBe('invalid: event timestamp too far from server time')
       expect(report.interrupted).toBe(false)
-      expect(store.countPendingSync()).toEqual({ pending: 1, failed: 0 })
+      expect(store.queue.count()).toEqual({ pending: 1, failed: 0 })
     } finally {
       await client.close()
       store.close()
@@ -137,9 +137,9 @@ describe('pending-sync queue against the reference relay', () => {
       expect(report.interrupted).toBe(true)
       expect(report.retrying[0]?.message).toMatch(/^error: /)
       expect(report.retrying[0]?.next_attempt_at).toBeGreaterThan(now)
-      const entries = store.listPendingSync().entries
+      const entries = store.queue.list().entries
       expect(entries.map((e) => e.attempts)).toEqual([1, 0])
-      expect(store.listPendingSync({ dueAt: now }).entries).toHaveLength(1)
+      expect(store.queue.list({ dueAt: now }).entries).toHaveLength(1)
     } finally {
       await client.close()
       store.close()
@@ -154,8 +154,8 @@ describe('pending-sync queue against the reference relay', () => {
     const client = await connect(relay.url)
     try {
       const older = signPersona(sk, 'shared', body, nowSeconds() - 10)
-      here.putPersona(older)
-      here.enqueueSync(older, nowSeconds())
+      here.personas.put(older)
+      here.queue.enqueue(older, nowSeconds())
       writeLocally(elsewhere, sk, 'shared', { system_prompt: 'from the other device' })
       await drainPendingSync(elsewhere, client, { now: nowSeconds, secretKey: sk })
 
@@ -164,7 +164,7 @@ describe('pending-sync queue against the reference relay', () => {
       const report = await drainPendingSync(here, client, { now: nowSeconds, secretKey: sk })
       expect(report.superseded.map((s) => s.id)).toEqual([older.id])
       expect(report.sent).toEqual([])
-      const local = here.readPersona(pk, 'shared')
+      const local = here.personas.read(pk, 'shared')
       expect(local.status === 'present' && JSON.parse(local.event.content).system_prompt).toBe('from the other device')
     } finally {
       await client.close()

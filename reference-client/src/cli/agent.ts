@@ -13,9 +13,10 @@ import { parseEnvAssignments } from '../env.ts'
 import { type OwnerKey } from '../keys.ts'
 import { processStateOf, readRunState, removeRunState, type RunState } from '../run-state.ts'
 import { takeSnapshot } from '../snapshot.ts'
-import { startAgent, stopAgent } from '../spawn.ts'
-import type { RetentionStore } from '../store.ts'
+import { checkAgentSpawnable, startAgent, stopAgent } from '../spawn.ts'
+import type { RetentionStore } from '../store/index.ts'
 import { refreshPersonas } from '../sync.ts'
+import { reasonPrefixOf } from '../../../spec/model/reasons.ts'
 import { checkSlug } from '../../../spec/model/slug.ts'
 import type { CommandContext } from './context.ts'
 import { ExitCode } from './exit-codes.ts'
@@ -56,7 +57,7 @@ async function prepareAgents(ctx: CommandContext, extraSlugs: readonly string[] 
         if (!refreshed.ok) {
           liveSource = 'store'
           ctx.note(`relay read failed (${refreshed.message}); persona versions come from the local store`)
-        }
+        } else ctx.noteRejected(refreshed.rejected)
       }
     }
   }
@@ -90,7 +91,7 @@ function replaceAgent(ctx: CommandContext, state: AgentsState, updated: AgentRec
 function liveVersion(state: AgentsState, agent: AgentRecord): LiveVersion {
   const pubkey = agent.persona.pubkey ?? state.key?.pubkey
   if (!pubkey) return { status: 'gone', reason: 'missing', message: 'no owner key to find the persona' }
-  return liveVersionOf(state.store.readPersona(pubkey, agent.persona.slug))
+  return liveVersionOf(state.store.personas.read(pubkey, agent.persona.slug))
 }
 
 interface AgentSummary {
@@ -177,19 +178,21 @@ export async function runAgentCreate(ctx: CommandContext, values: CreateValues, 
   const key = ctx.ownerKey()
   const state = await prepareAgents(ctx, [slug])
   if (findAgent(state.agents, name)) fail(ExitCode.conflict, `error: an agent named ${name} already exists`)
-  const read = state.store.readPersona(key.pubkey, slug)
+  const read = state.store.personas.read(key.pubkey, slug)
   if (read.status !== 'present') {
     const why = read.status === 'deleted' ? 'was deleted' : read.status === 'corrupt' ? `is unreadable (${read.message})` : 'does not exist'
     fail(ExitCode.notFound, `error: persona ${slug} ${why}; no agent created`)
   }
   const snapshot = takeSnapshot({
     event: read.event,
-    localEnv: state.store.readPersonaEnv(key.pubkey, slug),
+    localEnv: state.store.env.read(key.pubkey, slug),
     pinnedEnv: env.env,
     takenNames: takenInstanceNames(state.agents, slug),
     now: ctx.nowDate(),
   })
   if (!snapshot.ok) fail(ExitCode.invalid, snapshot.message)
+  const spawnable = checkAgentSpawnable(snapshot.snapshot, name, values.command ?? null)
+  if (!spawnable.ok) fail(ExitCode.invalid, `${spawnable.message}; no agent created`)
   const record: AgentRecord = {
     name,
     persona: { slug, pubkey: key.pubkey },
@@ -218,7 +221,10 @@ function refuseWithoutSnapshot(ctx: CommandContext, agent: AgentRecord): void {
 async function start(ctx: CommandContext, agent: AgentRecord): Promise<RunState> {
   refuseWithoutSnapshot(ctx, agent)
   const started = await startAgent(ctx.home, agent, { baseEnv: ctx.io.env })
-  if (!started.ok) fail(started.message.includes('already running') ? ExitCode.conflict : ExitCode.error, started.message)
+  if (!started.ok) {
+    const code = reasonPrefixOf(started.message) === 'invalid' ? ExitCode.invalid : started.message.includes('already running') ? ExitCode.conflict : ExitCode.error
+    fail(code, started.message)
+  }
   return started.run
 }
 
@@ -271,18 +277,20 @@ export async function runAgentRespawn(ctx: CommandContext, _values: unknown, pos
   const state = await prepareAgents(ctx)
   const agent = requireAgent(state, positionals[0] as string)
   const pubkey = agent.persona.pubkey ?? state.key?.pubkey
-  const read = pubkey ? state.store.readPersona(pubkey, agent.persona.slug) : ({ status: 'missing' } as const)
+  const read = pubkey ? state.store.personas.read(pubkey, agent.persona.slug) : ({ status: 'missing' } as const)
   if (read.status !== 'present') {
     fail(ExitCode.notFound, `error: persona ${agent.persona.slug} is gone (${read.status}); agent ${agent.name} is orphaned and was left as it is`)
   }
   const snapshot = takeSnapshot({
     event: read.event,
-    localEnv: state.store.readPersonaEnv(read.event.pubkey, agent.persona.slug),
+    localEnv: state.store.env.read(read.event.pubkey, agent.persona.slug),
     pinnedEnv: agent.env,
     takenNames: takenInstanceNames(state.agents, agent.persona.slug, agent.name),
     now: ctx.nowDate(),
   })
   if (!snapshot.ok) fail(ExitCode.invalid, snapshot.message)
+  const spawnable = checkAgentSpawnable(snapshot.snapshot, agent.name, agent.command)
+  if (!spawnable.ok) fail(ExitCode.invalid, `${spawnable.message}; agent ${agent.name} was left as it is`)
   const previous = agent.snapshot?.persona_source_version ?? null
   const wasRunning = await stopIfRunning(ctx, agent.name)
   const recreated: AgentRecord = {

@@ -9,7 +9,8 @@ import { ensureHome, type PersonaHome, personaHome, resolveHomeDir } from '../ho
 import { loadOwnerKey, type OwnerKey } from '../keys.ts'
 import { openRelay } from '../relay.ts'
 import type { RelayClient, TransportName } from '../relay-types.ts'
-import { openRetentionStore, type RetentionStore } from '../store.ts'
+import { openRetentionStore, type RetentionStore } from '../store/index.ts'
+import type { RejectedEvent } from '../fetch.ts'
 import { type DrainReport, drainPendingSync, recordUnreachable } from '../sync.ts'
 import { ExitCode } from './exit-codes.ts'
 import { type CliIo, fail } from './io.ts'
@@ -23,7 +24,10 @@ export interface GlobalOptions {
 
 export interface RelaySession {
   client: RelayClient
-  window: ClockWindow | undefined
+  /** The relay's window, or 900 s for each limit it does not advertise. */
+  window: ClockWindow
+  /** NIP-11 max_message_length, when advertised. */
+  maxMessageLength: number | undefined
   /** The automatic drain done when the session opened (null when not drained). */
   drain: DrainReport | null
 }
@@ -34,6 +38,8 @@ export class CommandContext {
   private relaySession: RelaySession | null | undefined = undefined
   /** Why the relay is not in use (not configured or unreachable); null while it is. */
   relayProblem: string | null = null
+  /** Every event a relay sent during this command that failed the checks, with the reason. */
+  readonly rejectedEvents: RejectedEvent[] = []
 
   constructor(
     readonly io: CliIo,
@@ -60,10 +66,14 @@ export class CommandContext {
     this.io.stderr(`WARNING: ${text}\n`)
   }
 
-  /** Prints the command's one result: a JSON document with --json, else the human lines. */
+  /**
+   * Prints the command's one result: a JSON document with --json, else the human lines.
+   * Commands that read from a relay also list the events it sent that were not used.
+   */
   emit(document: Record<string, unknown>, human: string | readonly string[]): void {
     if (this.options.json) {
-      this.io.stdout(`${JSON.stringify(document, null, 2)}\n`)
+      const full = this.relaySession === undefined ? document : { ...document, rejected_events: this.rejectedEvents }
+      this.io.stdout(`${JSON.stringify(full, null, 2)}\n`)
       return
     }
     const lines = typeof human === 'string' ? [human] : human
@@ -71,7 +81,16 @@ export class CommandContext {
   }
 
   ensureHome(): void {
-    ensureHome(this.home)
+    const checked = ensureHome(this.home)
+    if (!checked.ok) fail(ExitCode.invalid, checked.message)
+  }
+
+  /** Records and warns about events a relay sent that failed the checks; they were never used. */
+  noteRejected(rejected: readonly RejectedEvent[]): void {
+    if (rejected.length === 0) return
+    this.rejectedEvents.push(...rejected)
+    this.warn(`ignored ${rejected.length} event(s) from the relay that failed verification or were not asked for:`)
+    for (const item of rejected) this.io.stderr(`  ${item.id ?? '(no id)'}: ${item.reason}\n`)
   }
 
   store(): RetentionStore {
@@ -118,13 +137,14 @@ export class CommandContext {
       this.relaySession = null
       return null
     }
-    const session: RelaySession = { client: opened.relay, window: opened.window, drain: null }
+    const session: RelaySession = { client: opened.relay, window: opened.window, maxMessageLength: opened.maxMessageLength, drain: null }
     this.relaySession = session
-    if (options.drain !== 'none' && store.countPendingSync().pending > 0) {
+    if (options.drain !== 'none' && store.queue.count().pending > 0) {
       session.drain = await drainPendingSync(store, opened.relay, {
         now: () => this.nowSeconds(),
         secretKey: key?.secretKey,
         window: opened.window,
+        maxMessageLength: opened.maxMessageLength,
       })
       this.reportDrain(session.drain)
     }
@@ -132,7 +152,9 @@ export class CommandContext {
   }
 
   reportDrain(report: DrainReport): void {
+    this.noteRejected(report.rejected)
     if (report.sent.length > 0) this.note(`synced ${report.sent.length} queued event(s) to ${this.options.relay}`)
+    for (const item of report.duplicate) this.warn(`queued event ${item.id} for ${item.address} did not become the head on the relay: ${item.message}`)
     for (const item of report.restamped) this.note(`re-stamped stale queued event for ${item.address}: ${item.from} -> ${item.to}`)
     for (const item of report.failed) this.warn(`relay refused queued event ${item.id} for ${item.address}: ${item.message}`)
     for (const item of report.retrying) this.note(`queued event ${item.id} not delivered (${item.message}); will retry`)

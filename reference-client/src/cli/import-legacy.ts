@@ -25,13 +25,13 @@ export async function runImportLegacy(ctx: CommandContext, _values: unknown, pos
   if (report.imported.length > 0) {
     const session = await ctx.relay()
     if (session === null) ctx.note(`${ctx.relayProblem}; imported personas are queued for sync`)
-    const counts = store.countPendingSync()
+    const counts = store.queue.count()
     sync = { sent: session?.drain?.sent.length ?? 0, pending: counts.pending }
   }
+  if (report.already_migrated) ctx.note('the store already holds personas of this owner: already migrated, nothing imported')
   ctx.emit({ ok: report.errors.length === 0, file, ...report, sync }, [
-    `imported ${report.imported.length}, builtins skipped ${report.skipped_builtin.length}, already present ${report.already_present.length}, refused ${report.errors.length}`,
+    `imported ${report.imported.length}, builtins skipped ${report.skipped_builtin.length}, refused ${report.errors.length}${report.already_migrated ? ' (already migrated)' : ''}`,
     ...report.imported.map((item) => `imported  ${item.slug}${item.env_vars > 0 ? ` (${item.env_vars} env var(s) kept local)` : ''}`),
-    ...report.already_present.map((slug) => `present   ${slug}`),
     ...report.skipped_builtin.map((slug) => `builtin   ${slug}`),
   ])
   return report.errors.length > 0 ? ExitCode.partial : ExitCode.ok

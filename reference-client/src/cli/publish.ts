@@ -1,8 +1,10 @@
 /** persona publish SLUG --display-name ... --system-prompt ... [--model ...] ... | --file body.json */
 
 import { readFileSync } from 'node:fs'
+import { DefaultSkewSeconds, symmetricWindow } from '../../../spec/model/clock.ts'
 import { checkWritableContent } from '../../../spec/model/content.ts'
 import { hashPersonaContentText } from '../../../spec/model/hash.ts'
+import { checkEventMessageSize } from '../../../spec/model/message-size.ts'
 import { reasonPrefixOf } from '../../../spec/model/reasons.ts'
 import { checkSlug } from '../../../spec/model/slug.ts'
 import { buildPersonaEvent } from '../publish.ts'
@@ -80,6 +82,7 @@ export async function runPublish(ctx: CommandContext, values: PublishValues, pos
   if (session) {
     const refreshed = await refreshPersonas(store, session.client, key.pubkey, slug)
     if (!refreshed.ok) ctx.note(`could not read the current head from the relay (${refreshed.message}); using the local store`)
+    else ctx.noteRejected(refreshed.rejected)
   } else {
     ctx.note(`${ctx.relayProblem}; the new version is stored locally and queued for sync`)
   }
@@ -89,22 +92,24 @@ export async function runPublish(ctx: CommandContext, values: PublishValues, pos
     slug,
     body,
     now: ctx.nowSeconds(),
-    lastCreatedAt: store.lastTimestampOf(key.pubkey, slug),
-    window: session?.window,
+    lastCreatedAt: store.personas.lastTimestampOf(key.pubkey, slug),
+    window: session?.window ?? symmetricWindow(DefaultSkewSeconds),
     alt: values.alt === true,
   })
   if (!built.ok) fail(reasonPrefixOf(built.message) === 'blocked' ? ExitCode.refused : ExitCode.invalid, built.message)
   const event = built.event
+  const size = checkEventMessageSize(event, session?.maxMessageLength)
+  if (!size.ok) fail(ExitCode.refused, size.message)
   store.transaction(() => {
-    const put = store.putPersona(event)
+    const put = store.personas.put(event)
     if (put.status !== 'stored') fail(ExitCode.error, `error: the store kept another version (${put.message})`)
-    store.enqueueSync(event, ctx.nowSeconds())
+    store.queue.enqueue(event, ctx.nowSeconds())
   })
 
   const sent = await sendQueued(ctx, session, event.id)
   const version = hashPersonaContentText(event.content)
   const document = {
-    ok: sent.status !== 'refused',
+    ok: sent.status === 'sent' || sent.status === 'queued',
     slug,
     pubkey: key.pubkey,
     id: sent.id,
@@ -112,18 +117,29 @@ export async function runPublish(ctx: CommandContext, values: PublishValues, pos
     version,
     sync: sent.status,
     relay_message: sent.message,
+    ...(sent.status === 'duplicate' ? { head: sent.head } : {}),
   }
-  const verb = { sent: 'published', queued: 'stored locally, queued for sync', refused: 'stored locally; the relay REFUSED it' }[sent.status]
+  const verb = {
+    sent: 'published',
+    duplicate: 'stored locally; NOT the head on the relay (answered duplicate)',
+    queued: 'stored locally, queued for sync',
+    refused: 'stored locally; the relay REFUSED it',
+  }[sent.status]
   ctx.emit(document, [
     `${slug}: ${verb}`,
     `id         ${sent.id}`,
     `created_at ${event.created_at} (${isoTime(event.created_at)})`,
     `version    ${version}`,
     ...(sent.status === 'sent' ? [] : [`relay      ${sent.message}`]),
+    ...(sent.status === 'duplicate' ? [`head       ${sent.head ? `${sent.head.id} (created_at ${sent.head.created_at})` : 'none readable'}`] : []),
   ])
   if (sent.status === 'refused') {
     ctx.warn(`the relay refused ${slug}: ${sent.message}`)
     return ExitCode.refused
+  }
+  if (sent.status === 'duplicate') {
+    ctx.warn(`${slug} ${sent.id} did not become the head on the relay: ${sent.message}`)
+    return ExitCode.conflict
   }
   return ExitCode.ok
 }

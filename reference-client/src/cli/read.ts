@@ -30,7 +30,7 @@ async function refresh(ctx: CommandContext, pubkey: string, slug?: string): Prom
     ctx.note(`relay read failed (${refreshed.message}); answering from the local store`)
     return 'store'
   }
-  for (const rejected of refreshed.rejected) ctx.warn(`ignored an event from the relay: ${rejected}`)
+  ctx.noteRejected(refreshed.rejected)
   return 'relay'
 }
 
@@ -41,13 +41,13 @@ export async function runGet(ctx: CommandContext, values: { author?: string }, p
   const pubkey = authorOf(ctx, values.author)
   const source = await refresh(ctx, pubkey, slug)
   const store = ctx.store()
-  const read = store.readPersona(pubkey, slug)
+  const read = store.personas.read(pubkey, slug)
   if (read.status === 'missing') fail(ExitCode.notFound, `error: no persona ${slug} for ${pubkey}`)
   if (read.status === 'deleted') fail(ExitCode.notFound, `error: persona ${slug} was deleted (${read.deletion.id} at ${isoTime(read.deletion.created_at)})`)
   if (read.status === 'corrupt') fail(ExitCode.error, read.message)
   const view = viewPersona(read.event)
-  const pending = store.pendingAddresses().has(formatAddress(PersonaKind, pubkey, slug))
-  const envNames = Object.keys(store.readPersonaEnv(pubkey, slug))
+  const pending = store.queue.addresses().has(formatAddress(PersonaKind, pubkey, slug))
+  const envNames = Object.keys(store.env.read(pubkey, slug))
   if (!view.ok) {
     ctx.emit({ ok: false, slug, pubkey, id: read.event.id, error: view.message, event: read.event }, [`${slug}: unreadable body: ${view.message}`])
     return ExitCode.invalid
@@ -92,9 +92,9 @@ export async function runLs(ctx: CommandContext, values: { author?: string }): P
   const pubkey = authorOf(ctx, values.author)
   const source = await refresh(ctx, pubkey)
   const store = ctx.store()
-  const { events, corrupt } = store.listPersonas(pubkey)
+  const { events, corrupt } = store.personas.list(pubkey)
   for (const entry of corrupt) ctx.warn(`stored persona ${entry.key} failed verification and is ignored: ${entry.message}`)
-  const pending = store.pendingAddresses()
+  const pending = store.queue.addresses()
   const personas = events.map((event) => {
     const view = viewPersona(event)
     const queued = pending.has(formatAddress(PersonaKind, pubkey, view.slug))

@@ -9,7 +9,7 @@ export async function runSync(ctx: CommandContext): Promise<number> {
   const key = ctx.ownerKey()
   const store = ctx.store()
   if (ctx.options.relay === null) fail(ExitCode.usage, 'error: no relay configured; pass --relay URL or set PERSONA_RELAY')
-  const before = store.countPendingSync()
+  const before = store.queue.count()
   const session = await ctx.relay({ drain: 'none' })
   if (session === null) {
     fail(ExitCode.unreachable, `error: ${ctx.relayProblem}; ${before.pending} event(s) still pending`, { pending: before.pending, failed: before.failed })
@@ -18,16 +18,19 @@ export async function runSync(ctx: CommandContext): Promise<number> {
     now: () => ctx.nowSeconds(),
     secretKey: key.secretKey,
     window: session.window,
+    maxMessageLength: session.maxMessageLength,
     force: true,
   })
   ctx.reportDrain(report)
   const refreshed = await refreshPersonas(store, session.client, key.pubkey)
   if (!refreshed.ok) ctx.note(`refresh failed: ${refreshed.message}`)
-  const failedEntries = store.listPendingSync({ includeFailed: true }).entries.filter((e) => e.state === 'failed')
+  else ctx.noteRejected(refreshed.rejected)
+  const failedEntries = store.queue.list({ includeFailed: true }).entries.filter((e) => e.state === 'failed')
   const document = {
-    ok: report.retrying.length === 0 && failedEntries.length === 0,
+    ok: report.retrying.length === 0 && failedEntries.length === 0 && report.duplicate.length === 0,
     relay: session.client.url,
     sent: report.sent,
+    duplicate: report.duplicate,
     restamped: report.restamped,
     superseded: report.superseded,
     retrying: report.retrying,
@@ -36,12 +39,13 @@ export async function runSync(ctx: CommandContext): Promise<number> {
     refreshed: refreshed.ok ? { updated: refreshed.updated, deleted: refreshed.deleted } : null,
   }
   const lines = [
-    `sent ${report.sent.length}, re-stamped ${report.restamped.length}, superseded ${report.superseded.length}, retrying ${report.retrying.length}, failed ${failedEntries.length}`,
+    `sent ${report.sent.length}, not the head ${report.duplicate.length}, re-stamped ${report.restamped.length}, superseded ${report.superseded.length}, retrying ${report.retrying.length}, failed ${failedEntries.length}`,
+    ...report.duplicate.map((e) => `not the head  ${e.address}  ${e.message}`),
     ...failedEntries.map((e) => `failed  ${e.address}  ${e.lastError ?? ''}`),
     ...(refreshed.ok && refreshed.updated.length > 0 ? [`updated from the relay: ${refreshed.updated.join(', ')}`] : []),
   ]
   ctx.emit(document, lines)
   if (report.interrupted) return ExitCode.unreachable
-  if (report.retrying.length > 0 || failedEntries.length > 0) return ExitCode.partial
+  if (report.retrying.length > 0 || failedEntries.length > 0 || report.duplicate.length > 0) return ExitCode.partial
   return ExitCode.ok
 }

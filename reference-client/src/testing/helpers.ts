@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { finalizeEvent } from 'nostr-tools/pure'
-import { personaDeletionTags } from '../../spec/model/deletion.ts'
-import type { NostrEvent } from '../../spec/model/event.ts'
-import { DeletionKind, PersonaKind } from '../../spec/model/kinds.ts'
-import { getPublicKey } from 'nostr-tools/pure'
-import { main } from './cli.ts'
-import type { CliIo } from './cli/io.ts'
+import { personaDeletionTags } from '../../../spec/model/deletion.ts'
+import type { NostrEvent } from '../../../spec/model/event.ts'
+import { DeletionKind, PersonaKind } from '../../../spec/model/kinds.ts'
+import { generateSecretKey, getPublicKey } from 'nostr-tools/pure'
+import { main } from '../cli.ts'
+import type { CliIo } from '../cli/io.ts'
 
 export function makeTempDir(prefix = 'persona-test-'): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix))
@@ -64,4 +64,34 @@ export async function waitFor<T>(probe: () => T | undefined, what: string, deadl
     if (Date.now() > deadline) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
+}
+
+export interface CliHome {
+  /** The temporary directory holding the home (and anything else the test writes). */
+  dir: string
+  /** PERSONA_HOME. */
+  home: string
+  env: Record<string, string | undefined>
+  secretKey: Uint8Array
+  pubkey: string
+  /** Runs `persona ARGS` in this home. */
+  run: (...argv: string[]) => Promise<CliRun>
+  remove: () => void
+}
+
+/** A fresh PERSONA_HOME with a newly generated owner key imported, pointed at `relay` (none: offline). */
+export async function cliHome(relay: string | null = null): Promise<CliHome> {
+  const temp = makeTempDir()
+  const home = join(temp.dir, 'home')
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, PERSONA_HOME: home, PERSONA_RELAY: relay ?? undefined }
+  const secretKey = generateSecretKey()
+  const run = (...argv: string[]) => runCli(argv, env)
+  const imported = await runCli(['key', 'import', '-'], env, { stdin: Buffer.from(secretKey).toString('hex') })
+  if (imported.code !== 0) throw new Error(`key import failed: ${imported.stderr}`)
+  return { dir: temp.dir, home, env, secretKey, pubkey: getPublicKey(secretKey), run, remove: temp.remove }
+}
+
+/** The seven NIP-01 fields only (finalizeEvent adds a symbol-keyed cache that deep equality sees). */
+export function plainEvent(event: NostrEvent): NostrEvent {
+  return JSON.parse(JSON.stringify(event)) as NostrEvent
 }
