@@ -44,7 +44,7 @@ describe('persona CLI as real processes', () => {
     await relay.close()
   })
 
-  test('node --import tsx cli.ts: help, a usage error, key generate, publish to the relay', async () => {
+  test('node --import tsx cli.ts: help, a usage error, key generate, publish to the relay', { timeout: 120_000 }, async () => {
     const viaTsx = (args: string[]) => runProcess(['--import', 'tsx', cliPath, ...args], env, repo)
     const help = await viaTsx(['--help'])
     expect(help.code).toBe(0)
@@ -60,7 +60,7 @@ describe('persona CLI as real processes', () => {
     expect(JSON.parse(published.stdout)).toMatchObject({ ok: true, sync: 'sent' })
   })
 
-  test('bin/persona.js from another directory: the agent outlives the CLI process that started it', async () => {
+  test('bin/persona.js from another directory: the agent outlives the CLI process that started it', { timeout: 120_000 }, async () => {
     const viaBin = (args: string[]) => runProcess([binPath, ...args], env, temp.dir)
     expect((await viaBin(['agent', 'create', 'proc', '--persona', 'proc-persona'])).code).toBe(0)
     const started = await viaBin(['agent', 'start', 'proc', '--json'])

@@ -1,6 +1,6 @@
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { describe, expect, test } from 'vitest'
-import { buildRelayAuthEvent, checkRelayAuthEvent, normalizeRelayUrl, RelayAuthMessages, RelayAuthWindowSeconds } from './relay-auth.ts'
+import { checkRelayAuthEvent, normalizeRelayUrl, RelayAuthMessages, RelayAuthWindowSeconds } from './relay-auth.ts'
 import { reasonPrefixOf } from './reasons.ts'
 
 const now = 1_800_000_000
@@ -9,8 +9,9 @@ const challenge = 'c'.repeat(64)
 const key = generateSecretKey()
 const expected = { challenge, relayUrl, now }
 
-function answer(overrides: Partial<Parameters<typeof buildRelayAuthEvent>[0]> = {}) {
-  return buildRelayAuthEvent({ secretKey: key, relayUrl, challenge, createdAt: now, ...overrides })
+function answer(overrides: { relayUrl?: string; challenge?: string; createdAt?: number } = {}) {
+  const spec = { relayUrl, challenge, createdAt: now, ...overrides }
+  return finalizeEvent({ kind: 22242, created_at: spec.createdAt, tags: [['relay', spec.relayUrl], ['challenge', spec.challenge]], content: '' }, key)
 }
 
 describe('NIP-42 AUTH answers', () => {

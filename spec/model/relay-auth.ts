@@ -3,10 +3,10 @@
  * sends `["AUTH", challenge]`; the client answers `["AUTH", event]` with a kind 22242 event
  * whose `challenge` tag equals the challenge and whose `relay` tag names the relay, signed
  * within ±60 s of the relay's clock. Failures are all answered `auth-required: verification
- * failed`; the reason is kept apart so tests and logs can say which check failed.
+ * failed`; the reason is kept apart so tests and logs can say which check failed. Clients
+ * build the answer with lib/nip01/auth.ts; this file is the relay's side of the rule.
  */
 
-import { finalizeEvent } from 'nostr-tools/pure'
 import { isWithinWindow, symmetricWindow } from './clock.ts'
 import { checkEventShape, hasValidId, type NostrEvent, verifyEventSignature } from './event.ts'
 import { RelayAuthKind } from './kinds.ts'
@@ -72,28 +72,4 @@ export function checkRelayAuthEvent(value: unknown, expected: RelayAuthExpectati
   if (!hasValidId(event)) return refuse('id')
   if (!verifyEventSignature(event)) return refuse('signature')
   return { ok: true, pubkey: event.pubkey }
-}
-
-export interface RelayAuthSpec {
-  secretKey: Uint8Array
-  relayUrl: string
-  challenge: string
-  /** Seconds. */
-  createdAt: number
-}
-
-/** Signs the kind 22242 answer to a challenge. */
-export function buildRelayAuthEvent(spec: RelayAuthSpec): NostrEvent {
-  return finalizeEvent(
-    {
-      kind: RelayAuthKind,
-      created_at: spec.createdAt,
-      tags: [
-        ['relay', spec.relayUrl],
-        ['challenge', spec.challenge],
-      ],
-      content: '',
-    },
-    spec.secretKey,
-  )
 }
