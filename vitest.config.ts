@@ -14,7 +14,8 @@ export default defineConfig({
       'third-party/**/*.test.ts',
       'test-relays/**/*.test.ts',
     ],
-    exclude: ['node_modules/**', 'suites/**'],
+    // scripts/package: the installed package and the action (npm run test:package).
+    exclude: ['node_modules/**', 'suites/**', 'scripts/package/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default', 'json'],

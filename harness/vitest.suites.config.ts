@@ -20,5 +20,8 @@ export default defineConfig({
     // Suite files share one module cache per worker: re-importing nostr-tools, fast-check and
     // spec/ for every file costs more CPU than running the cases. Cases keep no module state.
     isolate: false,
+    // No results cache: installed as a package, the root is inside node_modules, which a
+    // run must not write to (reports go to the user's --out directory only).
+    cache: false,
   },
 })

@@ -229,13 +229,16 @@ function printRunEnd(io: CliIo, report: Report, outDir: string, json: boolean): 
   io.out(`${formatTotalsLine(report.totals)}\n`)
 }
 
+/** The options of `run` (action.yml's inputs are checked against this table). */
+export const RunOptionSpecs = {
+  ...commonRunOptions,
+  http: { type: 'string' },
+  expectations: { type: 'string' },
+  name: { type: 'string' },
+} as const
+
 async function commandRun(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
-    ...commonRunOptions,
-    http: { type: 'string' },
-    expectations: { type: 'string' },
-    name: { type: 'string' },
-  })
+  const { values, positionals } = parse(args, RunOptionSpecs)
   if (values.help) {
     io.out(Help.run ?? '')
     return ExitCodes.ok
