@@ -7,6 +7,7 @@ import {
   type TestRelayEntry,
 } from './catalog.ts'
 import { coreRelay } from './core/index.ts'
+import { originRelay } from './origin/entry.ts'
 
 export type { Citation, DefectInfo, PresetInfo, RelayCatalog, RunningTestRelay, VariationInfo } from './catalog.ts'
 export { TestRelayOptionError } from './catalog.ts'
@@ -14,6 +15,7 @@ export { TestRelayOptionError } from './catalog.ts'
 /** Relay name → starter. Other relays join by adding an entry here. */
 export const testRelays = {
   core: coreRelay,
+  origin: originRelay,
 } satisfies Record<string, TestRelayEntry>
 
 export type TestRelayName = keyof typeof testRelays
