@@ -26,7 +26,14 @@ export class Connection implements Subscriber {
     private readonly host: string,
   ) {
     this.challenge = relay.settings.auth ? newChallenge() : null
-    socket.on('message', (data, isBinary) => this.receive(data as Buffer | Buffer[] | ArrayBuffer, isBinary))
+    socket.on('message', (data, isBinary) => {
+      // A frame that trips a bug is answered, and never takes the relay down.
+      try {
+        this.receive(data as Buffer | Buffer[] | ArrayBuffer, isBinary)
+      } catch (error) {
+        this.notice({ prefix: 'error', text: `could not handle the message: ${(error as Error).message}` })
+      }
+    })
     socket.on('close', () => relay.subscriptions.closeAll(this))
     socket.on('error', () => socket.terminate())
     if (relay.settings.authChallenge === 'on-connect') this.sendChallenge()

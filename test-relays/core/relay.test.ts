@@ -115,6 +115,15 @@ describe('transport and NIP-11', () => {
     expect(message).toMatch(/^invalid: message of \d+ bytes is over max_message_length 524288$/)
   })
 
+  test('a frame that trips an error is answered with a NOTICE and the connection goes on', async () => {
+    await withClients(relay.url, 1, async (client) => {
+      client.sendRaw(`["REQ","\\x",${' '.repeat(524_288)}{"kinds":[1]}]`)
+      const notice = await client.take((f) => f[0] === 'NOTICE', 'NOTICE')
+      expect(notice[1]).toMatch(/^error: /)
+      await client.barrier()
+    })
+  })
+
   test('the relay lives at one path: others get 404 for HTTP and WebSocket alike', async () => {
     expect((await fetchInfo(relay.httpUrl, '/elsewhere')).status).toBe(404)
     await expect(TestClient.connect(`${relay.url}/elsewhere`)).rejects.toThrow(/404/)

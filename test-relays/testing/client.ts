@@ -6,7 +6,7 @@ import type { NostrEvent } from '../core/event.ts'
 
 export type Frame = unknown[]
 
-const defaultWaitMs = 3000
+const defaultWaitMs = 5000
 
 export class TestClient {
   readonly frames: Frame[] = []
