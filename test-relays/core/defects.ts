@@ -588,7 +588,7 @@ export const defects = [
   {
     name: 'count-superseded',
     area: 'count',
-    description: 'COUNT counts every version ever accepted for an address (kept for counting), claiming `"approximate": false`.',
+    description: 'Replaced versions are kept for counting: COUNT counts them beside the head (REQ does not serve them), claiming `"approximate": false`.',
     level: 'definition',
     breaks: [countFilters, latestOnly],
     implies: [],
