@@ -3,8 +3,8 @@
  * resolves to its exit code; tests call it in-process with their own io.
  */
 
-import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
+import { ArgsError, didYouMean, packageVersion, parseOptions, takeCommandWords, wantsVersion } from '../../lib/cli/args.ts'
 import { CommandGroups, Commands, type CommandSpec, findCommand, GlobalOptionSpecs, GlobalOptionsHelp } from './cli/commands.ts'
 import { CommandContext, type GlobalOptions } from './cli/context.ts'
 import { ExitCode, ExitCodeTable } from './cli/exit-codes.ts'
@@ -59,36 +59,54 @@ function globalOptionsOf(values: Record<string, unknown>, env: Record<string, st
   }
 }
 
+const isGroup = (word: string | undefined): boolean => (CommandGroups as readonly string[]).includes(word ?? '')
+
+/** Every option of every command: which ones take a value, wherever they stand. */
+const AnyCommandOptions = Object.assign({}, ...Commands.map((c) => c.options), GlobalOptionSpecs) as typeof GlobalOptionSpecs
+
+/** The first words of the commands: groups and ungrouped command names. */
+const TopLevelWords = [...new Set(Commands.map((c) => c.name.split(' ')[0] as string))]
+
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const wantsJson = argv.includes('--json')
-  const [first, second] = argv
-  if (first === undefined || first === 'help' || first === '--help' || first === '-h') {
+  // Global options may stand before or after the command words: `persona --relay URL ls`.
+  const { words, rest } = takeCommandWords(argv, AnyCommandOptions, (taken) => taken.length >= (isGroup(taken[0]) ? 2 : 1))
+  const wantsHelp = rest.includes('--help') || rest.includes('-h')
+  if (wantsVersion(rest) && !wantsHelp) {
+    io.stdout(wantsJson ? `${JSON.stringify({ ok: true, version: packageVersion() }, null, 2)}\n` : `persona ${packageVersion()}\n`)
+    return ExitCode.ok
+  }
+  const [first, second] = words
+  if (first === undefined || first === 'help') {
     const help = overviewHelp()
-    if (first === undefined) return usageError(io, wantsJson, 'usage: no command given', help)
+    if (first === undefined && !wantsHelp) return usageError(io, wantsJson, 'usage: no command given', help)
     io.stdout(`${help}\n`)
     return ExitCode.ok
   }
-  const isGroup = (CommandGroups as readonly string[]).includes(first)
-  if (isGroup && (second === undefined || second.startsWith('-'))) {
-    if (second === '--help' || second === '-h') {
+  if (isGroup(first) && second === undefined) {
+    if (wantsHelp) {
       io.stdout(`${groupHelp(first)}\n`)
       return ExitCode.ok
     }
     return usageError(io, wantsJson, `usage: persona ${first} needs a subcommand`, groupHelp(first))
   }
-  const name = isGroup ? `${first} ${second}` : first
+  const name = isGroup(first) ? `${first} ${second}` : first
   const spec = findCommand(name)
-  if (spec === undefined) return usageError(io, wantsJson, `usage: unknown command ${JSON.stringify(name)}`, isGroup ? groupHelp(first) : overviewHelp())
-  const rest = argv.slice(isGroup ? 2 : 1)
+  if (spec === undefined) {
+    const known = isGroup(first) ? Commands.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name) : TopLevelWords
+    const written = isGroup(first) ? name : first
+    return usageError(io, wantsJson, `usage: unknown command ${JSON.stringify(written)}${didYouMean(written, known)}`, isGroup(first) ? groupHelp(first) : overviewHelp())
+  }
 
   let values: Record<string, unknown>
   let positionals: string[]
   try {
-    const parsed = parseArgs({ args: [...rest], options: { ...GlobalOptionSpecs, ...spec.options }, allowPositionals: true, strict: true })
+    const parsed = parseOptions(rest, { ...GlobalOptionSpecs, ...spec.options })
     values = parsed.values as Record<string, unknown>
     positionals = parsed.positionals
   } catch (error) {
-    return usageError(io, wantsJson, `usage: ${(error as Error).message}`, commandHelp(spec))
+    if (!(error instanceof ArgsError)) throw error
+    return usageError(io, wantsJson, `usage: ${error.message}`, commandHelp(spec))
   }
   if (values.help === true) {
     io.stdout(`${commandHelp(spec)}\n`)

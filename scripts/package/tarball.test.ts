@@ -118,7 +118,7 @@ describe('the tarball', () => {
         (path) =>
           (path.endsWith('.test.ts') && !path.startsWith('suites/')) ||
           /^(reports|bench|third-party|test-relays|scripts|\.ci|\.github|node_modules)\//.test(path) ||
-          /test-fixtures|test-helpers/.test(path) ||
+          /(^|\/)(test|testing|test-fixtures)\/|test-helpers/.test(path) ||
           ['action.yml', 'tsconfig.json', 'vitest.config.ts', 'package-lock.json'].includes(path),
       )
     expect(stray).toEqual([])

@@ -30,6 +30,7 @@ export const GlobalOptionSpecs: OptionSpecs = {
   transport: { type: 'string' },
   timeout: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 }
 
 export const GlobalOptionsHelp = `Global options:
@@ -38,6 +39,7 @@ export const GlobalOptionsHelp = `Global options:
   --transport ws|http  NIP-01 over WebSocket (default) or the HTTP bridge with NIP-98 auth; default $PERSONA_TRANSPORT
   --timeout MS       deadline for every relay wait (default 5000)
   -h, --help         this help
+  --version          print the version
 Environment: PERSONA_HOME (default ~/.persona) holds the key, store.db, agents.json, run/ and logs/.`
 
 const none: OptionSpecs = {}
