@@ -13,7 +13,6 @@ export { ControlError, HarnessError, isControlError, isHarnessError } from './er
 export { control, controlAccepted } from './controls.ts'
 export type { HttpReply, HttpRequestOptions } from './http.ts'
 export { HttpClient } from './http.ts'
-export { freshKeys, uniqueSlug } from './identity.ts'
 export type { KeyPair } from './identity.ts'
 export type { Capability, CaseDeclaration, Level, Profile, ProbeResult, TargetInfo } from './types.ts'
 export { default as fc } from 'fast-check'

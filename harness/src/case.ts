@@ -13,10 +13,11 @@ import { type TestContext, inject, test } from 'vitest'
 import type { NostrEvent, Tag } from '../../spec/model/event.ts'
 import { personaTags } from '../../spec/model/envelope.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
-import { type RelayConnection, openConnection } from './driver.ts'
+import { type AuthSession, type RelayConnection, openConnection, openSocket } from './driver.ts'
 import { HarnessError, isControlError, isHarnessError } from './errors.ts'
 import { HttpClient } from './http.ts'
-import { type KeyPair, freshKeys, uniqueSlug } from './identity.ts'
+import { Identities, type KeyPair, keyPairOf } from './identity.ts'
+import { hexToBytes } from '@noble/hashes/utils.js'
 import './meta.ts'
 import { SuiteContextKey } from './meta.ts'
 import { isSelected } from './select.ts'
@@ -57,12 +58,17 @@ export interface CaseContext {
   readonly transcript: Transcript
   /** Per-wait deadline in ms (`--timeout`). */
   readonly timeoutMs: number
-  /** Opens a bounded WebSocket to the target; closed automatically when the case ends. */
-  connect(): Promise<RelayConnection>
+  /**
+   * Opens a bounded WebSocket to the target; closed automatically when the case ends. When
+   * the relay requires NIP-42 AUTH the connection answers challenges by itself (section 4
+   * of WRITING-CASES.md); `{ auth: false }` gives a connection that never does.
+   */
+  connect(options?: { auth?: boolean }): Promise<RelayConnection>
+  /** Another key pair of this case (derived from the seed; with `--key`, the next user key). */
   freshKeys(): KeyPair
-  /** A slug nobody else uses: `<prefix>-<random hex>`. */
+  /** A slug of this case: `<prefix>-<12 hex>`, derived from the seed, the case id and a counter. */
   slug(prefix?: string): string
-  /** The relay's clock in seconds, as estimated by the probe. */
+  /** The relay's clock in seconds: probed at the case's start (or pinned by replay `--now`), then counting. */
   now(): number
   /** Margin in whole seconds to add around clock-window boundaries (offset + its error). */
   clockMargin(): number
@@ -112,13 +118,21 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
     // later run (shrinking included) fails at once with the same error instead of waiting
     // out more deadlines, and the case ends with that error (error or skip).
     let harnessFailure: unknown
+    // Keys and slugs of a run derive from its input (and how often that input ran before),
+    // so replaying the counterexample alone makes the same ones.
+    const occurrences = new Map<string, number>()
+    let lastFailure: { transcript: ReturnType<Transcript['snapshot']>; clockBase: number } | undefined
     const runOnce = async (values: Ts): Promise<void> => {
       if (harnessFailure !== undefined) throw harnessFailure
-      state.resetForRun()
+      const input = fc.stringify(values)
+      const seen = occurrences.get(input) ?? 0
+      occurrences.set(input, seen + 1)
+      state.resetForRun(`input:${input}#${seen}`)
       try {
         await predicate(state.context, ...values)
       } catch (error) {
-        if (isHarnessError(error) || isControlError(error)) harnessFailure = error
+        if (isHarnessError(error) || isControlError(error) || isSkip(error)) harnessFailure = error
+        else lastFailure = { transcript: state.context.transcript.snapshot(), clockBase: state.clockBase() }
         throw error
       } finally {
         await state.closeConnections()
@@ -137,33 +151,42 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
       throw new HarnessError('timeout', `property stopped before a verdict (${details.interrupted ? 'interrupted' : 'too many skipped inputs'})`)
     }
     const counterexample = fc.stringify(details.counterexample)
-    const replay = replayCommand(declaration.id, details.seed, details.counterexamplePath, c.target)
+    // The counterexample is fast-check's last failing run: its transcript is the one kept.
+    if (lastFailure) {
+      state.context.transcript.restore(lastFailure.transcript)
+      state.pinClockBase(lastFailure.clockBase)
+    }
+    const clockBase = lastFailure?.clockBase
+    const replay = replayCommand(declaration.id, details.seed, details.counterexamplePath, c.target, clockBase)
     state.task.meta.property = {
       seed: details.seed,
       path: details.counterexamplePath,
       counterexample,
       numRuns: details.numRuns,
       numShrinks: details.numShrinks,
+      ...(clockBase !== undefined ? { clockBase } : {}),
       replay,
     }
-    // Re-run the shrunk counterexample alone so the transcript shows exactly that input.
-    let rerun: unknown
-    try {
-      await runOnce(details.counterexample)
-      state.context.note('re-running the counterexample passed: the failure may depend on relay state or timing')
-    } catch (error) {
-      rerun = error
-    }
-    const original = details.errorInstance ?? rerun
+    const original = details.errorInstance
     const error = original instanceof Error ? original : new Error(String(original))
     error.message = `${error.message}\n\ncounterexample: ${counterexample}\nafter ${details.numRuns} run(s), ${details.numShrinks} shrink(s); seed ${details.seed}, path "${details.counterexamplePath}"\nreplay: ${replay}`
     throw error
   })
 }
 
-export function replayCommand(id: string, seed: number, path: string, target: TargetInfo): string {
+/**
+ * The command that re-runs one case exactly: the same seed (keys, slugs, inputs), the
+ * property's path, and the clock the case counted from (`--now`: the same created_at, so the
+ * same event ids, as long as the relay's clock window still admits that time).
+ */
+/** vitest's `ctx.skip()` signal: a skip inside a property run ends the property, it is no counterexample. */
+function isSkip(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === 'VITEST_PENDING'
+}
+
+export function replayCommand(id: string, seed: number, path: string | undefined, target: TargetInfo, clockBase?: number): string {
   const url = target.embedded ? '' : ` ${target.url}`
-  return `npx persona-conformance replay ${id} --seed ${seed} --path ${path}${url}`
+  return `npx persona-conformance replay ${id} --seed ${seed}${path !== undefined ? ` --path ${path}` : ''}${clockBase !== undefined ? ` --now ${clockBase}` : ''}${url}`
 }
 
 /** Reads the run context the harness provided; clear error when run outside the harness. */
@@ -181,8 +204,12 @@ export function suiteContext(): SuiteContext {
 interface CaseState {
   task: TestContext['task']
   context: CaseContext
-  resetForRun(): void
+  /** Starts a property run: new transcript, keys and slugs of `scope`, a new clock base. */
+  resetForRun(scope: string): void
   closeConnections(): Promise<void>
+  /** The relay clock (seconds) `c.now()` counts from. */
+  clockBase(): number
+  pinClockBase(base: number): void
 }
 
 const registeredIds = new Set<string>()
@@ -217,6 +244,7 @@ function register(declaration: CaseDeclaration, kind: 'relay' | 'property', run:
       await state.closeConnections()
       ctx.task.meta.transcript = state.context.transcript.entries
       ctx.task.meta.transcriptDropped = state.context.transcript.dropped
+      ctx.task.meta.clockBase = state.clockBase()
     }
   })
 }
@@ -225,16 +253,50 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
   const transcript = new Transcript()
   const connections: RelayConnection[] = []
   const timeoutMs = suite.settings.timeoutMs
+  const { probe, settings } = suite
+  const userKeys = (suite.keys ?? []).map((hex) => keyPairOf(hexToBytes(hex)))
+  const plan = authPlanOf(probe, userKeys.length > 0)
   let connectionCount = 0
-  let keys = freshKeys()
+  let identities = new Identities({ seed: settings.seed, caseId: declaration.id, scope: 'case' }, plan.signWithUserKeys ? userKeys : [])
+  const keyring = new Map<string, KeyPair>()
+  const remember = (keys: KeyPair): KeyPair => {
+    keyring.set(keys.pubkey, keys)
+    return keys
+  }
+  const nextKeys = (): KeyPair => {
+    const next = identities.nextKey()
+    if (next === null) {
+      context.skip(`the case needs more distinct keys than the ${userKeys.length} given with --key/--key-file (the relay writes on a connection only for the key it authenticated)`)
+    }
+    return remember(next)
+  }
+  let keys = nextKeys()
   let http = makeHttp()
+  let startedMs = Date.now()
+  let base = settings.clockBase ?? relayClockAt(startedMs)
   const task = ctx.task
 
   function makeHttp(): HttpClient {
     return new HttpClient({ baseUrl: suite.target.httpUrl, transcript, timeoutMs, defaultKey: keys.secretKey })
   }
 
-  const relayNow = (): number => Math.floor(Date.now() / 1000 + suite.probe.clock.offsetSeconds)
+  function relayClockAt(ms: number): number {
+    return Math.floor(ms / 1000 + probe.clock.offsetSeconds)
+  }
+
+  // The relay's now: the clock base taken when the case (or property run) started, plus whole
+  // seconds since. It stays within a second of the probed clock, and a replay that pins the
+  // base (`--now`) makes the same created_at values as the run it replays.
+  const relayNow = (): number => base + Math.floor((Date.now() - startedMs) / 1000)
+
+  const session = (identity: KeyPair): AuthSession => ({
+    prepare: plan.prepare,
+    perAuthor: plan.perAuthor,
+    identity,
+    keyFor: (pubkey) => keyring.get(pubkey),
+    openSocket: (label) => openSocket(suite.target.url, { transcript, label, timeoutMs }),
+    note: (text) => transcript.note(text),
+  })
 
   const context: CaseContext = {
     id: declaration.id,
@@ -249,17 +311,19 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
     },
     transcript,
     timeoutMs,
-    async connect() {
+    async connect(options = {}) {
       connectionCount += 1
-      const connection = await openConnection(suite.target.url, { transcript, label: `ws${connectionCount}`, timeoutMs })
+      const auth = plan.authenticate && options.auth !== false ? session(plan.authAsUser ? (userKeys[0] as KeyPair) : keys) : undefined
+      const connection = await openConnection(suite.target.url, { transcript, label: `ws${connectionCount}`, timeoutMs }, auth)
       connections.push(connection)
       return connection
     },
-    freshKeys,
-    slug: (prefix) => uniqueSlug(prefix ?? declaration.id.split('.').pop()?.slice(0, 24) ?? 'case'),
+    freshKeys: nextKeys,
+    slug: (prefix) => identities.nextSlug(prefix ?? declaration.id.split('.').pop()?.slice(0, 24) ?? 'case'),
     now: relayNow,
     clockMargin: () => Math.ceil(Math.abs(suite.probe.clock.offsetSeconds) + suite.probe.clock.uncertaintySeconds),
     sign(template, signer = keys) {
+      remember(signer)
       return finalizeEvent(
         {
           kind: template.kind,
@@ -306,15 +370,58 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
   return {
     task,
     context,
-    resetForRun() {
+    resetForRun(scope) {
       transcript.reset()
       connectionCount = 0
-      keys = freshKeys()
+      identities = new Identities({ seed: settings.seed, caseId: declaration.id, scope }, plan.signWithUserKeys ? userKeys : [])
+      keyring.clear()
+      keys = nextKeys()
       http = makeHttp()
+      startedMs = Date.now()
+      base = settings.clockBase ?? relayClockAt(startedMs)
     },
     async closeConnections() {
       const open = connections.splice(0)
       await Promise.all(open.map((connection) => connection.close().catch(() => undefined)))
     },
+    clockBase: () => base,
+    pinClockBase(pinned) {
+      base = pinned
+    },
+  }
+}
+
+/** How a case authenticates, from what the probe found (harness/INTERPRETING.md, section 5). */
+export interface AuthPlan {
+  /** The relay requires AUTH for something: connections answer challenges. */
+  authenticate: boolean
+  /** How each new socket authenticates before the case uses it (driver.ts, AuthSession). */
+  prepare: AuthSession['prepare']
+  /** The relay writes on a connection only for the key it authenticated. */
+  perAuthor: boolean
+  /** Events must be signed by the user's keys (they authenticate; the case's own keys would not). */
+  signWithUserKeys: boolean
+  /** Sockets authenticate as the first user key while events are signed by the case's keys. */
+  authAsUser: boolean
+}
+
+export function authPlanOf(probe: ProbeResult, userKeys: boolean): AuthPlan {
+  const { auth } = probe
+  const authenticate = auth.event === 'required' || auth.req === 'required' || auth.count === 'required'
+  const perAuthor = authenticate && auth.bindsKey === true
+  return {
+    authenticate,
+    prepare: !authenticate
+      ? 'lazy'
+      : auth.challenge === 'on-connect'
+        ? 'challenge'
+        : auth.req === 'required'
+          ? 'REQ'
+          : auth.count === 'required'
+            ? 'COUNT'
+            : 'lazy',
+    perAuthor,
+    signWithUserKeys: userKeys && perAuthor,
+    authAsUser: userKeys && authenticate && !perAuthor,
   }
 }

@@ -3,6 +3,7 @@
  * Verbs: run, list, coverage, matrix, replay. Each has --help and --json.
  */
 
+import { readFileSync } from 'node:fs'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
 import { loadCatalog } from './catalog.ts'
@@ -10,6 +11,7 @@ import { computeCoverage } from './coverage.ts'
 import { collectCases } from './engine.ts'
 import { UsageError } from './errors.ts'
 import { type MatrixTarget, runMatrix } from './matrix.ts'
+import { type KeyPair, parseSecretKey } from './identity.ts'
 import { emptyProbe } from './probe.ts'
 import { type RunOptions, runConformance } from './run.ts'
 import { defaultSettings } from './settings.ts'
@@ -42,6 +44,9 @@ const runFlags = `  --http URL            HTTP origin of the target (default: th
   --runs N              fast-check runs per property case (default: each case's own)
   --timeout MS          deadline of every single wait on the target (default 5000)
   --skew SECONDS        clock window to assume instead of the NIP-11 limits
+  --key SECRET          a secret key (hex or nsec) the relay admits, for relays with an
+                        allowlist (repeatable; never printed or written to a report)
+  --key-file FILE       the same, one key per line (# starts a comment)
   --out DIR             report directory (default ${DefaultOut})
   --json                print a JSON summary on stdout (the totals line goes to stderr)`
 
@@ -108,15 +113,19 @@ ${runFlags
 
 Exit code: 0 when every target exits 0, 2 for usage errors, else 1.
 `,
-  replay: `Usage: persona-conformance replay CASE_ID --seed N [--path P] [WS_URL] [options]
+  replay: `Usage: persona-conformance replay CASE_ID --seed N [--path P] [--now T] [WS_URL] [options]
 
-Re-runs one property case exactly: the same seed and path reproduce the same shrunk
-counterexample (the report of a failed property prints this command). Without WS_URL the
-embedded reference relay is used.
+Re-runs one case exactly: the same seed makes the same keys, slugs and generated values;
+for a property case the path picks the same shrunk counterexample; --now pins the relay
+clock the case counted from, so its events get the same created_at and the same ids (a
+relay with a clock window refuses them once T is outside it). The report of a failure
+prints this command. Without WS_URL the embedded reference relay is used.
 
 Options:
   --seed N          seed of the failing run (required)
-  --path P          fast-check path of the counterexample
+  --path P          fast-check path of the counterexample (property cases)
+  --now T           the case's clock base in seconds (clockBase in the report)
+  --key SECRET, --key-file FILE   as for run
   --runs N          number of runs (default: the case's own)
   --http URL        HTTP origin of the target
   --profile core|origin
@@ -150,6 +159,8 @@ const commonRunOptions = {
   runs: { type: 'string' },
   timeout: { type: 'string' },
   skew: { type: 'string' },
+  key: { type: 'string', multiple: true },
+  'key-file': { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -173,6 +184,33 @@ type RunValues = {
   runs?: string
   timeout?: string
   skew?: string
+  key?: string[]
+  'key-file'?: string
+}
+
+/** The user's keys from --key and --key-file, in that order. Messages never repeat a key. */
+export function userKeysOf(values: Pick<RunValues, 'key' | 'key-file'>): KeyPair[] {
+  const keys: KeyPair[] = []
+  const add = (text: string, where: string): void => {
+    const parsed = parseSecretKey(text, where)
+    if (!parsed.ok) throw new UsageError(parsed.message)
+    if (!keys.some((k) => k.pubkey === parsed.key.pubkey)) keys.push(parsed.key)
+  }
+  ;(values.key ?? []).forEach((text, i) => add(text, `--key number ${i + 1}`))
+  const file = values['key-file']
+  if (file !== undefined) {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch (error) {
+      throw new UsageError(`error: cannot read --key-file ${file}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`)
+    }
+    text.split('\n').forEach((line, i) => {
+      const content = line.replace(/#.*$/, '').trim()
+      if (content !== '') add(content, `--key-file ${file} line ${i + 1}`)
+    })
+  }
+  return keys
 }
 
 function runOptionsOf(values: RunValues): Omit<RunOptions, 'out'> {
@@ -181,8 +219,10 @@ function runOptionsOf(values: RunValues): Omit<RunOptions, 'out'> {
   const runs = integer('--runs', values.runs)
   const timeoutMs = integer('--timeout', values.timeout)
   const skewSeconds = integer('--skew', values.skew)
+  const keys = userKeysOf(values)
   return {
     ...(profile ? { profile } : {}),
+    ...(keys.length > 0 ? { keys } : {}),
     only: values.only ?? [],
     skip: values.skip ?? [],
     strict: values.strict ?? false,
@@ -419,6 +459,9 @@ async function commandReplay(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, {
     seed: { type: 'string' },
     path: { type: 'string' },
+    now: { type: 'string' },
+    key: { type: 'string', multiple: true },
+    'key-file': { type: 'string' },
     runs: { type: 'string' },
     http: { type: 'string' },
     profile: { type: 'string' },
@@ -438,9 +481,13 @@ async function commandReplay(args: string[], io: CliIo): Promise<number> {
   if (seed === undefined) throw new UsageError('error: replay needs --seed N')
   const runs = integer('--runs', values.runs)
   const timeoutMs = integer('--timeout', values.timeout)
+  const clockBase = integer('--now', values.now)
   const profile = profileOf(values.profile)
+  const keys = userKeysOf(values)
   const { report, outDir } = await runConformance({
     ...(url ? { url } : {}),
+    ...(clockBase !== undefined ? { clockBase } : {}),
+    ...(keys.length > 0 ? { keys } : {}),
     ...(values.http ? { httpUrl: values.http } : {}),
     ...(profile ? { profile } : {}),
     only: [caseId],

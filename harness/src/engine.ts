@@ -38,8 +38,8 @@ async function createEngine(context: SuiteContext, include: string[] | undefined
   )
 }
 
-/** Runs the suites; returns errors that happened outside any case. */
-export async function runSuites(options: EngineOptions): Promise<{ runErrors: string[] }> {
+/** Runs the suites; returns errors that happened outside any case and every declared case id. */
+export async function runSuites(options: EngineOptions): Promise<{ runErrors: string[]; declaredIds: string[] }> {
   const reporter = new CaseReporter({ root: RepoRoot, onCase: options.onCase, progress: options.progress ?? false })
   const vitest = await createEngine(options.context, options.include, [reporter])
   try {
@@ -52,7 +52,7 @@ export async function runSuites(options: EngineOptions): Promise<{ runErrors: st
   } finally {
     await vitest.close()
   }
-  return { runErrors: reporter.runErrors }
+  return { runErrors: reporter.runErrors, declaredIds: [...reporter.declaredIds] }
 }
 
 export interface CollectedCase {

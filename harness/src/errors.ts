@@ -4,7 +4,7 @@
  * `fail`, so transport trouble is never mistaken for a broken rule.
  */
 
-export type HarnessErrorKind = 'timeout' | 'disconnected' | 'unreachable' | 'protocol' | 'http' | 'config'
+export type HarnessErrorKind = 'timeout' | 'disconnected' | 'unreachable' | 'protocol' | 'auth' | 'http' | 'config'
 
 export class HarnessError extends Error {
   override name = 'HarnessError'

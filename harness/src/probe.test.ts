@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest'
 import { type FakeRelay, type FakeRelayOptions, closedPort, startFakeRelay } from '../test-fixtures/fake-relay.ts'
+import { freshKeys } from './identity.ts'
 import { clockWindowOf, probeTarget } from './probe.ts'
 
 const relays: FakeRelay[] = []
@@ -20,7 +21,7 @@ describe('probe', () => {
     expect(result.capabilities.count.available).toBe(true)
     expect(result.capabilities['http-bridge'].available).toBe(false)
     expect(result.clock.window).toMatchObject({ lower: 900, upper: 900, source: 'nip11' })
-    expect(result.findings.filter((f) => !f.agrees)).toEqual([])
+    expect(result.findings.filter((f) => f.agrees === false)).toEqual([])
     expect(result.transcript.length).toBeGreaterThan(0)
   })
 
@@ -32,7 +33,7 @@ describe('probe', () => {
       cors: false,
       nip11: { supported_nips: [1, 11, 45, 98], limitation: { max_subid_length: 10 } },
     })
-    const disagreeing = result.findings.filter((f) => !f.agrees).map((f) => f.subject)
+    const disagreeing = result.findings.filter((f) => f.agrees === false).map((f) => f.subject)
     expect(disagreeing).toEqual(
       expect.arrayContaining(['NIP-45 COUNT', 'NIP-11 limitation.max_subid_length', 'NIP-11 CORS header']),
     )
@@ -64,8 +65,68 @@ describe('probe', () => {
     for (const behaviour of ['silent', 'garbage', 'disconnect'] as const) {
       const result = await probe({ behaviour })
       expect(result.reachable, behaviour).toBe(false)
-      expect(result.unreachableReason, behaviour).toMatch(/^(timeout|protocol|disconnected): /)
+      expect(result.unreachableReason, behaviour).toMatch(/^the relay answered neither REQ nor EVENT with a NIP-01 frame \(REQ: (timeout|protocol|disconnected): /)
     }
+  })
+
+  test('reachability does not depend on EOSE: a relay that answers EVENT with OK is reachable', async () => {
+    const result = await probe({ behaviour: 'honest', noEose: true })
+    expect(result.reachable).toBe(true)
+    expect(result.capabilities.websocket).toMatchObject({ available: true, reason: expect.stringMatching(/^answers NIP-01 frames, but REQ got no EOSE/) })
+  })
+
+  test('a relay that closes the socket on COUNT is reachable, without COUNT', async () => {
+    const result = await probe({ behaviour: 'honest', onCount: 'disconnect' })
+    expect(result.reachable).toBe(true)
+    expect(result.capabilities.count).toEqual({ available: false, reason: 'the relay closed the connection on COUNT' })
+    expect(result.auth.event).toBe('not-required')
+  })
+
+  test('the subscription id check: a hang-up is a refusal, silence is unknown (neither agrees nor disagrees)', async () => {
+    const hangup = await probe({ behaviour: 'honest', onLongSubId: 'disconnect', maxSubIdLength: 10 })
+    expect(hangup.reachable).toBe(true)
+    expect(hangup.findings.find((f) => f.subject === 'NIP-11 limitation.max_subid_length')).toMatchObject({ agrees: true })
+    const silent = await probe({ behaviour: 'honest', onLongSubId: 'ignore', maxSubIdLength: 10 })
+    expect(silent.reachable).toBe(true)
+    expect(silent.findings.find((f) => f.subject === 'NIP-11 limitation.max_subid_length')).toMatchObject({
+      agrees: null,
+      observed: expect.stringMatching(/whether it was refused is unknown$/),
+    })
+  })
+})
+
+describe('probe: NIP-42 AUTH', () => {
+  test('an open relay: no challenge, nothing required, nip42 not available', async () => {
+    const result = await probe({ behaviour: 'honest' })
+    expect(result.auth).toMatchObject({ challenge: 'none', event: 'not-required', req: 'not-required', count: 'not-required', accepted: null, bindsKey: null })
+    expect(result.capabilities.nip42.available).toBe(false)
+  })
+
+  test('a relay that challenges on connect and requires AUTH for EVENT, REQ and COUNT, one key per connection', async () => {
+    const result = await probe({ behaviour: 'honest', auth: { require: ['EVENT', 'REQ', 'COUNT'] } })
+    expect(result.reachable).toBe(true)
+    expect(result.auth).toMatchObject({ challenge: 'on-connect', event: 'required', req: 'required', count: 'required', accepted: true, bindsKey: true, identity: 'harness' })
+    expect(result.capabilities.count).toMatchObject({ available: true, reason: 'COUNT answered 0 after AUTH' })
+    expect(result.capabilities.websocket.reason).toBe('REQ answered with EOSE')
+    expect(result.capabilities.nip42.available).toBe(true)
+  })
+
+  test('a relay that challenges only when it refuses, requires AUTH for EVENT alone, and lets an authenticated connection write for any key', async () => {
+    const result = await probe({ behaviour: 'honest', auth: { require: ['EVENT'], challenge: 'on-demand', bindKey: false } })
+    expect(result.auth).toMatchObject({ challenge: 'on-demand', event: 'required', req: 'not-required', accepted: true, bindsKey: false })
+  })
+
+  test('a relay with an allowlist is unusable without keys (exit 3 with the reason) and usable with --key', async () => {
+    const allowed = freshKeys()
+    const relay = await startFakeRelay({ behaviour: 'honest', auth: { require: ['EVENT', 'REQ'], allow: [allowed.pubkey] } })
+    relays.push(relay)
+    const without = await probeTarget(relay, { timeoutMs: 500 })
+    expect(without.reachable).toBe(false)
+    expect(without.unreachableReason).toMatch(/^the relay requires NIP-42 AUTH and refused it for a key the harness made .*give them with --key or --key-file$/)
+    const withKey = await probeTarget(relay, { timeoutMs: 500, authKey: allowed })
+    expect(withKey.reachable).toBe(true)
+    expect(withKey.auth).toMatchObject({ accepted: true, identity: 'user' })
+    expect(JSON.stringify(withKey)).not.toContain(Buffer.from(allowed.secretKey).toString('hex'))
   })
 
   test('nothing listening: unreachable with the reason, NIP-11 not served', async () => {

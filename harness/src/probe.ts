@@ -5,12 +5,10 @@
  * for a misbehaving target (an unreachable WebSocket is reported, not raised).
  */
 
-import { randomBytes } from 'node:crypto'
 import { PersonaKind } from '../../spec/model/kinds.ts'
-import { type RelayConnection, openConnection } from './driver.ts'
-import { isHarnessError } from './errors.ts'
 import { type HttpReply, exchange } from './http.ts'
-import { freshKeys } from './identity.ts'
+import { type KeyPair, freshKeys } from './identity.ts'
+import { probeWebSocket } from './probe-ws.ts'
 import { buildHttpAuthHeader } from '../../spec/model/http-auth.ts'
 import { Transcript } from './transcript.ts'
 import {
@@ -31,6 +29,8 @@ export interface ProbeOptions {
   sameClock?: boolean
   /** Receives the probe's own transcript (for debugging a probe). */
   transcript?: Transcript
+  /** NIP-42: authenticate with this key (the first of the user's keys) instead of one made for the probe. */
+  authKey?: KeyPair
 }
 
 /** NIP-11 limits at or above this are read as absolute timestamps, below as relative seconds. */
@@ -45,32 +45,15 @@ export async function probeTarget(target: Pick<TargetInfo, 'url' | 'httpUrl'>, o
   const nip11 = await fetchNip11(target.httpUrl, transcript, options.timeoutMs)
   const claimsNip = (n: number): boolean | null => (nip11.result.served ? nip11.result.supportedNips.includes(n) : null)
 
-  let reachable = false
-  let unreachableReason: string | undefined
-  let roundTrip: number | undefined
-  let countObserved: { available: boolean; detail: string } = { available: false, detail: 'not probed: WebSocket unreachable' }
-  let connection: RelayConnection | undefined
-  try {
-    connection = await openConnection(target.url, { transcript, label: 'probe', timeoutMs: options.timeoutMs })
-    const t0 = Date.now()
-    const reply = await connection.query([{ ids: [randomBytes(32).toString('hex')], limit: 1 }])
-    roundTrip = Date.now() - t0
-    if (reply.eose) {
-      reachable = true
-    } else {
-      unreachableReason = `REQ refused: ${reply.closed ?? ''}`
-    }
-    if (reachable) {
-      countObserved = await probeCount(connection, shortWait)
-      await probeSubIdLimit(connection, nip11.result.limitation, shortWait, findings)
-    }
-  } catch (error) {
-    unreachableReason = isHarnessError(error) ? error.message : String(error)
-    reachable = false
-  } finally {
-    await connection?.close()
-  }
-
+  const ws = await probeWebSocket(target.url, {
+    timeoutMs: options.timeoutMs,
+    shortWaitMs: shortWait,
+    transcript,
+    limitation: nip11.result.limitation,
+    ...(options.authKey ? { authKey: options.authKey } : {}),
+  })
+  const { reachable, count: countObserved } = ws
+  findings.push(...ws.findings)
   if (reachable) {
     const claimedCount = claimsNip(45)
     findings.push({
@@ -80,6 +63,16 @@ export async function probeTarget(target: Pick<TargetInfo, 'url' | 'httpUrl'>, o
       agrees: claimedCount === null ? true : claimedCount === countObserved.available,
       source: 'probe',
     })
+    const claimed42 = claimsNip(42)
+    if (claimed42 !== null && (claimed42 || ws.auth.challenge !== 'none')) {
+      findings.push({
+        subject: 'NIP-42 AUTH',
+        claimed: claimed42 ? 'supported_nips includes 42' : 'supported_nips omits 42',
+        observed: ws.auth.detail,
+        agrees: claimed42 === (ws.auth.challenge !== 'none'),
+        source: 'probe',
+      })
+    }
   }
 
   const http = await probeHttpBridge(target.httpUrl, transcript, options.timeoutMs)
@@ -113,11 +106,12 @@ export async function probeTarget(target: Pick<TargetInfo, 'url' | 'httpUrl'>, o
     capabilities[name] = { available, reason }
   }
   for (const name of Capabilities) set(name, false, 'not probed')
-  set('websocket', reachable, reachable ? 'REQ answered with EOSE' : (unreachableReason ?? 'unreachable'))
+  set('websocket', reachable, ws.detail)
   set('nip11', nip11.result.served, nip11.result.served ? 'NIP-11 document served' : (nip11.result.error ?? 'no NIP-11 document'))
   set('count', countObserved.available, countObserved.detail)
   set('http-bridge', http.bridge, http.detail)
   set('http-auth', http.auth === 'nip98', http.detail)
+  set('nip42', ws.auth.challenge !== 'none', ws.auth.detail)
   set(
     'clock-window',
     window !== undefined,
@@ -126,9 +120,10 @@ export async function probeTarget(target: Pick<TargetInfo, 'url' | 'httpUrl'>, o
 
   return {
     reachable,
-    ...(unreachableReason !== undefined && !reachable ? { unreachableReason } : {}),
-    ...(roundTrip !== undefined ? { websocketRoundTripMs: roundTrip } : {}),
+    ...(ws.unreachableReason !== undefined && !reachable ? { unreachableReason: ws.unreachableReason } : {}),
+    ...(ws.roundTripMs !== undefined ? { websocketRoundTripMs: ws.roundTripMs } : {}),
     nip11: nip11.result,
+    auth: ws.auth,
     http: { bridge: http.bridge, auth: http.auth, detail: http.detail },
     clock: { ...clock, ...(window ? { window } : {}) },
     capabilities,
@@ -223,49 +218,6 @@ export function clockWindowOf(
   }
 }
 
-async function probeCount(connection: RelayConnection, waitMs: number): Promise<{ available: boolean; detail: string }> {
-  try {
-    const reply = await connection.count([{ kinds: [PersonaKind], authors: [freshKeys().pubkey] }], { timeoutMs: waitMs })
-    return reply.ok
-      ? { available: true, detail: `COUNT answered ${reply.count}` }
-      : { available: false, detail: `COUNT refused with CLOSED: ${reply.closed}` }
-  } catch (error) {
-    if (isHarnessError(error) && error.kind === 'timeout') return { available: false, detail: `COUNT not answered within ${waitMs} ms` }
-    throw error
-  }
-}
-
-/** If NIP-11 claims max_subid_length, check that a longer id is refused. */
-async function probeSubIdLimit(
-  connection: RelayConnection,
-  limitation: Record<string, unknown>,
-  waitMs: number,
-  findings: Finding[],
-): Promise<void> {
-  const max = limitation.max_subid_length
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 4096) return
-  const subId = 'p'.repeat(max + 1)
-  const since = connection.mark
-  connection.send(['REQ', subId, { ids: [randomBytes(32).toString('hex')], limit: 1 }])
-  let observed: string
-  let agrees: boolean
-  try {
-    const frame = await connection.waitFor(
-      (f) => ((f[0] === 'EOSE' || f[0] === 'CLOSED') && f[1] === subId) || f[0] === 'NOTICE',
-      'answer to an over-long subscription id',
-      { timeoutMs: waitMs, since },
-    )
-    agrees = frame[0] !== 'EOSE'
-    observed = agrees ? `a ${max + 1}-char id was refused (${String(frame[0])})` : `a ${max + 1}-char id was served (EOSE)`
-    if (frame[0] === 'EOSE') connection.send(['CLOSE', subId])
-  } catch (error) {
-    if (!(isHarnessError(error) && error.kind === 'timeout')) throw error
-    agrees = true
-    observed = `a ${max + 1}-char id got no answer within ${waitMs} ms`
-  }
-  findings.push({ subject: 'NIP-11 limitation.max_subid_length', claimed: String(max), observed, agrees, source: 'probe' })
-}
-
 async function probeHttpBridge(
   httpUrl: string,
   transcript: Transcript,
@@ -324,6 +276,7 @@ export function emptyProbe(reason: string): ProbeResult {
     reachable: false,
     unreachableReason: reason,
     nip11: { served: false, supportedNips: [], limitation: {} },
+    auth: { challenge: 'none', event: 'unknown', req: 'unknown', count: 'unknown', accepted: null, bindsKey: null, identity: 'harness', detail: reason },
     http: { bridge: false, auth: 'unknown', detail: reason },
     clock: { offsetSeconds: 0, uncertaintySeconds: 0, method: 'none' },
     capabilities,

@@ -39,6 +39,8 @@ export function areaOf(file: string, id: string): string {
 
 export class CaseReporter implements Reporter {
   readonly runErrors: string[] = []
+  /** Every declared case id, selected or not (to tell a pattern that matches nothing). */
+  readonly declaredIds = new Set<string>()
   private done = 0
   private readonly counts: Record<Outcome, number> = { pass: 0, fail: 0, warn: 0, skip: 0, error: 0 }
 
@@ -46,6 +48,7 @@ export class CaseReporter implements Reporter {
 
   onTestCaseResult(testCase: TestCase): void {
     const meta = testCase.meta()
+    if (meta.nipAp) this.declaredIds.add(meta.nipAp.id)
     if (meta.filteredOut) return
     const { declaration, file, area, registered } = describeTest(testCase, this.options.root)
     const result = testCase.result()
@@ -72,6 +75,7 @@ export class CaseReporter implements Reporter {
       message: registered ? grade.message : `not declared with relayCase/propertyCase; ${grade.message}`,
       ...(grade.details ? { details: grade.details } : {}),
       durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
+      ...(meta.clockBase !== undefined ? { clockBase: meta.clockBase } : {}),
       warnings: meta.warnings ?? [],
       findings: meta.findings ?? [],
       ...(meta.property ? { property: meta.property } : {}),

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type FakeRelay, type FakeRelayOptions, closedPort, startFakeRelay } from '../test-fixtures/fake-relay.ts'
 import { applyExpectations, loadExpectations } from './expectations.ts'
 import { validateJson } from './json-schema.ts'
-import { type RunOptions, runConformance } from './run.ts'
+import { type RunOptions, checkSelection, runConformance } from './run.ts'
 import { readStream } from './stream.ts'
 import type { Outcome, Report } from './types.ts'
 
@@ -88,8 +88,9 @@ describe('a run against an honest relay', () => {
   test('a property failure carries seed, path, the shrunk counterexample and a replay command, with its transcript', () => {
     const failure = report.cases.find((c) => c.id === 'fixture.property-fail')
     expect(failure?.property).toMatchObject({ seed: 7, counterexample: '[5]' })
+    expect(failure?.property?.clockBase).toEqual(expect.any(Number))
     expect(failure?.property?.replay).toBe(
-      `npx persona-conformance replay fixture.property-fail --seed 7 --path ${failure?.property?.path} ${relay.url}`,
+      `npx persona-conformance replay fixture.property-fail --seed 7 --path ${failure?.property?.path} --now ${failure?.property?.clockBase} ${relay.url}`,
     )
     expect(failure?.transcript.some((e) => e.dir === 'send' && e.text.includes('"n5-'))).toBe(true)
   })
@@ -102,11 +103,33 @@ describe('a run against an honest relay', () => {
     }
   })
 
-  test('replay re-runs only that case and finds the same counterexample', async () => {
+  test('replay re-runs only that case and finds the same counterexample, with the same keys, slug and event id', async () => {
     const failure = report.cases.find((c) => c.id === 'fixture.property-fail')
-    const replayed = await run(relay, { only: ['fixture.property-fail'], seed: 7, path: failure?.property?.path as string })
+    const property = failure?.property
+    const replayed = await run(relay, { only: ['fixture.property-fail'], seed: 7, path: property?.path as string, clockBase: property?.clockBase as number })
     expect(replayed.cases.map((c) => c.id)).toEqual(['fixture.property-fail'])
     expect(replayed.cases[0]?.property?.counterexample).toBe('[5]')
+    // Signatures differ (BIP-340 signing adds randomness); everything else, the id included, is the same.
+    const sentEvents = (c: typeof failure) =>
+      c?.transcript
+        .filter((e) => e.dir === 'send' && e.text.startsWith('["EVENT"'))
+        .map((e) => {
+          const { sig: _sig, ...event } = (JSON.parse(e.text) as [string, Record<string, unknown>])[1]
+          return event
+        })
+    expect(sentEvents(replayed.cases[0]), 'the same events: same key, slug, created_at, id').toEqual(sentEvents(failure))
+    expect(sentEvents(failure)).toHaveLength(1)
+  })
+
+  test('two runs with the same seed make the same keys and slugs; ids differ only through created_at', async () => {
+    const again = await run(relay, { only: ['fixture.pass'], seed: 7, profile: 'core' })
+    const first = report.cases.find((c) => c.id === 'fixture.pass')
+    const event = (c: typeof first) => JSON.parse(c?.transcript.find((e) => e.dir === 'send')?.text ?? '[]')[1] as { pubkey: string; tags: string[][]; id: string; created_at: number }
+    const [a, b] = [event(first), event(again.cases[0])]
+    expect(b.pubkey).toBe(a.pubkey)
+    expect(b.tags).toEqual(a.tags)
+    if (a.created_at === b.created_at) expect(b.id).toBe(a.id)
+    else expect(b.id).not.toBe(a.id)
   })
 
   test('an expectations file turns known failures into a green run; --strict and --strict-expectations make more count', async () => {
@@ -172,5 +195,22 @@ describe('hostile relays end in errors, never a hang or a fail', () => {
     const port = await closedPort()
     const { report } = await runConformance({ url: `ws://127.0.0.1:${port}`, include, timeoutMs: 300, out: outDir() })
     expect(report.verdict).toMatchObject({ exitCode: 3, reason: 'target unreachable' })
+  })
+})
+
+describe('selection', () => {
+  test('an --only or --skip pattern that matches no case is a usage error, and so is a selection that leaves nothing', async () => {
+    const relay = await fake({ behaviour: 'honest' })
+    await expect(run(relay, { only: ['fixture.pass', 'fixture.no-such-case'] })).rejects.toThrow(
+      'error: --only fixture.no-such-case matches no case (see `persona-conformance list`)',
+    )
+    await expect(run(relay, { skip: ['nothing.*'] })).rejects.toThrow('error: --skip nothing.* matches no case')
+    await expect(run(relay, { only: ['fixture.pass'], skip: ['fixture'] })).rejects.toThrow('error: --only and --skip together leave no case to run')
+  })
+
+  test('checkSelection names every pattern that matches nothing', () => {
+    const ids = ['slug.a', 'slug.b', 'nip01.c']
+    expect(() => checkSelection({ only: ['slug'], skip: ['nip01.c'] }, ids, 2)).not.toThrow()
+    expect(() => checkSelection({ only: ['slg', 'slug.a'], skip: ['x*'] }, ids, 1)).toThrow('error: --only slg, --skip x* matches no case')
   })
 })

@@ -7,13 +7,16 @@
 import { mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, relative, resolve } from 'node:path'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { type EmbeddedTarget, httpUrlOf, startEmbeddedRelay } from './embedded.ts'
 import { loadCatalog } from './catalog.ts'
 import { RepoRoot, runSuites } from './engine.ts'
 import { UsageError } from './errors.ts'
 import { type ExpectationsFile, applyExpectations, loadExpectations } from './expectations.ts'
+import type { KeyPair } from './identity.ts'
 import { probeTarget } from './probe.ts'
+import { matchesPattern } from './select.ts'
 import { writeReports } from './render/write.ts'
 import { defaultSettings } from './settings.ts'
 import { StreamFileName, StreamWriter, assembleReport, readStream, totalsOf } from './stream.ts'
@@ -24,6 +27,7 @@ import {
   type Profile,
   type Report,
   ReportFormatVersion,
+  type RunSettings,
   RunnerContractVersion,
   type TargetInfo,
 } from './types.ts'
@@ -51,6 +55,10 @@ export interface RunOptions {
   timeoutMs?: number
   /** Clock window override (seconds, symmetric); also the embedded relay's window. */
   skewSeconds?: number
+  /** Pinned clock base for every case (replay `--now`). */
+  clockBase?: number
+  /** The user's keys for relays with an allowlist (never written to a report). */
+  keys?: KeyPair[]
   out: string
   /** Suite globs (tests of the harness use fixture suites). */
   include?: string[]
@@ -93,6 +101,9 @@ function validate(options: RunOptions): void {
   }
   positive('--timeout', options.timeoutMs)
   positive('--runs', options.runs)
+  if (options.clockBase !== undefined && (!Number.isSafeInteger(options.clockBase) || options.clockBase < 0)) {
+    throw new UsageError(`error: --now must be a non-negative integer (seconds), got ${options.clockBase}`)
+  }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
     throw new UsageError(`error: --seed must be an integer, got ${options.seed}`)
   }
@@ -113,6 +124,19 @@ function validate(options: RunOptions): void {
     const allowed = name === 'WS_URL' ? ['ws:', 'wss:'] : ['http:', 'https:']
     if (!allowed.includes(parsed.protocol)) throw new UsageError(`error: ${name} must use ${allowed.join(' or ')}: ${url}`)
   }
+}
+
+/**
+ * `--only` and `--skip` must each name something, and together leave something to run;
+ * otherwise the command line is wrong (exit 2), not the relay.
+ */
+export function checkSelection(settings: Pick<RunSettings, 'only' | 'skip'>, declaredIds: readonly string[], selected: number): void {
+  const unmatched = [
+    ...settings.only.filter((p) => !declaredIds.some((id) => matchesPattern(id, p))).map((p) => `--only ${p}`),
+    ...settings.skip.filter((p) => !declaredIds.some((id) => matchesPattern(id, p))).map((p) => `--skip ${p}`),
+  ]
+  if (unmatched.length > 0) throw new UsageError(`error: ${unmatched.join(', ')} ${unmatched.length === 1 ? 'matches' : 'match'} no case (see \`persona-conformance list\`)`)
+  if (selected === 0 && settings.only.length + settings.skip.length > 0) throw new UsageError('error: --only and --skip together leave no case to run')
 }
 
 export async function runConformance(options: RunOptions): Promise<RunResult> {
@@ -143,6 +167,8 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.runs !== undefined ? { runs: options.runs } : {}),
       ...(options.path !== undefined ? { path: options.path } : {}),
+      ...(options.clockBase !== undefined ? { clockBase: options.clockBase } : {}),
+      ...(options.keys?.length ? { userKeys: options.keys.length } : {}),
       ...(options.only ? { only: options.only } : {}),
       ...(options.skip ? { skip: options.skip } : {}),
     })
@@ -164,6 +190,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     const probe = await probeTarget(target, {
       timeoutMs: settings.timeoutMs,
       sameClock: target.embedded,
+      ...(options.keys?.[0] ? { authKey: options.keys[0] } : {}),
       ...(options.skewSeconds !== undefined ? { skewSeconds: options.skewSeconds } : {}),
     })
     stream.write({ type: 'probe', probe })
@@ -172,7 +199,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     let runErrors: string[] = []
     if (probe.reachable) {
       const outcome = await runSuites({
-        context: { mode: 'run', target, probe, settings },
+        context: { mode: 'run', target, probe, settings, ...(options.keys?.length ? { keys: options.keys.map((k) => bytesToHex(k.secretKey)) } : {}) },
         ...(options.include ? { include: options.include } : {}),
         progress: options.progress ?? false,
         onCase: (record) => {
@@ -181,6 +208,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
         },
       })
       runErrors = outcome.runErrors
+      if (runErrors.length === 0) checkSelection(settings, outcome.declaredIds, cases.length)
     }
 
     const gate = applyExpectations(cases, expectations, {

@@ -24,6 +24,8 @@ export function defaultSettings(overrides: Partial<RunSettings> & { profile?: Pr
     seed: overrides.seed ?? randomSeed(),
     ...(overrides.runs !== undefined ? { runs: overrides.runs } : {}),
     ...(overrides.path !== undefined ? { path: overrides.path } : {}),
+    ...(overrides.clockBase !== undefined ? { clockBase: overrides.clockBase } : {}),
+    ...(overrides.userKeys !== undefined ? { userKeys: overrides.userKeys } : {}),
     only: overrides.only ?? [],
     skip: overrides.skip ?? [],
   }

@@ -24,6 +24,18 @@ export class Transcript {
     this.record('note', '-', text)
   }
 
+  /** A copy of what was recorded so far (a property keeps the transcript of its last failing run). */
+  snapshot(): { entries: TranscriptEntry[]; dropped: number } {
+    return { entries: [...this.entries], dropped: this.dropped }
+  }
+
+  /** Puts back a snapshot. */
+  restore(snapshot: { entries: TranscriptEntry[]; dropped: number }): void {
+    this.entries.length = 0
+    this.entries.push(...snapshot.entries)
+    this.dropped = snapshot.dropped
+  }
+
   /** Starts over (property cases keep only the transcript of the run that matters). */
   reset(): void {
     this.entries.length = 0

@@ -32,6 +32,7 @@ export const Capabilities = [
   'http-auth', // the HTTP bridge enforces NIP-98 (unsigned requests get 401)
   'count', // NIP-45 COUNT over WebSocket
   'clock-window', // the acceptance window is known (NIP-11 limitation or --skew)
+  'nip42', // the relay sends NIP-42 AUTH challenges, so a client can answer one
 ] as const
 export type Capability = (typeof Capabilities)[number]
 
@@ -68,7 +69,8 @@ export interface Finding {
   subject: string
   claimed: string | null
   observed: string
-  agrees: boolean
+  /** null: the behaviour could not be told (e.g. the relay stayed silent); neither agrees nor disagrees. */
+  agrees: boolean | null
   /** Case id or `probe`. */
   source: string
 }
@@ -79,6 +81,8 @@ export interface PropertyFailure {
   counterexample: string
   numRuns: number
   numShrinks: number
+  /** The relay clock (seconds) the failing run started from; replay `--now` pins it. */
+  clockBase?: number
   replay: string
 }
 
@@ -95,6 +99,8 @@ export interface CaseRuntimeMeta {
   property?: PropertyFailure
   /** Set when the harness (not the case body) decided a skip, e.g. unmet capability. */
   skipReason?: string
+  /** The relay clock (seconds) `c.now()` counted from in this case (the last run of a property). */
+  clockBase?: number
 }
 
 export interface TargetInfo {
@@ -113,6 +119,25 @@ export interface ClockWindowFinding {
   interpretation?: string
 }
 
+/** Whether the relay requires NIP-42 AUTH before it serves an EVENT, a REQ or a COUNT. */
+export type AuthNeed = 'required' | 'not-required' | 'unknown'
+
+/** What the probe learned about NIP-42 AUTH (harness/INTERPRETING.md, section 5). */
+export interface AuthProbe {
+  /** When the relay sent a challenge: right on connect, only after a request, or never. */
+  challenge: 'on-connect' | 'on-demand' | 'none'
+  event: AuthNeed
+  req: AuthNeed
+  count: AuthNeed
+  /** The relay answered the probe's AUTH with OK true (null: not tried). */
+  accepted: boolean | null
+  /** After AUTH as one key, the relay refused an EVENT signed by another key (null: not tried). */
+  bindsKey: boolean | null
+  /** Whose key the probe authenticated with: one it made, or the first of the user's keys. */
+  identity: 'harness' | 'user'
+  detail: string
+}
+
 export interface ProbeResult {
   reachable: boolean
   /** Why the WebSocket could not be used, when unreachable. */
@@ -128,6 +153,8 @@ export interface ProbeResult {
     limitation: Record<string, unknown>
     error?: string
   }
+  /** NIP-42 AUTH as observed on the WebSocket. */
+  auth: AuthProbe
   http: {
     bridge: boolean
     /** `nip98`: unsigned requests refused with 401, signed ones accepted. */
@@ -161,6 +188,13 @@ export interface RunSettings {
   runs?: number
   /** fast-check replay path (replay verb only). */
   path?: string
+  /**
+   * Pinned relay clock (seconds) at the start of each case or property run (replay `--now`):
+   * with the same seed it reproduces the same created_at values, hence the same event ids.
+   */
+  clockBase?: number
+  /** How many keys the user gave (`--key`, `--key-file`); the keys themselves are never recorded. */
+  userKeys?: number
   only: string[]
   skip: string[]
 }
@@ -171,6 +205,8 @@ export interface SuiteContext {
   target: TargetInfo
   probe: ProbeResult
   settings: RunSettings
+  /** The user's secret keys (hex), for relays with an allowlist. Handed to the workers only; never written to a report. */
+  keys?: string[]
 }
 
 export interface CaseRecord {
@@ -188,6 +224,8 @@ export interface CaseRecord {
   /** Full error text (stack trimmed) for fail/warn/error. */
   details?: string
   durationMs: number
+  /** The relay clock (seconds) `c.now()` counted from; `replay --now` pins it to reproduce the case's event ids. */
+  clockBase?: number
   warnings: string[]
   findings: Finding[]
   property?: PropertyFailure

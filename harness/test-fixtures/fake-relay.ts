@@ -2,9 +2,11 @@
  * Fake relays for the harness's own tests (ws WebSocketServer + node:http on port 0,
  * 127.0.0.1). `honest` is a tiny in-memory NIP-01 relay built on spec/model; the others
  * misbehave on purpose: never answer, answer garbage, hang up, accept everything, or lie
- * in their NIP-11 document.
+ * in their NIP-11 document. Switches add the negative controls (store nothing, drop personas,
+ * no EOSE, no live delivery), hang-ups on COUNT or a long subscription id, and NIP-42 AUTH.
  */
 
+import { randomBytes } from 'node:crypto'
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
@@ -18,6 +20,7 @@ import { checkHttpAuth } from '../../spec/model/http-auth.ts'
 export type FakeBehaviour =
   | 'honest' // NIP-01 + replacement + slug rules, in memory
   | 'accept-all' // OK true for anything, keeps every version, no slug rules
+  | 'null' // OK true for anything, stores nothing, delivers nothing live (a vacuous relay)
   | 'silent' // accepts the connection, never sends a frame
   | 'garbage' // answers every frame with text that is not JSON
   | 'disconnect' // closes the socket on the first frame
@@ -45,6 +48,28 @@ export interface FakeRelayOptions {
    * the probe passes and the cases meet the trouble: ignore, garbage, disconnect.
    */
   onEvent?: 'answer' | 'ignore' | 'garbage' | 'disconnect'
+  /** How an honest relay treats COUNT: answer (default, or CLOSED when `count` is false), stay silent, hang up. */
+  onCount?: 'answer' | 'ignore' | 'disconnect'
+  /** A REQ with a subscription id over the limit: CLOSED (default), silence, hang-up. */
+  onLongSubId?: 'closed' | 'ignore' | 'disconnect'
+  /** Never end stored events with EOSE (the events themselves are sent). */
+  noEose?: boolean
+  /** Never deliver an event live to an open subscription. */
+  noLive?: boolean
+  /** Acknowledge kind 30175 with OK true and keep none of them. */
+  dropPersonas?: boolean
+  /** NIP-42: require AUTH before the listed messages are served. */
+  auth?: FakeAuthOptions
+}
+
+export interface FakeAuthOptions {
+  require: ReadonlyArray<'EVENT' | 'REQ' | 'COUNT'>
+  /** Send the challenge right on connect (default) or only just before the first refusal. */
+  challenge?: 'on-connect' | 'on-demand'
+  /** A connection writes only events signed by the key it authenticated (default true). */
+  bindKey?: boolean
+  /** Only these pubkeys may authenticate (default: any key). */
+  allow?: readonly string[]
 }
 
 export interface FakeRelay {
@@ -52,6 +77,8 @@ export interface FakeRelay {
   httpUrl: string
   /** Every text frame received, in order. */
   received: string[]
+  /** Pubkeys that authenticated (NIP-42), in order, one entry per connection. */
+  authenticated: string[]
   close(): Promise<void>
 }
 
@@ -69,11 +96,14 @@ export function defaultNip11(options: FakeRelayOptions): Record<string, unknown>
 
 export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRelay> {
   const received: string[] = []
+  const authenticated: string[] = []
   const stored: NostrEvent[] = []
+  const authState = new Map<WebSocket, { challenge: string; sent: boolean; pubkey?: string; failed?: boolean }>()
   const nip11 = options.nip11 === undefined ? defaultNip11(options) : options.nip11
   const sockets = new Set<WebSocket>()
   const subscriptions = new Map<WebSocket, Map<string, Filter[]>>()
   let httpUrl = ''
+  let relayUrl = ''
 
   const server = createServer((req, res) => {
     void handleHttp(req, res)
@@ -122,9 +152,15 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
   wss.on('connection', (socket) => {
     sockets.add(socket)
     subscriptions.set(socket, new Map())
+    if (options.auth) {
+      const state = { challenge: randomBytes(16).toString('hex'), sent: false }
+      authState.set(socket, state)
+      if ((options.auth.challenge ?? 'on-connect') === 'on-connect') sendChallenge(socket)
+    }
     socket.on('close', () => {
       sockets.delete(socket)
       subscriptions.delete(socket)
+      authState.delete(socket)
     })
     socket.on('message', (data) => {
       const text = data.toString()
@@ -146,8 +182,52 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
 
   const send = (socket: WebSocket, frame: unknown[]): void => socket.send(JSON.stringify(frame))
 
+  function sendChallenge(socket: WebSocket): void {
+    const state = authState.get(socket)
+    if (!state || state.sent) return
+    state.sent = true
+    send(socket, ['AUTH', state.challenge])
+  }
+
+  /** True when `type` may be served on this socket; otherwise the challenge goes out (on demand) and false. */
+  function authorised(socket: WebSocket, type: 'EVENT' | 'REQ' | 'COUNT'): boolean {
+    const state = authState.get(socket)
+    if (!state || !options.auth?.require.includes(type) || state.pubkey !== undefined) return true
+    sendChallenge(socket)
+    return false
+  }
+
+  function answerAuth(socket: WebSocket, value: unknown): void {
+    const shape = checkEventShape(value)
+    if (!shape.ok) {
+      send(socket, ['NOTICE', shape.message])
+      return
+    }
+    const event = shape.event
+    const state = authState.get(socket)
+    const tag = (name: string) => event.tags.find((t) => t[0] === name)?.[1]
+    let refusal: string | undefined
+    if (!state || !state.sent) refusal = 'auth-required: no challenge was sent'
+    else if (state.pubkey !== undefined || state.failed) refusal = 'auth-required: already tried on this connection'
+    else if (event.kind !== 22242 || !verifyEventSignature(event)) refusal = 'auth-required: not a signed kind 22242 event'
+    else if (tag('challenge') !== state.challenge) refusal = 'auth-required: wrong challenge'
+    else if (tag('relay')?.replace(/\/+$/, '') !== relayUrl) refusal = `auth-required: relay tag must be ${relayUrl}`
+    else if (Math.abs(event.created_at - Math.floor(Date.now() / 1000)) > 600) refusal = 'auth-required: created_at too far from now'
+    else if (options.auth?.allow && !options.auth.allow.includes(event.pubkey)) refusal = 'restricted: this key may not use the relay'
+    if (refusal !== undefined) {
+      if (state) state.failed = true
+      send(socket, ['OK', event.id, false, refusal])
+      return
+    }
+    ;(state as { pubkey?: string }).pubkey = event.pubkey
+    authenticated.push(event.pubkey)
+    send(socket, ['OK', event.id, true, ''])
+  }
+
   function accept(event: NostrEvent): { ok: boolean; message: string } {
+    if (options.behaviour === 'null') return { ok: true, message: '' }
     if (stored.some((e) => e.id === event.id)) return { ok: true, message: 'duplicate: already have this event' }
+    if (options.dropPersonas && event.kind === 30175) return { ok: true, message: '' }
     if (options.behaviour === 'accept-all') {
       stored.push(event)
       return { ok: true, message: '' }
@@ -166,6 +246,7 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
   }
 
   function fanOut(event: NostrEvent): void {
+    if (options.noLive || options.behaviour === 'null' || (options.dropPersonas && event.kind === 30175)) return
     for (const [socket, subs] of subscriptions) {
       for (const [subId, filters] of subs) if (matchFilters(filters, event)) send(socket, ['EVENT', subId, event])
     }
@@ -196,14 +277,41 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
         send(socket, ['NOTICE', shape.message])
         return
       }
+      if (!authorised(socket, 'EVENT')) {
+        send(socket, ['OK', shape.event.id, false, 'auth-required: authenticate first'])
+        return
+      }
+      const bound = authState.get(socket)?.pubkey
+      if (bound !== undefined && options.auth?.bindKey !== false && shape.event.pubkey !== bound) {
+        send(socket, ['OK', shape.event.id, false, 'restricted: event pubkey is not the authenticated key'])
+        return
+      }
       const result = accept(shape.event)
       send(socket, ['OK', shape.event.id, result.ok, result.message])
       if (result.ok && !result.message.startsWith('duplicate:')) fanOut(shape.event)
       return
     }
+    if (type === 'AUTH') {
+      answerAuth(socket, rest[0])
+      return
+    }
     if (type === 'REQ' || type === 'COUNT') {
       const subId = String(rest[0])
+      if (type === 'COUNT' && options.onCount === 'ignore') return
+      if (type === 'COUNT' && options.onCount === 'disconnect') {
+        socket.terminate()
+        return
+      }
+      if (!authorised(socket, type)) {
+        send(socket, ['CLOSED', subId, 'auth-required: authenticate first'])
+        return
+      }
       if (options.enforceSubIdLimit !== false && subId.length > (options.maxSubIdLength ?? 256)) {
+        if (options.onLongSubId === 'ignore') return
+        if (options.onLongSubId === 'disconnect') {
+          socket.terminate()
+          return
+        }
         send(socket, ['CLOSED', subId, 'invalid: subscription id too long'])
         return
       }
@@ -215,7 +323,7 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
         return
       }
       for (const event of matches) send(socket, ['EVENT', subId, event])
-      send(socket, ['EOSE', subId])
+      if (!options.noEose) send(socket, ['EOSE', subId])
       subscriptions.get(socket)?.set(subId, filters)
       return
     }
@@ -229,10 +337,12 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   httpUrl = `http://127.0.0.1:${port}`
+  relayUrl = `ws://127.0.0.1:${port}`
   return {
-    url: `ws://127.0.0.1:${port}`,
+    url: relayUrl,
     httpUrl,
     received,
+    authenticated,
     close: async () => {
       for (const socket of sockets) socket.terminate()
       await new Promise<void>((resolve) => wss.close(() => resolve()))

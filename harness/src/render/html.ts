@@ -125,7 +125,7 @@ function caseBody(c: CaseRecord): string {
   const warnings = c.warnings.length ? `<p><b>SHOULD not met:</b></p><ul>${c.warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul>` : ''
   const findings = c.findings.length
     ? `<p><b>Findings:</b></p><ul>${c.findings
-        .map((f) => `<li class="${f.agrees ? '' : 'disagree'}">${h(f.subject)}: claimed ${h(f.claimed ?? '—')}, observed ${h(f.observed)}</li>`)
+        .map((f) => `<li class="${f.agrees === false ? 'disagree' : ''}">${h(f.subject)}: claimed ${h(f.claimed ?? '—')}, observed ${h(f.observed)}</li>`)
         .join('')}</ul>`
     : ''
   const details = c.details ? `<pre>${h(c.details)}</pre>` : ''
@@ -147,7 +147,7 @@ function probeSection(report: Report): string {
   const findingRows = findings
     .map(
       (f) =>
-        `<tr class="${f.agrees ? '' : 'disagree'}"><td>${h(f.subject)}</td><td>${h(f.claimed ?? '—')}</td><td>${h(f.observed)}</td><td>${f.agrees ? 'agrees' : '<b>disagrees</b>'}</td><td><code>${h(f.source)}</code></td></tr>`,
+        `<tr class="${f.agrees === false ? 'disagree' : ''}"><td>${h(f.subject)}</td><td>${h(f.claimed ?? '—')}</td><td>${h(f.observed)}</td><td>${f.agrees === null ? 'unknown' : f.agrees ? 'agrees' : '<b>disagrees</b>'}</td><td><code>${h(f.source)}</code></td></tr>`,
     )
     .join('')
   const clock = probe.clock

@@ -86,8 +86,8 @@ export function renderSummary(report: Report): string {
     lines.push('## Errors outside any case', '', ...report.runErrors.map((e) => `- ${markdownCell(e, 400)}`), '')
   }
 
-  const disagreements = probe.findings.filter((f) => !f.agrees)
-  const caseFindings = report.cases.flatMap((c) => c.findings).filter((f) => !f.agrees)
+  const disagreements = probe.findings.filter((f) => f.agrees === false)
+  const caseFindings = report.cases.flatMap((c) => c.findings).filter((f) => f.agrees === false)
   lines.push('## Probe', '')
   lines.push('| capability | available | detail |', '|---|---|---|')
   for (const [name, capability] of Object.entries(probe.capabilities)) {

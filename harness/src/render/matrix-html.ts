@@ -69,7 +69,7 @@ export function renderMatrixHtml(matrix: MatrixReport): string {
     .flatMap((t) =>
       t.probe.findings.map(
         (f) =>
-          `<tr class="${f.agrees ? '' : 'disagree'}"><td>${h(t.name)}</td><td>${h(f.subject)}</td><td>${h(f.claimed ?? '—')}</td><td>${h(f.observed)}</td><td>${f.agrees ? 'agrees' : '<b>disagrees</b>'}</td></tr>`,
+          `<tr class="${f.agrees === false ? 'disagree' : ''}"><td>${h(t.name)}</td><td>${h(f.subject)}</td><td>${h(f.claimed ?? '—')}</td><td>${h(f.observed)}</td><td>${f.agrees === null ? 'unknown' : f.agrees ? 'agrees' : '<b>disagrees</b>'}</td></tr>`,
       ),
     )
     .join('')

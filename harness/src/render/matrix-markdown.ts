@@ -33,7 +33,7 @@ export function renderMatrixSummary(matrix: MatrixReport): string {
     })
     lines.push(`| \`${c.id}\` | ${c.level} | ${cells.join(' | ')} |`)
   }
-  const disagreements = matrix.targets.flatMap((t) => t.probe.findings.filter((f) => !f.agrees).map((f) => ({ t: t.name, f })))
+  const disagreements = matrix.targets.flatMap((t) => t.probe.findings.filter((f) => f.agrees === false).map((f) => ({ t: t.name, f })))
   if (disagreements.length > 0) {
     lines.push('', '## Claims that disagree with behaviour', '', '| target | subject | claimed | observed |', '|---|---|---|---|')
     for (const { t, f } of disagreements) {

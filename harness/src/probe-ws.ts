@@ -1,0 +1,291 @@
+/**
+ * The WebSocket part of the probe: is the relay reachable, does it require NIP-42 AUTH (for
+ * EVENT, REQ, COUNT) and bind a connection to the key it authenticated, does it answer
+ * COUNT, does it enforce the subscription id limit it claims.
+ *
+ * Reachable means: a WebSocket opens and the relay answers something NIP-01-shaped (an
+ * EOSE, a CLOSED, an OK, a NOTICE, an AUTH challenge). It does not depend on EOSE: a relay
+ * that never ends stored events is failed by the case that owns EOSE, not hidden behind
+ * exit 3. A relay that closes the socket on COUNT or on an over-long subscription id is
+ * reconnected to; the probe goes on. Every step is bounded.
+ */
+
+import { randomBytes } from 'node:crypto'
+import { finalizeEvent } from 'nostr-tools/pure'
+import { Nip01Connection } from '../../lib/nip01/connection.ts'
+import { type Nip01Error, isNip01Error } from '../../lib/nip01/errors.ts'
+import type { Frame } from '../../lib/nip01/frames.ts'
+import type { NostrEvent } from '../../spec/model/event.ts'
+import { PersonaKind } from '../../spec/model/kinds.ts'
+import { reasonPrefixOf } from '../../spec/model/reasons.ts'
+import { transcriptObserver } from './driver.ts'
+import { type KeyPair, freshKeys, uniqueSlug } from './identity.ts'
+import type { Transcript } from './transcript.ts'
+import type { AuthNeed, AuthProbe, Finding } from './types.ts'
+
+export interface WebSocketProbeOptions {
+  timeoutMs: number
+  /** Deadline of the side checks (COUNT, AUTH, subscription id). */
+  shortWaitMs: number
+  transcript: Transcript
+  limitation: Record<string, unknown>
+  /** The key to authenticate with (the first of the user's keys); default: one made here. */
+  authKey?: KeyPair
+}
+
+export interface WebSocketProbe {
+  reachable: boolean
+  unreachableReason?: string
+  /** What showed the relay reachable (or why it is not usable). */
+  detail: string
+  roundTripMs?: number
+  count: { available: boolean; detail: string }
+  auth: AuthProbe
+  findings: Finding[]
+}
+
+/** How long the probe waits for a challenge on connect before its first request. */
+const ChallengeGraceMs = 300
+
+type Attempt<T> = { ok: true; value: T } | { ok: false; error: Nip01Error }
+
+async function attempt<T>(work: () => Promise<T>): Promise<Attempt<T>> {
+  try {
+    return { ok: true, value: await work() }
+  } catch (error) {
+    if (isNip01Error(error)) return { ok: false, error }
+    throw error
+  }
+}
+
+const isAuthRequired = (message: string | undefined): boolean => message !== undefined && reasonPrefixOf(message) === 'auth-required'
+
+function probePersona(keys: KeyPair): NostrEvent {
+  const slug = uniqueSlug('probe')
+  return finalizeEvent(
+    {
+      kind: PersonaKind,
+      created_at: Math.floor(Date.now() / 1000),
+      tags: [['d', slug]],
+      content: JSON.stringify({ display_name: 'Conformance probe', system_prompt: 'Written once per run by the conformance probe.' }),
+    },
+    keys.secretKey,
+  ) as NostrEvent
+}
+
+export async function probeWebSocket(url: string, options: WebSocketProbeOptions): Promise<WebSocketProbe> {
+  const { timeoutMs, shortWaitMs: shortWait, transcript } = options
+  let spoke: Frame | undefined
+  let challengeSeen: 'on-connect' | 'on-demand' | 'none' = 'none'
+  let socketCount = 0
+  let socket: Nip01Connection | undefined
+  const findings: Finding[] = []
+
+  const connect = async (): Promise<Nip01Connection> => {
+    if (socket?.isOpen) return socket
+    socketCount += 1
+    const label = socketCount === 1 ? 'probe' : `probe${socketCount}`
+    const record = transcriptObserver(transcript, label)
+    // A challenge that comes before the client sent anything is sent on connect.
+    let sentAnything = false
+    socket = await Nip01Connection.open(url, {
+      label,
+      timeoutMs,
+      subIdPrefix: label,
+      observe: (event) => {
+        record(event)
+        if (event.type === 'send') sentAnything = true
+        if (event.type !== 'recv' || event.frame === null) return
+        spoke ??= event.frame
+        if (event.frame[0] === 'AUTH' && challengeSeen === 'none') challengeSeen = sentAnything ? 'on-demand' : 'on-connect'
+      },
+    })
+    if (socketCount === 1) {
+      // Give a relay that challenges on connect the moment to do so before the first request.
+      await socket.waitFor((f) => f[0] === 'AUTH', 'a challenge on connect', { since: 0, timeoutMs: ChallengeGraceMs }).catch(() => undefined)
+    }
+    return socket
+  }
+
+  const auth: AuthProbe = { challenge: 'none', event: 'unknown', req: 'unknown', count: 'unknown', accepted: null, bindsKey: null, identity: options.authKey ? 'user' : 'harness', detail: '' }
+  const notes: string[] = []
+  let count: { available: boolean; detail: string } = { available: false, detail: 'not probed: WebSocket unreachable' }
+  let roundTrip: number | undefined
+  let eose = false
+  let usable = true
+  let blockedReason: string | undefined
+
+  const opened = await attempt(connect)
+  if (!opened.ok) {
+    return { reachable: false, unreachableReason: opened.error.message, detail: opened.error.message, count, auth: { ...auth, detail: 'not probed' }, findings }
+  }
+
+  try {
+    // REQ: a random id, so nothing is stored under it; EOSE, CLOSED or silence.
+    const reqFilter = { ids: [randomBytes(32).toString('hex')], limit: 1 }
+    const t0 = Date.now()
+    const req = await attempt(async () => (await connect()).query([reqFilter], { timeoutMs }))
+    if (req.ok) {
+      roundTrip = Date.now() - t0
+      eose = req.value.eose
+      auth.req = isAuthRequired(req.value.closed) ? 'required' : req.value.eose ? 'not-required' : 'unknown'
+      notes.push(req.value.eose ? 'REQ answered with EOSE' : `REQ answered with CLOSED ${JSON.stringify(req.value.closed)}`)
+    } else {
+      notes.push(`REQ: ${req.error.message}`)
+    }
+
+    // EVENT: one persona of a key made for the probe; any OK shows a NIP-01 relay.
+    const writer = freshKeys()
+    const event = await attempt(async () => (await connect()).publish(probePersona(writer), { timeoutMs }))
+    if (event.ok) {
+      auth.event = isAuthRequired(event.value.message) && !event.value.accepted ? 'required' : event.value.accepted ? 'not-required' : 'unknown'
+      notes.push(`EVENT answered with OK ${event.value.accepted} ${JSON.stringify(event.value.message)}`)
+    } else {
+      notes.push(`EVENT: ${event.error.message}`)
+    }
+
+    if (spoke === undefined) {
+      usable = false
+      blockedReason = `the relay answered neither REQ nor EVENT with a NIP-01 frame (${notes.join('; ')})`
+    } else {
+      // COUNT (NIP-45): a number, a CLOSED, silence or a hang-up; none of them makes the relay unreachable.
+      const countFilter = [{ kinds: [PersonaKind], authors: [freshKeys().pubkey] }]
+      const counted = await attempt(async () => (await connect()).count(countFilter, { timeoutMs: shortWait }))
+      count = countResult(counted, shortWait)
+      if (counted.ok && !counted.value.ok && isAuthRequired(counted.value.closed)) auth.count = 'required'
+      else if (counted.ok && counted.value.ok) auth.count = 'not-required'
+
+      const needsAuth = auth.req === 'required' || auth.event === 'required' || auth.count === 'required'
+      if (needsAuth || challengeSeen !== 'none') {
+        const identity = options.authKey ?? freshKeys()
+        const conn = await connect()
+        const answered = await attempt(() => conn.authenticate(identity.secretKey, { timeoutMs: needsAuth ? timeoutMs : shortWait }))
+        if (!answered.ok) {
+          notes.push(`AUTH: ${answered.error.message}`)
+          if (needsAuth) {
+            usable = false
+            blockedReason = `the relay requires NIP-42 AUTH but ${answered.error.kind === 'timeout' ? 'sent no challenge to answer' : answered.error.message}`
+          }
+        } else {
+          auth.accepted = answered.value.accepted
+          notes.push(`AUTH answered with OK ${answered.value.accepted} ${JSON.stringify(answered.value.message)}`)
+          if (!answered.value.accepted && needsAuth) {
+            usable = false
+            blockedReason = `the relay requires NIP-42 AUTH and refused it for ${auth.identity === 'user' ? 'the first --key' : 'a key the harness made'} (${JSON.stringify(answered.value.message)})${auth.identity === 'user' ? '' : '; if it admits listed keys only, give them with --key or --key-file'}`
+          }
+        }
+        if (auth.accepted === true) {
+          await afterAuth(conn, identity)
+        }
+      }
+
+      // The NIP-11 subscription id limit, on a connection that may serve REQ.
+      const limitFinding = await probeSubIdLimit(connect, options.limitation, shortWait)
+      if (limitFinding) findings.push(limitFinding)
+    }
+  } finally {
+    await socket?.close()
+  }
+
+  async function afterAuth(conn: Nip01Connection, identity: KeyPair): Promise<void> {
+    if (auth.req === 'required' || !eose) {
+      const again = await attempt(() => conn.query([{ ids: [randomBytes(32).toString('hex')], limit: 1 }], { timeoutMs }))
+      if (again.ok && again.value.eose) {
+        eose = true
+        notes.push('REQ after AUTH answered with EOSE')
+      }
+    }
+    if (auth.count === 'required') {
+      const again = await attempt(() => conn.count([{ kinds: [PersonaKind], authors: [identity.pubkey] }], { timeoutMs: shortWait }))
+      count = countResult(again, shortWait, ' after AUTH')
+    }
+    const own = await attempt(() => conn.publish(probePersona(identity), { timeoutMs }))
+    const other = await attempt(() => conn.publish(probePersona(freshKeys()), { timeoutMs }))
+    if (own.ok && other.ok && own.value.accepted) {
+      auth.bindsKey = !other.value.accepted
+      notes.push(
+        `after AUTH an EVENT by the authenticated key got OK true, one by another key OK ${other.value.accepted} ${JSON.stringify(other.value.message)}`,
+      )
+    } else if (own.ok) {
+      notes.push(`after AUTH an EVENT by the authenticated key got OK ${own.value.accepted} ${JSON.stringify(own.value.message)}`)
+    }
+  }
+
+  auth.challenge = challengeSeen
+  auth.detail = describeAuth(auth)
+  const reachable = spoke !== undefined && usable
+  const detail = reachable ? (eose ? 'REQ answered with EOSE' : `answers NIP-01 frames, but REQ got no EOSE (${notes[0] ?? ''})`) : (blockedReason ?? notes.join('; '))
+  return {
+    reachable,
+    ...(reachable ? {} : { unreachableReason: blockedReason ?? notes.join('; ') }),
+    detail,
+    ...(roundTrip !== undefined ? { roundTripMs: roundTrip } : {}),
+    count,
+    auth,
+    findings,
+  }
+}
+
+function countResult(counted: Attempt<Awaited<ReturnType<Nip01Connection['count']>>>, waitMs: number, suffix = ''): { available: boolean; detail: string } {
+  if (counted.ok) {
+    return counted.value.ok
+      ? { available: true, detail: `COUNT answered ${counted.value.count}${suffix}` }
+      : { available: false, detail: `COUNT refused with CLOSED${suffix}: ${counted.value.closed}` }
+  }
+  if (counted.error.kind === 'timeout') return { available: false, detail: `COUNT not answered within ${waitMs} ms${suffix}` }
+  if (counted.error.kind === 'disconnected') return { available: false, detail: `the relay closed the connection on COUNT${suffix}` }
+  return { available: false, detail: `COUNT${suffix}: ${counted.error.message}` }
+}
+
+function describeAuth(auth: AuthProbe): string {
+  const needs = (['event', 'req', 'count'] as const).filter((k) => auth[k] === 'required').map((k) => k.toUpperCase())
+  if (auth.challenge === 'none' && needs.length === 0) return 'no NIP-42 challenge; EVENT, REQ and COUNT served without AUTH'
+  const parts = [
+    auth.challenge === 'none' ? 'no challenge seen' : `challenge ${auth.challenge}`,
+    needs.length > 0 ? `AUTH required for ${needs.join(', ')}` : 'AUTH not required for EVENT, REQ or COUNT',
+  ]
+  if (auth.accepted !== null) parts.push(`AUTH ${auth.accepted ? 'accepted' : 'refused'} (${auth.identity} key)`)
+  if (auth.bindsKey !== null) parts.push(auth.bindsKey ? 'a connection writes only for the key it authenticated' : 'an authenticated connection writes for any key')
+  return parts.join('; ')
+}
+
+/** If NIP-11 claims max_subid_length, a longer id must be refused; silence or a hang-up says nothing. */
+async function probeSubIdLimit(
+  connect: () => Promise<Nip01Connection>,
+  limitation: Record<string, unknown>,
+  waitMs: number,
+): Promise<Finding | undefined> {
+  const max = limitation.max_subid_length
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 4096) return undefined
+  const subId = 'p'.repeat(max + 1)
+  const subject = 'NIP-11 limitation.max_subid_length'
+  const opened = await attempt(connect)
+  if (!opened.ok) return { subject, claimed: String(max), observed: `not checked: ${opened.error.message}`, agrees: null, source: 'probe' }
+  const conn = opened.value
+  const since = conn.mark
+  const answer = await attempt(async () => {
+    conn.send(['REQ', subId, { ids: [randomBytes(32).toString('hex')], limit: 1 }])
+    return conn.waitFor((f) => ((f[0] === 'EOSE' || f[0] === 'CLOSED') && f[1] === subId) || f[0] === 'NOTICE', 'the answer to an over-long subscription id', {
+      timeoutMs: waitMs,
+      since,
+    })
+  })
+  if (!answer.ok) {
+    const observed =
+      answer.error.kind === 'timeout'
+        ? `a ${max + 1}-char id got no answer within ${waitMs} ms: whether it was refused is unknown`
+        : answer.error.kind === 'disconnected'
+          ? `the relay closed the connection on a ${max + 1}-char id: refused without a CLOSED`
+          : `a ${max + 1}-char id: ${answer.error.message}`
+    return { subject, claimed: String(max), observed, agrees: answer.error.kind === 'disconnected' ? true : null, source: 'probe' }
+  }
+  const frame = answer.value
+  if (frame[0] === 'CLOSED' && isAuthRequired(typeof frame[2] === 'string' ? frame[2] : undefined)) {
+    return { subject, claimed: String(max), observed: `a ${max + 1}-char id was refused for want of AUTH: the limit itself is unknown`, agrees: null, source: 'probe' }
+  }
+  if (frame[0] === 'EOSE') {
+    if (conn.isOpen) conn.send(['CLOSE', subId])
+    return { subject, claimed: String(max), observed: `a ${max + 1}-char id was served (EOSE)`, agrees: false, source: 'probe' }
+  }
+  return { subject, claimed: String(max), observed: `a ${max + 1}-char id was refused (${String(frame[0])})`, agrees: true, source: 'probe' }
+}
