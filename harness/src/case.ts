@@ -291,6 +291,7 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
 
   const session = (identity: KeyPair): AuthSession => ({
     prepare: plan.prepare,
+    answersAuth: probe.auth.answered !== false,
     perAuthor: plan.perAuthor,
     identity,
     keyFor: (pubkey) => keyring.get(pubkey),

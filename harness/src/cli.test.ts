@@ -138,3 +138,16 @@ test('the bin shim runs the CLI through tsx', () => {
   expect(result.status).toBe(0)
   expect(result.stdout).toMatch(/^persona-conformance: NIP-AP/)
 })
+
+test('run writes its reports under ./reports/latest of the directory it is started in, not of the package', async () => {
+  const port = await closedPort()
+  const cwd = mkdtempSync(join(tmpdir(), 'cli-cwd-'))
+  const result = spawnSync(process.execPath, [join(RepoRoot, 'bin/persona-conformance.js'), 'run', `ws://127.0.0.1:${port}`, '--timeout', '300'], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+  })
+  expect(result.status, result.stderr).toBe(3)
+  expect(existsSync(join(cwd, 'reports', 'latest', 'report.json'))).toBe(true)
+  expect(result.stderr).toContain(`reports in ${join(cwd, 'reports', 'latest')}`)
+})

@@ -9,7 +9,7 @@ import type { OkReply } from './driver.ts'
 import { ControlError } from './errors.ts'
 
 /** Ends the case as `skip` unless `condition` holds; `reason` says what could not be observed. */
-export function control(condition: boolean, reason: string): void {
+export function control(condition: boolean, reason: string): asserts condition {
   if (!condition) throw new ControlError(reason)
 }
 

@@ -140,6 +140,7 @@ describe('driver under NIP-42: a logical connection answers challenges and route
     const [identity] = keyring as [KeyPair]
     const session: AuthSession = {
       prepare,
+      answersAuth: true,
       perAuthor,
       identity,
       keyFor: (pubkey) => keyring.find((k) => k.pubkey === pubkey),

@@ -14,8 +14,9 @@
  */
 
 import { Nip01Connection, type Subscription as Nip01Subscription, type WaitOptions, type WireEvent } from '../../lib/nip01/connection.ts'
+import { makeAuthEvent } from '../../lib/nip01/auth.ts'
 import { isNip01Error } from '../../lib/nip01/errors.ts'
-import type { CountReply, Frame, OkReply, QueryReply } from '../../lib/nip01/frames.ts'
+import { type CountReply, type Frame, type OkReply, type QueryReply, isOkFor, okReplyOf } from '../../lib/nip01/frames.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { Filter } from '../../spec/model/filter.ts'
 import { reasonPrefixOf } from '../../spec/model/reasons.ts'
@@ -101,6 +102,8 @@ export interface AuthSession {
   prepare: 'challenge' | 'REQ' | 'COUNT' | 'lazy'
   /** The relay writes on a connection only for the key it authenticated: one socket per author. */
   perAuthor: boolean
+  /** The relay answers AUTH with an OK (false: send AUTH and go on without waiting for one). */
+  answersAuth: boolean
   /** The key the main socket authenticates as. */
   identity: KeyPair
   /** The secret of a key the case made, to open a socket for its events. */
@@ -159,6 +162,27 @@ export class RelayConnection {
   /** The latest NIP-42 challenge received on the main socket. */
   get challenge(): string | undefined {
     return this.socket.challenge
+  }
+
+  /**
+   * NIP-42: the relay's challenge on the main socket. When none came on connect (within a
+   * short wait), a REQ for an id nobody has asks a relay that challenges on demand for one.
+   * Resolves undefined when the relay sends none.
+   */
+  async awaitChallenge(): Promise<string | undefined> {
+    const wait = { timeoutMs: Math.min(this.socket.timeoutMs, ChallengeWaitMs) }
+    const early = await this.socket.waitForChallenge(wait).catch(() => undefined)
+    if (early !== undefined) return early
+    await guarded(this.socket.query([{ ids: [NothingId], limit: 1 }]))
+    return this.socket.waitForChallenge(wait).catch(() => undefined)
+  }
+
+  /** NIP-42: sends `["AUTH", event]` as it is (a case's own, possibly faulty, AUTH event) and waits for the OK naming it. */
+  async sendAuth(event: NostrEvent, options: WaitOptions = {}): Promise<OkReply> {
+    const since = this.socket.mark
+    this.send(['AUTH', event])
+    const frame = await this.waitFor(isOkFor(event.id), `OK for the AUTH event ${event.id.slice(0, 12)}`, { ...options, since })
+    return okReplyOf(event.id, frame)
   }
 
   get label(): string {
@@ -279,14 +303,25 @@ export class RelayConnection {
     if (socket.authenticated.has(key.pubkey)) return Promise.resolve()
     let pending = this.authenticating.get(socket)
     if (pending === undefined) {
-      pending = guarded(socket.authenticate(key.secretKey)).then((reply) => {
-        if (!reply.accepted) {
-          throw new HarnessError('auth', `${socket.label}: the relay refused AUTH as ${key.pubkey.slice(0, 12)} (OK false ${JSON.stringify(reply.message)}); the harness cannot act for this key`)
-        }
-      })
+      pending =
+        this.session?.answersAuth === false
+          ? this.authenticateUnanswered(socket, key)
+          : guarded(socket.authenticate(key.secretKey)).then((reply) => {
+              if (!reply.accepted) {
+                throw new HarnessError('auth', `${socket.label}: the relay refused AUTH as ${key.pubkey.slice(0, 12)} (OK false ${JSON.stringify(reply.message)}); the harness cannot act for this key`)
+              }
+            })
       this.authenticating.set(socket, pending)
     }
     return pending
+  }
+
+
+  /** For a relay that does not answer AUTH (probe): send it and rely on the relay handling frames in order. */
+  private async authenticateUnanswered(socket: Nip01Connection, key: KeyPair): Promise<void> {
+    const challenge = await guarded(socket.waitForChallenge())
+    this.session?.note(`${socket.label}: AUTH as ${key.pubkey.slice(0, 12)} sent without waiting for an OK (the probe found the relay does not answer AUTH)`)
+    guardedSync(() => socket.send(['AUTH', makeAuthEvent({ secretKey: key.secretKey, challenge, relayUrl: socket.url })]))
   }
 
   /** The socket an event by `pubkey` goes out on, and the key that socket authenticates as. */

@@ -107,7 +107,7 @@ export async function probeWebSocket(url: string, options: WebSocketProbeOptions
     return socket
   }
 
-  const auth: AuthProbe = { challenge: 'none', event: 'unknown', req: 'unknown', count: 'unknown', accepted: null, bindsKey: null, identity: options.authKey ? 'user' : 'harness', detail: '' }
+  const auth: AuthProbe = { challenge: 'none', event: 'unknown', req: 'unknown', count: 'unknown', accepted: null, answered: null, bindsKey: null, identity: options.authKey ? 'user' : 'harness', detail: '' }
   const notes: string[] = []
   let count: { available: boolean; detail: string } = { available: false, detail: 'not probed: WebSocket unreachable' }
   let roundTrip: number | undefined
@@ -159,23 +159,40 @@ export async function probeWebSocket(url: string, options: WebSocketProbeOptions
       if (needsAuth || challengeSeen !== 'none') {
         const identity = options.authKey ?? freshKeys()
         const conn = await connect()
-        const answered = await attempt(() => conn.authenticate(identity.secretKey, { timeoutMs: needsAuth ? timeoutMs : shortWait }))
-        if (!answered.ok) {
-          notes.push(`AUTH: ${answered.error.message}`)
+        const challenge = await attempt(() => conn.waitForChallenge({ timeoutMs: needsAuth ? timeoutMs : shortWait }))
+        if (!challenge.ok) {
+          notes.push(`AUTH: ${challenge.error.message}`)
           if (needsAuth) {
             usable = false
-            blockedReason = `the relay requires NIP-42 AUTH but ${answered.error.kind === 'timeout' ? 'sent no challenge to answer' : answered.error.message}`
+            blockedReason = 'the relay requires NIP-42 AUTH but sent no challenge to answer'
           }
         } else {
-          auth.accepted = answered.value.accepted
-          notes.push(`AUTH answered with OK ${answered.value.accepted} ${JSON.stringify(answered.value.message)}`)
-          if (!answered.value.accepted && needsAuth) {
-            usable = false
-            blockedReason = `the relay requires NIP-42 AUTH and refused it for ${auth.identity === 'user' ? 'the first --key' : 'a key the harness made'} (${JSON.stringify(answered.value.message)})${auth.identity === 'user' ? '' : '; if it admits listed keys only, give them with --key or --key-file'}`
+          const answered = await attempt(() => conn.authenticate(identity.secretKey, { timeoutMs }))
+          if (!answered.ok && answered.error.kind === 'timeout') {
+            // No OK for the AUTH: whether it took effect shows in what the relay serves next.
+            auth.answered = false
+            notes.push(`AUTH not answered with OK within ${timeoutMs} ms`)
+            if (await afterAuth(conn, identity)) auth.accepted = true
+            else if (needsAuth) {
+              usable = false
+              blockedReason = 'the relay requires NIP-42 AUTH, did not answer the AUTH with OK, and still refused requests after it'
+            }
+          } else if (!answered.ok) {
+            notes.push(`AUTH: ${answered.error.message}`)
+            if (needsAuth) {
+              usable = false
+              blockedReason = `the relay requires NIP-42 AUTH and ${answered.error.message}`
+            }
+          } else {
+            auth.answered = true
+            auth.accepted = answered.value.accepted
+            notes.push(`AUTH answered with OK ${answered.value.accepted} ${JSON.stringify(answered.value.message)}`)
+            if (!answered.value.accepted && needsAuth) {
+              usable = false
+              blockedReason = `the relay requires NIP-42 AUTH and refused it for ${auth.identity === 'user' ? 'the first --key' : 'a key the harness made'} (${JSON.stringify(answered.value.message)})${auth.identity === 'user' ? '' : '; if it admits listed keys only, give them with --key or --key-file'}`
+            }
+            if (auth.accepted === true) await afterAuth(conn, identity)
           }
-        }
-        if (auth.accepted === true) {
-          await afterAuth(conn, identity)
         }
       }
 
@@ -187,19 +204,24 @@ export async function probeWebSocket(url: string, options: WebSocketProbeOptions
     await socket?.close()
   }
 
-  async function afterAuth(conn: Nip01Connection, identity: KeyPair): Promise<void> {
+  /** After AUTH: repeats what was refused and checks whether a connection writes for other keys. True when something refused before is served now. */
+  async function afterAuth(conn: Nip01Connection, identity: KeyPair): Promise<boolean> {
+    let served = false
     if (auth.req === 'required' || !eose) {
       const again = await attempt(() => conn.query([{ ids: [randomBytes(32).toString('hex')], limit: 1 }], { timeoutMs }))
       if (again.ok && again.value.eose) {
         eose = true
+        served = auth.req === 'required'
         notes.push('REQ after AUTH answered with EOSE')
       }
     }
     if (auth.count === 'required') {
       const again = await attempt(() => conn.count([{ kinds: [PersonaKind], authors: [identity.pubkey] }], { timeoutMs: shortWait }))
       count = countResult(again, shortWait, ' after AUTH')
+      served ||= count.available
     }
     const own = await attempt(() => conn.publish(probePersona(identity), { timeoutMs }))
+    if (own.ok && own.value.accepted) served ||= auth.event === 'required'
     const other = await attempt(() => conn.publish(probePersona(freshKeys()), { timeoutMs }))
     if (own.ok && other.ok && own.value.accepted) {
       auth.bindsKey = !other.value.accepted
@@ -209,6 +231,7 @@ export async function probeWebSocket(url: string, options: WebSocketProbeOptions
     } else if (own.ok) {
       notes.push(`after AUTH an EVENT by the authenticated key got OK ${own.value.accepted} ${JSON.stringify(own.value.message)}`)
     }
+    return served
   }
 
   auth.challenge = challengeSeen
@@ -244,7 +267,7 @@ function describeAuth(auth: AuthProbe): string {
     auth.challenge === 'none' ? 'no challenge seen' : `challenge ${auth.challenge}`,
     needs.length > 0 ? `AUTH required for ${needs.join(', ')}` : 'AUTH not required for EVENT, REQ or COUNT',
   ]
-  if (auth.accepted !== null) parts.push(`AUTH ${auth.accepted ? 'accepted' : 'refused'} (${auth.identity} key)`)
+  if (auth.accepted !== null) parts.push(`AUTH ${auth.accepted ? 'accepted' : 'refused'} (${auth.identity} key)${auth.answered === false ? ' but not answered with OK' : ''}`)
   if (auth.bindsKey !== null) parts.push(auth.bindsKey ? 'a connection writes only for the key it authenticated' : 'an authenticated connection writes for any key')
   return parts.join('; ')
 }

@@ -116,6 +116,12 @@ describe('probe: NIP-42 AUTH', () => {
     expect(result.auth).toMatchObject({ challenge: 'on-demand', event: 'required', req: 'not-required', accepted: true, bindsKey: false })
   })
 
+  test('a relay that authenticates without answering AUTH with OK stays usable: AUTH took effect, not answered', async () => {
+    const result = await probe({ behaviour: 'honest', auth: { require: ['EVENT', 'REQ'], silentOk: true } })
+    expect(result.reachable).toBe(true)
+    expect(result.auth).toMatchObject({ accepted: true, answered: false, bindsKey: true })
+  })
+
   test('a relay with an allowlist is unusable without keys (exit 3 with the reason) and usable with --key', async () => {
     const allowed = freshKeys()
     const relay = await startFakeRelay({ behaviour: 'honest', auth: { require: ['EVENT', 'REQ'], allow: [allowed.pubkey] } })

@@ -276,7 +276,7 @@ export function emptyProbe(reason: string): ProbeResult {
     reachable: false,
     unreachableReason: reason,
     nip11: { served: false, supportedNips: [], limitation: {} },
-    auth: { challenge: 'none', event: 'unknown', req: 'unknown', count: 'unknown', accepted: null, bindsKey: null, identity: 'harness', detail: reason },
+    auth: { challenge: 'none', event: 'unknown', req: 'unknown', count: 'unknown', accepted: null, answered: null, bindsKey: null, identity: 'harness', detail: reason },
     http: { bridge: false, auth: 'unknown', detail: reason },
     clock: { offsetSeconds: 0, uncertaintySeconds: 0, method: 'none' },
     capabilities,

@@ -9,7 +9,7 @@ import type { CatalogRequirement } from './catalog.ts'
 /** Version of the report stream and report.json format (harness/schemas/report.v1.json). */
 export const ReportFormatVersion = 1
 /** Version of the runner contract in harness/INTERPRETING.md. */
-export const RunnerContractVersion = '1.0'
+export const RunnerContractVersion = '1.1'
 
 export const Outcomes = ['pass', 'fail', 'warn', 'skip', 'error'] as const
 export type Outcome = (typeof Outcomes)[number]
@@ -129,8 +129,10 @@ export interface AuthProbe {
   event: AuthNeed
   req: AuthNeed
   count: AuthNeed
-  /** The relay answered the probe's AUTH with OK true (null: not tried). */
+  /** The probe's AUTH took effect: OK true, or no OK but requests served afterwards (null: not tried). */
   accepted: boolean | null
+  /** The relay answered the probe's AUTH with an OK at all (null: not tried). */
+  answered: boolean | null
   /** After AUTH as one key, the relay refused an EVENT signed by another key (null: not tried). */
   bindsKey: boolean | null
   /** Whose key the probe authenticated with: one it made, or the first of the user's keys. */

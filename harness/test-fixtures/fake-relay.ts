@@ -70,6 +70,8 @@ export interface FakeAuthOptions {
   bindKey?: boolean
   /** Only these pubkeys may authenticate (default: any key). */
   allow?: readonly string[]
+  /** Authenticate without answering the AUTH with OK (a defect). */
+  silentOk?: boolean
 }
 
 export interface FakeRelay {
@@ -221,7 +223,7 @@ export async function startFakeRelay(options: FakeRelayOptions): Promise<FakeRel
     }
     ;(state as { pubkey?: string }).pubkey = event.pubkey
     authenticated.push(event.pubkey)
-    send(socket, ['OK', event.id, true, ''])
+    if (!options.auth?.silentOk) send(socket, ['OK', event.id, true, ''])
   }
 
   function accept(event: NostrEvent): { ok: boolean; message: string } {
