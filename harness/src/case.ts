@@ -280,14 +280,16 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
     return new HttpClient({ baseUrl: suite.target.httpUrl, transcript, timeoutMs, defaultKey: keys.secretKey })
   }
 
+  /** The relay's clock (seconds, to the millisecond) when the harness clock reads `ms`. */
   function relayClockAt(ms: number): number {
-    return Math.floor(ms / 1000 + probe.clock.offsetSeconds)
+    return Math.round((ms / 1000 + probe.clock.offsetSeconds) * 1000) / 1000
   }
 
-  // The relay's now: the clock base taken when the case (or property run) started, plus whole
-  // seconds since. It stays within a second of the probed clock, and a replay that pins the
-  // base (`--now`) makes the same created_at values as the run it replays.
-  const relayNow = (): number => base + Math.floor((Date.now() - startedMs) / 1000)
+  // The relay's now: the clock base (the relay's clock, to the millisecond, when the case or
+  // property run started) plus the time since, in whole seconds. Without --now this is the
+  // probed clock exactly; a replay that pins the base makes the same created_at values as the
+  // run it replays, as long as its calls come at the same points in time after the start.
+  const relayNow = (): number => Math.floor(base + (Date.now() - startedMs) / 1000)
 
   const session = (identity: KeyPair): AuthSession => ({
     prepare: plan.prepare,

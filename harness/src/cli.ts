@@ -124,7 +124,7 @@ prints this command. Without WS_URL the embedded reference relay is used.
 Options:
   --seed N          seed of the failing run (required)
   --path P          fast-check path of the counterexample (property cases)
-  --now T           the case's clock base in seconds (clockBase in the report)
+  --now T           the case's clock base in seconds, e.g. 1796156662.734 (clockBase in the report)
   --key SECRET, --key-file FILE   as for run
   --runs N          number of runs (default: the case's own)
   --http URL        HTTP origin of the target
@@ -140,6 +140,12 @@ ${exitCodes}
 function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   if (!/^-?\d+$/.test(value)) throw new UsageError(`error: ${name} must be an integer, got ${JSON.stringify(value)}`)
+  return Number(value)
+}
+
+function seconds(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+(\.\d{1,3})?$/.test(value)) throw new UsageError(`error: ${name} must be seconds (digits, up to 3 decimals), got ${JSON.stringify(value)}`)
   return Number(value)
 }
 
@@ -481,7 +487,7 @@ async function commandReplay(args: string[], io: CliIo): Promise<number> {
   if (seed === undefined) throw new UsageError('error: replay needs --seed N')
   const runs = integer('--runs', values.runs)
   const timeoutMs = integer('--timeout', values.timeout)
-  const clockBase = integer('--now', values.now)
+  const clockBase = seconds('--now', values.now)
   const profile = profileOf(values.profile)
   const keys = userKeysOf(values)
   const { report, outDir } = await runConformance({

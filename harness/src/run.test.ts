@@ -211,6 +211,6 @@ describe('selection', () => {
   test('checkSelection names every pattern that matches nothing', () => {
     const ids = ['slug.a', 'slug.b', 'nip01.c']
     expect(() => checkSelection({ only: ['slug'], skip: ['nip01.c'] }, ids, 2)).not.toThrow()
-    expect(() => checkSelection({ only: ['slg', 'slug.a'], skip: ['x*'] }, ids, 1)).toThrow('error: --only slg, --skip x* matches no case')
+    expect(() => checkSelection({ only: ['slg', 'slug.a'], skip: ['x*'] }, ids, 1)).toThrow('error: --only slg, --skip x* match no case')
   })
 })

@@ -101,8 +101,8 @@ function validate(options: RunOptions): void {
   }
   positive('--timeout', options.timeoutMs)
   positive('--runs', options.runs)
-  if (options.clockBase !== undefined && (!Number.isSafeInteger(options.clockBase) || options.clockBase < 0)) {
-    throw new UsageError(`error: --now must be a non-negative integer (seconds), got ${options.clockBase}`)
+  if (options.clockBase !== undefined && (!Number.isFinite(options.clockBase) || options.clockBase < 0)) {
+    throw new UsageError(`error: --now must be a non-negative number of seconds, got ${options.clockBase}`)
   }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
     throw new UsageError(`error: --seed must be an integer, got ${options.seed}`)

@@ -81,7 +81,7 @@ export interface PropertyFailure {
   counterexample: string
   numRuns: number
   numShrinks: number
-  /** The relay clock (seconds) the failing run started from; replay `--now` pins it. */
+  /** The relay clock (seconds, to the millisecond) the failing run started from; replay `--now` pins it. */
   clockBase?: number
   replay: string
 }
@@ -191,7 +191,7 @@ export interface RunSettings {
   /** fast-check replay path (replay verb only). */
   path?: string
   /**
-   * Pinned relay clock (seconds) at the start of each case or property run (replay `--now`):
+   * Pinned relay clock (seconds, to the millisecond) at the start of each case or property run (replay `--now`):
    * with the same seed it reproduces the same created_at values, hence the same event ids.
    */
   clockBase?: number
