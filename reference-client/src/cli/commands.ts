@@ -3,6 +3,7 @@
 import type { ParseArgsConfig } from 'node:util'
 import { runAgentCreate, runAgentLs, runAgentRespawn, runAgentRestart, runAgentRm, runAgentStart, runAgentStatus, runAgentStop } from './agent.ts'
 import type { CommandContext } from './context.ts'
+import { runDoctorCommand } from './doctor.ts'
 import { runImportLegacy } from './import-legacy.ts'
 import { runKeyGenerate, runKeyImport, runKeyShow } from './key.ts'
 import { runPublish } from './publish.ts'
@@ -145,6 +146,19 @@ Invalid records are refused one by one (exit 7); exit 3 when no record is valid.
     options: none,
     positionals: { min: 1, max: 1 },
     run: (ctx, values, positionals) => runImportLegacy(ctx, values, positionals),
+  },
+  {
+    name: 'doctor',
+    usage: 'persona doctor',
+    summary: 'check PERSONA_HOME against the spec: stored events, secrets in public events, agent pins, file modes',
+    details: `Changes nothing. Errors (exit 3): a stored event that fails verification, an env_vars member
+or a local secret (env var values, the owner key) inside a stored event, a pinned
+persona_source_version that does not match what the agent pinned, a pin no process can take.
+Warnings: files or directories open to other users, a head whose body is invalid, a pin too
+old to recompute. Run it after \`persona import-legacy\` or after copying a home.`,
+    options: none,
+    positionals: { min: 0, max: 0 },
+    run: (ctx) => runDoctorCommand(ctx),
   },
   {
     name: 'agent create',
