@@ -93,14 +93,19 @@ describe('list and coverage over the real suites', () => {
     expect(listing.cases.length).toBeGreaterThan(0)
   })
 
-  test('coverage --json lists uncovered relay-testable requirements first and validates', async () => {
+  // Loads every suite file and every reference-client test file (collection only).
+  test('coverage --json lists uncovered testable requirements first, counts client tests for client requirements, and validates', { timeout: 300_000 }, async () => {
     const result = await cli('coverage', '--json')
     expect(result.code).toBe(0)
-    const coverage = JSON.parse(result.stdout) as { requirements: Array<{ status: string }> }
+    const coverage = JSON.parse(result.stdout) as { requirements: Array<{ id: string; status: string; testable: string; cases: string[]; clientTests: string[] }> }
     expect(validateJson(coverage, 'cli-coverage.v1.schema.json')).toEqual([])
     const statuses = coverage.requirements.map((r) => r.status)
     const firstCovered = statuses.indexOf('covered')
     expect(statuses.slice(firstCovered).includes('uncovered')).toBe(false)
+    const client = coverage.requirements.filter((r) => r.testable === 'client')
+    expect(client.length).toBeGreaterThan(0)
+    for (const row of client) expect(row, row.id).toMatchObject({ status: 'covered', clientTests: expect.arrayContaining([expect.stringMatching(/^reference-client\//)]) })
+    for (const row of coverage.requirements.filter((r) => r.testable === 'none')) expect(row.status, row.id).toBe('not-testable')
   })
 })
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
 import { loadCatalog } from './catalog.ts'
+import { collectClientTests } from './client-tests.ts'
 import { computeCoverage } from './coverage.ts'
 import { collectCases } from './engine.ts'
 import { UsageError } from './errors.ts'
@@ -92,9 +93,11 @@ Loads the suite files without contacting any relay.
 `,
   coverage: `Usage: persona-conformance coverage [--json] [--fail-uncovered]
 
-Lists every requirement of spec/requirements.json with the cases that cover it.
-Relay-testable requirements without a case come first.
-  --fail-uncovered   exit 1 when a relay-testable requirement has no case
+Lists every requirement of spec/requirements.json with what covers it: the suite cases
+that cite it (relay requirements) and the reference client's tests that cite it in
+meta.requirements (client, reader and writer requirements; reference-client/README.md).
+Testable requirements with neither come first.
+  --fail-uncovered   exit 1 when a testable requirement (relay or client) has no case or test
 `,
   matrix: `Usage: persona-conformance matrix --target NAME=WS_URL[,HTTP_URL]... --out DIR [options]
 
@@ -363,9 +366,12 @@ async function commandCoverage(args: string[], io: CliIo): Promise<number> {
   const catalog = loadCatalog()
   if (catalog.error) throw new UsageError(catalog.error)
   const cases = await listedCases()
+  const client = await collectClientTests()
+  if (client.loadErrors.length > 0) throw new UsageError(`error: client test files failed to load:\n${client.loadErrors.join('\n')}`)
   const coverage = computeCoverage(
     catalog.requirements,
     cases.map((c) => ({ id: c.declaration.id, requirements: c.declaration.requirements })),
+    client.tests,
   )
   const exit = values['fail-uncovered'] && coverage.counts.uncovered > 0 ? ExitCodes.failures : ExitCodes.ok
   if (values.json) {
@@ -383,6 +389,7 @@ async function commandCoverage(args: string[], io: CliIo): Promise<number> {
             relayTestable: row.requirement.relayTestable,
             status: row.status,
             cases: row.cases.map((c) => c.id),
+            clientTests: row.clientTests,
           })),
           unknownIds: coverage.unknownIds,
         },
@@ -394,15 +401,18 @@ async function commandCoverage(args: string[], io: CliIo): Promise<number> {
   }
   for (const row of coverage.rows) {
     const r = row.requirement
-    const cases =
-      row.status === 'covered' ? row.cases.map((c) => c.id).join(', ') : row.status === 'uncovered' ? 'UNCOVERED' : r.testable === 'none' ? '(not testable)' : `(${r.testable} tests)`
-    io.out(`${r.id.padEnd(14)} ${r.level.padEnd(10)} ${r.role.padEnd(7)} ${r.profile.padEnd(7)} ${cases}\n`)
+    const evidence = [
+      ...(row.cases.length > 0 ? [row.cases.map((c) => c.id).join(', ')] : []),
+      ...(row.clientTests.length > 0 ? [`${row.clientTests.length} client test(s)`] : []),
+    ]
+    const shown = row.status === 'covered' ? evidence.join('; ') : row.status === 'uncovered' ? 'UNCOVERED' : '(not testable)'
+    io.out(`${r.id.padEnd(14)} ${r.level.padEnd(10)} ${r.role.padEnd(7)} ${r.profile.padEnd(7)} ${shown}\n`)
   }
   for (const unknown of coverage.unknownIds) {
     io.err(`unknown requirement id ${unknown.requirement} cited by ${unknown.cases.join(', ')}\n`)
   }
   const c = coverage.counts
-  io.out(`${c.requirements} requirements, ${c.relayTestable} relay-testable, ${c.covered} covered, ${c.uncovered} relay-testable uncovered\n`)
+  io.out(`${c.requirements} requirements (${c.relayTestable} relay-testable, ${c.clientTestable} client-testable): ${c.covered} covered, ${c.uncovered} testable uncovered\n`)
   return exit
 }
 

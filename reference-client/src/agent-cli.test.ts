@@ -7,6 +7,7 @@ import { personaHome } from './home.ts'
 import { processStateOf, readRunState } from './run-state.ts'
 import { shellQuote, stopAgent } from './spawn.ts'
 import { makeTempDir, runCli, waitFor } from './testing/helpers.ts'
+import { covers } from './testing/covers.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 
@@ -83,7 +84,7 @@ describe('persona agent (real child processes) against the reference relay', () 
     return (run.json().agents as Array<Record<string, unknown>>)[0] as Record<string, unknown>
   }
 
-  test('create pins a snapshot; start spawns the child with it; restart keeps the pin; respawn takes a fresh one; the three drift states', async () => {
+  test('create pins a snapshot; start spawns the child with it; restart keeps the pin; respawn takes a fresh one; the three drift states', covers('AP-AGENT-1', 'AP-AGENT-2', 'AP-AGENT-3', 'AP-AGENT-4', 'AP-AGENT-5', 'AP-AGENT-6', 'AP-AGENT-7', 'AP-AGENT-8', 'AP-AGENT-9'), async () => {
     const box = await sandbox()
     const v1 = await publish(box, 'coder', 'Write code.')
     const created = await cli(box, 'agent', 'create', 'a1', '--persona', 'coder', '--env', `DUMP_TO=${box.dumpFile}`, '--env', 'API_TOKEN=tok', '--command', box.dumpCommand, '--json')
@@ -180,7 +181,7 @@ describe('persona agent (real child processes) against the reference relay', () 
     expect((await cli(box, 'agent', 'status', 'idle')).code).toBe(4)
   })
 
-  test('backfill: an older record gets a snapshot once; a record whose persona is missing is refused loudly and never spawned', async () => {
+  test('backfill: an older record gets a snapshot once; a record whose persona is missing is refused loudly and never spawned', covers('AP-AGENT-10', 'AP-AGENT-11'), async () => {
     const box = await sandbox()
     await publish(box, 'legacy-persona', 'From before pinning.')
     // an agents.json from before snapshots existed: bare slugs, no snapshot
@@ -220,7 +221,7 @@ describe('persona agent (real child processes) against the reference relay', () 
     expect((await childEnv(box, 'ghost')).PERSONA_SYSTEM_PROMPT).toBe('Now I exist.')
   })
 
-  test('status comes from the local store when the relay is down', async () => {
+  test('status comes from the local store when the relay is down', covers('AP-STORE-5'), async () => {
     const box = await sandbox()
     await publish(box, 'offline-persona', 'Offline.')
     expect((await cli(box, 'agent', 'create', 'a2', '--persona', 'offline-persona', '--command', box.dumpCommand, '--env', `DUMP_TO=${box.dumpFile}`)).code).toBe(0)

@@ -8,13 +8,14 @@ import { driftOf, liveVersionOf } from './drift.ts'
 import { pickInstanceName, snapshotEnvironment, takeSnapshot } from './snapshot.ts'
 import { openRetentionStore } from './store/index.ts'
 import { makeTempDir, signDeletion, signPersona } from './testing/helpers.ts'
+import { covers } from './testing/covers.ts'
 
 const sk = generateSecretKey()
 const pk = getPublicKey(sk)
 const body = { display_name: 'Coder', system_prompt: 'Code.', model: 'm', provider: 'p', runtime: 'r', name_pool: ['Ada', 'Bob'] }
 
 describe('snapshot', () => {
-  test('pins the body, an instance name, the env vars and the content hash', () => {
+  test('pins the body, an instance name, the env vars and the content hash', covers('AP-AGENT-1', 'AP-AGENT-2'), () => {
     const event = signPersona(sk, 'coder', body, 1000)
     const taken = takeSnapshot({ event, localEnv: { A: '1', B: '2' }, pinnedEnv: { B: 'override' }, takenNames: new Set(['Ada']), now: new Date(0) })
     expect(taken.ok).toBe(true)
@@ -33,14 +34,14 @@ describe('snapshot', () => {
     expect(taken.snapshot.persona_source_version).toMatch(/^[0-9a-f]{64}$/)
   })
 
-  test('instance names: first free pool name, then suffixed, display name for an empty pool', () => {
+  test('instance names: first free pool name, then suffixed, display name for an empty pool', covers('AP-AGENT-2'), () => {
     expect(pickInstanceName(['Ada', 'Bob'], 'Coder', new Set())).toBe('Ada')
     expect(pickInstanceName(['Ada', 'Bob'], 'Coder', new Set(['Ada', 'Bob']))).toBe('Ada-2')
     expect(pickInstanceName([], 'Coder', new Set())).toBe('Coder')
     expect(pickInstanceName([], 'Coder', new Set(['Coder', 'Coder-2']))).toBe('Coder-3')
   })
 
-  test('the child environment: pinned vars, then PERSONA_* (which win); inherited PERSONA_* are dropped; nulls unset', () => {
+  test('the child environment: pinned vars, then PERSONA_* (which win); inherited PERSONA_* are dropped; nulls unset', covers('AP-AGENT-3'), () => {
     const event = signPersona(sk, 'coder', { display_name: 'C', system_prompt: 'S' }, 1000)
     const taken = takeSnapshot({ event, localEnv: {}, pinnedEnv: { PERSONA_SLUG: 'spoof', TOKEN: 't' }, takenNames: new Set(), now: new Date(0) })
     if (!taken.ok) throw new Error(taken.message)
@@ -62,7 +63,7 @@ describe('drift', () => {
   if (!pinned.ok) throw new Error(pinned.message)
   const version = pinned.snapshot.persona_source_version
 
-  test('up-to-date, out-of-date, orphaned', () => {
+  test('up-to-date, out-of-date, orphaned', covers('AP-AGENT-7', 'AP-AGENT-8', 'AP-STORE-4'), () => {
     expect(driftOf(version, liveVersionOf(store.personas.read(pk, 'd')))).toBe('orphaned')
     store.personas.put(v1)
     expect(driftOf(version, liveVersionOf(store.personas.read(pk, 'd')))).toBe('up-to-date')
@@ -73,7 +74,7 @@ describe('drift', () => {
     expect(driftOf(version, liveVersionOf(store.personas.read(pk, 'd')))).toBe('orphaned')
   })
 
-  test('an edit that only reorders keys or adds unknown fields is not drift', () => {
+  test('an edit that only reorders keys or adds unknown fields is not drift', covers('AP-HASH-1', 'AP-BODY-6', 'AP-AGENT-7'), () => {
     const reordered = signPersona(sk, 'e', { name_pool: body.name_pool, runtime: 'r', provider: 'p', model: 'm', system_prompt: 'Code.', display_name: 'Coder', extra: 1 }, 1000)
     store.personas.put(reordered)
     expect(driftOf(version, liveVersionOf(store.personas.read(pk, 'e')))).toBe('up-to-date')
@@ -81,7 +82,7 @@ describe('drift', () => {
 })
 
 describe('agent records and backfill', () => {
-  test('records are saved 0600 and older shapes (no snapshot, bare persona slug) still load', () => {
+  test('records are saved 0600 and older shapes (no snapshot, bare persona slug) still load', covers('AP-SEC-5'), () => {
     const temp = makeTempDir()
     try {
       const file = join(temp.dir, 'agents.json')
@@ -101,7 +102,7 @@ describe('agent records and backfill', () => {
     }
   })
 
-  test('backfill snapshots records whose persona exists, once, and flags the others without a snapshot', () => {
+  test('backfill snapshots records whose persona exists, once, and flags the others without a snapshot', covers('AP-AGENT-10', 'AP-AGENT-11'), () => {
     const store = openRetentionStore(':memory:')
     store.personas.put(signPersona(sk, 'coder', body, 1000))
     store.env.set(pk, 'coder', { KEY: 'v' })

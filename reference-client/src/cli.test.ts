@@ -10,6 +10,7 @@ import { startRelay } from '../../reference-relay/src/index.ts'
 import { fetchPersona } from './fetch.ts'
 import { openRelay } from './relay.ts'
 import { makeTempDir, runCli } from './testing/helpers.ts'
+import { covers } from './testing/covers.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 
@@ -89,7 +90,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
   })
 
   describe('keys', () => {
-    test('generate writes a 0600 key in a 0700 home; show prints the public key; a second generate is a conflict', async () => {
+    test('generate writes a 0600 key in a 0700 home; show prints the public key; a second generate is a conflict', covers('AP-SEC-5'), async () => {
       const { env, home } = newHome()
       const pubkey = await withKey(env)
       expect(statSync(home).mode & 0o777).toBe(0o700)
@@ -120,7 +121,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
   })
 
   describe('personas', () => {
-    test('publish, get, ls and rm end to end; the relay holds what the CLI says', async () => {
+    test('publish, get, ls and rm end to end; the relay holds what the CLI says', covers('AP-KIND-1', 'AP-DEL-1', 'AP-DEL-9'), async () => {
       const { env } = newHome()
       const pubkey = await withKey(env)
       const published = await runCli(
@@ -163,7 +164,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
       expect((await relayHead(relay.url, pubkey, 'reviewer')).status).toBe('found')
     })
 
-    test('another author is read with --author', async () => {
+    test('another author is read with --author', covers('AP-KIND-2', 'AP-READ-2'), async () => {
       const alice = newHome()
       const bob = newHome()
       const alicePk = await withKey(alice.env)
@@ -176,7 +177,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
       expect((await runCli(['ls', '--author', 'nobody'], bob.env)).code).toBe(3)
     })
 
-    test('refusals: bad slug, env_vars in the body, missing fields, missing key', async () => {
+    test('refusals: bad slug, env_vars in the body, missing fields, missing key', covers('AP-SLUG-1', 'AP-BODY-1', 'AP-BODY-2'), async () => {
       const { env, dir } = newHome()
       expect((await runCli(['publish', 'x', '--display-name', 'X', '--system-prompt', 'y'], env)).code).toBe(4)
       await withKey(env)
@@ -196,7 +197,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
       expect(got.json()).toMatchObject({ content: { display_name: 'From file', model: 'flag-model' } })
     })
 
-    test("the writer refuses with blocked: (exit 5) when max(now, T+1) would leave the relay's window", async () => {
+    test("the writer refuses with blocked: (exit 5) when max(now, T+1) would leave the relay's window", covers('AP-WRITE-3', 'AP-SKEW-6'), async () => {
       const narrow = await startRelay({ port: 0, skewSeconds: 3 })
       try {
         const { env } = newHome(narrow.url)
@@ -220,7 +221,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
   })
 
   describe('offline and sync', () => {
-    test('offline create, then the relay comes up: the next command that reaches it drains the queue', async () => {
+    test('offline create, then the relay comes up: the next command that reaches it drains the queue', covers('AP-STORE-5', 'AP-STORE-6', 'AP-STORE-7'), async () => {
       const port = await freePort()
       const url = `ws://127.0.0.1:${port}`
       const { env } = newHome(url)
@@ -244,7 +245,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
       }
     })
 
-    test('persona sync: exit 6 while the relay is down, then everything is sent despite the backoff', async () => {
+    test('persona sync: exit 6 while the relay is down, then everything is sent despite the backoff', covers('AP-STORE-7'), async () => {
       const port = await freePort()
       const url = `ws://127.0.0.1:${port}`
       const { env } = newHome(url)
@@ -271,7 +272,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
       }
     })
 
-    test('sync without a relay configured is a usage error; reads still work offline', async () => {
+    test('sync without a relay configured is a usage error; reads still work offline', covers('AP-STORE-5'), async () => {
       const { env } = newHome(null)
       await withKey(env)
       expect((await runCli(['sync'], env)).code).toBe(2)
@@ -288,7 +289,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
       { id: 'coder', display_name: 'Coder', system_prompt: 'Code.', name_pool: ['Ada'] },
     ]
 
-    test('migrates, publishes, keeps env vars local; a second run changes nothing', async () => {
+    test('migrates, publishes, keeps env vars local; a second run changes nothing', covers('AP-STORE-10', 'AP-STORE-11', 'AP-STORE-12', 'AP-SEC-2'), async () => {
       const { env, dir } = newHome()
       const pubkey = await withKey(env)
       const file = join(dir, 'personas.json')
@@ -309,7 +310,7 @@ describe('persona CLI (in-process) against the reference relay', () => {
       expect(second.json()).toMatchObject({ imported: [], already_migrated: true })
     })
 
-    test('invalid records are refused one by one (exit 7); nothing valid is exit 3; a missing file is exit 4', async () => {
+    test('invalid records are refused one by one (exit 7); nothing valid is exit 3; a missing file is exit 4', covers('AP-STORE-13'), async () => {
       const { env, dir } = newHome()
       await withKey(env)
       const file = join(dir, 'personas.json')

@@ -71,7 +71,7 @@ describe('publishing against scripted relays', () => {
     expect(published.json()).toMatchObject({ ok: true, sync: 'sent' })
   })
 
-  test('against a relay that requires NIP-42 AUTH the client answers the challenge with the owner key, then writes and reads', covers('AP-STORE-7', 'AP-WRITE-2'), async () => {
+  test('against a relay that requires NIP-42 AUTH the client answers the challenge with the owner key, then writes and reads', async () => {
     const scripted = await relay({ requireAuth: true })
     const owner = await home(scripted.url)
     const published = await owner.run(...publishArgs('guarded'))
@@ -109,7 +109,7 @@ describe('publishing against scripted relays', () => {
     expect((synced.json().sent as Array<{ id: string }>).map((s) => s.id)).toEqual([published.json().id])
   })
 
-  test('a relay that advertises no window: the writer assumes 900 s and refuses a version that would lie beyond it', covers('AP-SKEW-7', 'AP-WRITE-3', 'AP-WRITE-1'), async () => {
+  test('a relay that advertises no window: the writer assumes 900 s and refuses a version that would lie beyond it', covers('AP-SKEW-7', 'AP-WRITE-3', 'AP-WRITE-1', 'AP-WRITE-2'), async () => {
     let head: NostrEvent | undefined
     const scripted = await relay({ nip11: { name: 'no limits' }, serve: () => (head ? [head] : []) })
     const owner = await home(scripted.url)

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest'
 import { buildPersonaDeletion } from './delete.ts'
 import { importLegacyPersonas, parseLegacyPersonas } from './migrate.ts'
 import { openRetentionStore } from './store/index.ts'
+import { covers } from './testing/covers.ts'
 
 const legacy = [
   { id: 'writer', display_name: 'Writer', system_prompt: 'Write.', model: 'm1', provider: 'p1', name_pool: ['Ann', 'Bo'], env_vars: { API_KEY: 'sk-secret' } },
@@ -13,7 +14,7 @@ const legacy = [
 ]
 
 describe('legacy personas.json migration', () => {
-  test('imports valid records signed with the real key, skips builtins, refuses invalid ones one by one', () => {
+  test('imports valid records signed with the real key, skips builtins, refuses invalid ones one by one', covers('AP-STORE-10', 'AP-STORE-11', 'AP-STORE-13'), () => {
     const sk = generateSecretKey()
     const pk = getPublicKey(sk)
     const store = openRetentionStore(':memory:')
@@ -39,7 +40,7 @@ describe('legacy personas.json migration', () => {
     store.close()
   })
 
-  test('a second run finds the rows and changes nothing (no sentinel file)', () => {
+  test('a second run finds the rows and changes nothing (no sentinel file)', covers('AP-STORE-12'), () => {
     const sk = generateSecretKey()
     const pk = getPublicKey(sk)
     const store = openRetentionStore(':memory:')
@@ -54,7 +55,7 @@ describe('legacy personas.json migration', () => {
     store.close()
   })
 
-  test('a deleted persona is not brought back by a re-run', () => {
+  test('a deleted persona is not brought back by a re-run', covers('AP-STORE-12'), () => {
     const sk = generateSecretKey()
     const pk = getPublicKey(sk)
     const store = openRetentionStore(':memory:')
@@ -70,7 +71,7 @@ describe('legacy personas.json migration', () => {
     store.close()
   })
 
-  test('nothing valid: refused as a whole and nothing is written', () => {
+  test('nothing valid: refused as a whole and nothing is written', covers('AP-STORE-13'), () => {
     const sk = generateSecretKey()
     const store = openRetentionStore(':memory:')
     const result = importLegacyPersonas(store, { secretKey: sk, text: JSON.stringify([{ id: '-x', display_name: 'a', system_prompt: 'b' }]), now: 5000 })
@@ -80,7 +81,7 @@ describe('legacy personas.json migration', () => {
     store.close()
   })
 
-  test('the file must be a JSON array; duplicate ids and bad env vars are per-record errors', () => {
+  test('the file must be a JSON array; duplicate ids and bad env vars are per-record errors', covers('AP-STORE-13'), () => {
     expect(parseLegacyPersonas('{"id":"a"}')).toEqual({ ok: false, message: 'invalid: legacy personas file must be a JSON array of persona records' })
     expect(parseLegacyPersonas('not json').ok).toBe(false)
     const parsed = parseLegacyPersonas(

@@ -8,6 +8,7 @@ import { driftOf } from './drift.ts'
 import { viewPersona } from './persona.ts'
 import { takeSnapshot } from './snapshot.ts'
 import { signPersona } from './testing/helpers.ts'
+import { covers } from './testing/covers.ts'
 
 const sk = generateSecretKey()
 
@@ -25,7 +26,7 @@ const rewrittenBody = fc
     return { content, text: JSON.stringify(Object.fromEntries(rotated.reverse())) }
   })
 
-describe('persona_source_version (the content hash) as the client computes it', () => {
+describe('persona_source_version (the content hash) as the client computes it', covers('AP-HASH-1', 'AP-BODY-5', 'AP-BODY-6', 'AP-AGENT-7'), () => {
   test.prop([rewrittenBody], { numRuns: 60 })('key order, spelled-out defaults and unknown fields do not change it', ({ content, text }) => {
     const event = signPersona(sk, 'p', {}, 1000)
     const view = viewPersona({ ...event, content: text })

@@ -29,7 +29,7 @@ describe('WebSocket transport against the reference relay', () => {
     await relay.close()
   })
 
-  test('publish, read one, list, delete', async () => {
+  test('publish, read one, list, delete', covers('AP-WRITE-2', 'AP-DEL-1'), async () => {
     const sk = generateSecretKey()
     const pk = getPublicKey(sk)
     const opened = await openRelay(relay.url, { timeoutMs: 3000 })
@@ -74,7 +74,7 @@ describe('WebSocket transport against the reference relay', () => {
     }
   })
 
-  test("reads the relay's clock window from NIP-11 and the writer refuses to leave it", async () => {
+  test("reads the relay's clock window from NIP-11 and the writer refuses to leave it", covers('AP-SKEW-6', 'AP-WRITE-3'), async () => {
     const narrow = await startRelay({ port: 0, skewSeconds: 2 })
     try {
       const opened = await openRelay(narrow.url)

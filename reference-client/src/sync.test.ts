@@ -8,6 +8,7 @@ import type { RelayClient } from './relay-types.ts'
 import { openRetentionStore, type RetentionStore } from './store/index.ts'
 import { drainPendingSync, refreshPersonas } from './sync.ts'
 import { nowSeconds, signPersona } from './testing/helpers.ts'
+import { covers } from './testing/covers.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 const body = { display_name: 'Syncer', system_prompt: 'Sync.' }
@@ -36,7 +37,7 @@ describe('pending-sync queue against the reference relay', () => {
     await relay.close()
   })
 
-  test('writes made offline are published by the next drain, in order, and leave the queue', async () => {
+  test('writes made offline are published by the next drain, in order, and leave the queue', covers('AP-STORE-6', 'AP-STORE-7'), async () => {
     const sk = generateSecretKey()
     const pk = getPublicKey(sk)
     const store = openRetentionStore(':memory:')
@@ -57,7 +58,7 @@ describe('pending-sync queue against the reference relay', () => {
     }
   })
 
-  test("an event that waited past the relay's clock window is re-stamped, re-signed and accepted", async () => {
+  test("an event that waited past the relay's clock window is re-stamped, re-signed and accepted", covers('AP-STORE-8'), async () => {
     const sk = generateSecretKey()
     const pk = getPublicKey(sk)
     const store = openRetentionStore(':memory:')
@@ -81,7 +82,7 @@ describe('pending-sync queue against the reference relay', () => {
     }
   })
 
-  test('a refusal is permanent: the entry stays as failed with the message and is not retried', async () => {
+  test('a refusal is permanent: the entry stays as failed with the message and is not retried', covers('AP-STORE-9'), async () => {
     const sk = generateSecretKey()
     const store = openRetentionStore(':memory:')
     const channelMessage = finalizeEvent({ kind: 9, created_at: nowSeconds(), tags: [], content: 'no channel' }, sk)
@@ -101,7 +102,7 @@ describe('pending-sync queue against the reference relay', () => {
     }
   })
 
-  test('an event stamped ahead of the window waits with a backoff instead of failing for good', async () => {
+  test('an event stamped ahead of the window waits with a backoff instead of failing for good', covers('AP-STORE-7'), async () => {
     const sk = generateSecretKey()
     const store = openRetentionStore(':memory:')
     const ahead = signPersona(sk, 'burst', body, nowSeconds() + 2000)
@@ -121,7 +122,7 @@ describe('pending-sync queue against the reference relay', () => {
     }
   })
 
-  test('a relay that goes away mid-drain leaves the entry queued with a backoff and the error', async () => {
+  test('a relay that goes away mid-drain leaves the entry queued with a backoff and the error', covers('AP-STORE-7'), async () => {
     const sk = generateSecretKey()
     const store = openRetentionStore(':memory:')
     writeLocally(store, sk, 'x')
@@ -146,7 +147,7 @@ describe('pending-sync queue against the reference relay', () => {
     }
   })
 
-  test('refresh pulls a newer head written elsewhere; the local queued older version is then superseded', async () => {
+  test('refresh pulls a newer head written elsewhere; the local queued older version is then superseded', covers('AP-READ-3', 'AP-STORE-2'), async () => {
     const sk = generateSecretKey()
     const pk = getPublicKey(sk)
     const here = openRetentionStore(':memory:')

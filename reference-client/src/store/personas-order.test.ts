@@ -50,7 +50,7 @@ function arriveAll(arrival: readonly NostrEvent[]): (slug: string) => string {
   return (slug) => states.get(slug) as string
 }
 
-describe('persona store: arrival order does not matter', { meta: covers('AP-STORE-2', 'AP-STORE-4', 'AP-READ-3').meta }, () => {
+describe('persona store: arrival order does not matter', covers('AP-STORE-2', 'AP-STORE-4', 'AP-READ-3'), () => {
   test.prop([fc.shuffledSubarray(pool, { minLength: pool.length, maxLength: pool.length })], { numRuns: 25 })(
     'every permutation of the same events leaves the same state per address',
     (arrival) => {
