@@ -14,6 +14,7 @@ import {
   loadCatalog,
   requirementIds,
   specTextUrl,
+  withinBasis,
 } from './catalog.ts'
 
 // ---------------------------------------------------------------------------------------
@@ -204,10 +205,10 @@ const byId = new Map<string, Requirement>(catalog.requirements.map((requirement)
 describe('the schema validator', () => {
   const good: Requirement = {
     id: 'AP-SLUG-1', level: 'MUST', role: 'writer', profile: 'core',
-    section: '3', summary: 'one line', testable: 'client',
+    section: '3', summary: 'one line', testable: 'client', basis: { text: 'this-spec', word: 'MUST' },
   }
   const wrap = (requirement: object): Json =>
-    ({ version: '1.0.0', spec: 'spec/NIP-AP.md', requirements: [requirement] }) as unknown as Json
+    ({ version: '1.0.0', spec: 'spec/NIP-AP.md', requirements: [requirement], withdrawn: [] }) as unknown as Json
 
   test('accepts a well-formed entry', () => {
     expect(validate(wrap(good), schema)).toEqual([])
@@ -221,6 +222,9 @@ describe('the schema validator', () => {
     ['testable none without a reason', { ...good, testable: 'none' }, 'missing required reason'],
     ['a reason on a testable entry', { ...good, reason: 'because' }, 'must not match'],
     ['a two-line summary', { ...good, summary: 'one\ntwo' }, 'does not match'],
+    ['a missing basis', { ...good, basis: undefined }, 'missing required basis'],
+    ['a basis text nobody knows', { ...good, basis: { text: 'NIP-99', word: 'MUST', cites: 'x' } }, 'is not one of'],
+    ['a NIP basis without the sentence it rests on', { ...good, basis: { text: 'NIP-01', word: 'MUST' } }, 'missing required cites'],
   ])('reports %s', (_name, entry, expected) => {
     const json = JSON.parse(JSON.stringify(wrap(entry))) as Json
     expect(validate(json, schema).join('\n')).toContain(expected)
@@ -254,6 +258,35 @@ describe('the requirement catalog', () => {
       .filter((r) => r.testable === 'none' && (r.reason ?? '').trim() === '')
       .map((r) => r.id)
     expectNone(unexplained, 'testable: none without a reason')
+  })
+
+  test('never makes a requirement stronger than the word of the text it rests on', () => {
+    const stronger = catalog.requirements
+      .filter((r) => !withinBasis(r.level, r.basis.word))
+      .map((r) => `${r.id}: ${r.level}, but ${r.basis.text} says ${r.basis.word}`)
+    expectNone(stronger, 'requirements stronger than their basis')
+  })
+
+  test('rests core relay requirements on a NIP text, never on this document or the origin relay alone', () => {
+    const unfounded = catalog.requirements
+      .filter((r) => r.role === 'relay' && r.profile === 'core' && (r.basis.text === 'this-spec' || r.basis.text === 'origin-relay'))
+      .map((r) => `${r.id} (basis ${r.basis.text})`)
+    expectNone(unfounded, 'core relay requirements without a NIP basis')
+  })
+
+  test('gives a rule of this document its own level as basis word', () => {
+    const misfiled = catalog.requirements
+      .filter((r) => r.basis.text === 'this-spec' && r.basis.word !== (r.level.startsWith('MUST') ? 'MUST' : r.level.startsWith('SHOULD') ? 'SHOULD' : 'MAY'))
+      .map((r) => `${r.id}: level ${r.level}, basis word ${r.basis.word}`)
+    expectNone(misfiled, 'this-spec requirements whose basis word differs from their level')
+  })
+
+  test('never reuses a withdrawn id', () => {
+    const withdrawn = new Set(catalog.withdrawn.map((w) => w.id))
+    const reused = requirementIds().filter((id) => withdrawn.has(id))
+    const repeated = [...countBy(catalog.withdrawn.map((w) => w.id))].filter(([, n]) => n > 1).map(([id]) => id)
+    expectNone(reused, 'withdrawn ids that are requirements again')
+    expectNone(repeated, 'ids withdrawn twice')
   })
 
   test('decides relay requirements against a relay and the others against the client', () => {
@@ -376,8 +409,9 @@ describe('the ambiguity register', () => {
   const register = readFileSync(new URL('./AMBIGUITIES.md', import.meta.url), 'utf8')
   const entries = register.split(/^### /m).slice(1)
 
-  test('cites only requirement ids that exist', () => {
-    const unknown = [...new Set(register.match(anyIdPattern) ?? [])].filter((id) => !byId.has(id))
+  test('cites only requirement ids that exist or were withdrawn', () => {
+    const withdrawn = new Set(catalog.withdrawn.map((w) => w.id))
+    const unknown = [...new Set(register.match(anyIdPattern) ?? [])].filter((id) => !byId.has(id) && !withdrawn.has(id))
     expectNone(unknown, 'ids in AMBIGUITIES.md missing from requirements.json')
   })
 

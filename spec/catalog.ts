@@ -21,6 +21,21 @@ export type Testability = (typeof Testabilities)[number]
 
 export const RequirementIdPattern = /^AP-[A-Z]+-\d+$/
 
+/** The texts a requirement's level can rest on (spec/NIP-AP.md section 1.5). */
+export const BasisTexts = ['NIP-01', 'NIP-09', 'NIP-11', 'NIP-42', 'NIP-45', 'NIP-98', 'NIP-AP', 'origin-relay', 'this-spec'] as const
+export type BasisText = (typeof BasisTexts)[number]
+
+/** The strongest keyword of the text the requirement rests on. */
+export const BasisWords = ['MUST', 'SHOULD', 'MAY'] as const
+export type BasisWord = (typeof BasisWords)[number]
+
+export interface Basis {
+  text: BasisText
+  word: BasisWord
+  /** The sentence quoted from the text (or, for origin-relay, the files read); absent for this-spec. */
+  cites?: string
+}
+
 export interface Requirement {
   id: string
   level: RequirementLevel
@@ -32,6 +47,14 @@ export interface Requirement {
   testable: Testability
   /** Present exactly when `testable` is 'none'. */
   reason?: string
+  /** What the level rests on: a requirement is never stronger than `basis.word`. */
+  basis: Basis
+}
+
+/** A requirement taken out of the text; its id is never used again. */
+export interface WithdrawnRequirement {
+  id: string
+  reason: string
 }
 
 export interface Catalog {
@@ -39,6 +62,14 @@ export interface Catalog {
   /** Repository path of the text the ids are defined in. */
   spec: string
   requirements: Requirement[]
+  withdrawn: WithdrawnRequirement[]
+}
+
+const levelRank: Record<RequirementLevel | BasisWord, number> = { MUST: 2, 'MUST NOT': 2, SHOULD: 1, 'SHOULD NOT': 1, MAY: 0 }
+
+/** Whether a level (a requirement's or a case's) is no stronger than a basis word. */
+export function withinBasis(level: RequirementLevel | BasisWord, word: BasisWord): boolean {
+  return levelRank[level] <= levelRank[word]
 }
 
 export const catalogUrl = new URL('./requirements.json', import.meta.url)

@@ -6,6 +6,7 @@
 
 import { beforeAll, expect, test } from 'vitest'
 import { gradingLevel, loadCatalog } from './catalog.ts'
+import { findRequirement, withinBasis } from '../../spec/catalog.ts'
 import { type CollectedCase, collectCases } from './engine.ts'
 import { emptyProbe } from './probe.ts'
 import { defaultSettings } from './settings.ts'
@@ -67,6 +68,18 @@ test('a case is no stricter than its requirements, and origin-only requirements 
     }
     if (c.declaration.profile === 'core' && cited.every((r) => r.profile === 'origin')) {
       problems.push(`${c.declaration.id}: profile core but every cited requirement is origin-only`)
+    }
+  }
+  expect(problems).toEqual([])
+})
+
+test('a case is never stronger than the word of the texts its requirements rest on', () => {
+  const problems: string[] = []
+  for (const c of cases) {
+    const words = c.declaration.requirements.map((id) => findRequirement(id)?.basis.word).filter((w) => w !== undefined)
+    if (words.length === 0) continue
+    if (!words.some((word) => withinBasis(c.declaration.level, word))) {
+      problems.push(`${c.declaration.id}: level ${c.declaration.level}, but its requirements rest on ${words.join('/')}`)
     }
   }
   expect(problems).toEqual([])

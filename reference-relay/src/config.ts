@@ -52,7 +52,7 @@ export interface Limits {
 }
 
 export const DefaultLimits: Readonly<Limits> = {
-  // Above the origin relay's 65,536 so the largest persona a writer may produce fits (AP-RELAY-12).
+  // Above the origin relay's 65,536 so the largest persona a writer may produce fits (an extension, README).
   maxMessageLength: 524_288,
   hardFrameLength: 1_048_576,
   maxSubscriptions: 1024,

@@ -393,7 +393,7 @@ export class Ingester implements Inbox<IngesterMsg> {
       else if (typeof verdict === 'string') reply({ id: event.id, accepted: false, message: verdict })
       else if (!verdict) reply({ id: event.id, accepted: false, message: formatReason('invalid', 'signature does not verify') })
       else if (decided !== undefined) reply(decided)
-      else if (isEphemeralKind(event.kind) && !this.#faults.has('ephemeral-stored')) {
+      else if (isEphemeralKind(event.kind)) {
         reply({ id: event.id, accepted: true, message: '' })
         this.#monitor.post({ type: 'publish', event })
       } else this.#writer.post({ type: 'write', event, reply })

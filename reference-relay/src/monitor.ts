@@ -6,7 +6,7 @@
  */
 
 import type { NostrEvent } from '../../spec/model/event.ts'
-import { type Filter, matchFilter } from '../../spec/model/filter.ts'
+import type { Filter } from '../../spec/model/filter.ts'
 import { matchFilterInScope } from '../../spec/model/scope.ts'
 import { SubscriptionIndex } from './fanout-index.ts'
 import type { FaultSet } from './faults.ts'
@@ -28,7 +28,7 @@ export class Monitor implements Inbox<MonitorMsg> {
   constructor(deps: { outbox: Inbox<OutboundMsg>; wire: Wire; faults: FaultSet }) {
     this.#outbox = deps.outbox
     this.#wire = deps.wire
-    this.#match = deps.faults.has('scope-persona-h-tag-scopes') ? matchFilter : matchFilterInScope
+    this.#match = matchFilterInScope
   }
 
   post(msg: MonitorMsg): void {

@@ -76,17 +76,7 @@ export class ReqWorker implements Inbox<ReqWorkerMsg> {
     if (this.#faults.has('filter-until-exclusive') && effective.until !== undefined) {
       effective = { ...effective, until: effective.until - 1 }
     }
-    let results: NostrEvent[]
-    if (this.#faults.has('scope-persona-h-tag-scopes') && effective['#h'] !== undefined) {
-      // The defect: match the raw h tag, ignoring that personas are global-only.
-      const { '#h': _channels, ...rest } = effective
-      results = this.#store
-        .query({ ...rest, limit: undefined })
-        .filter((event) => matchFilter(effective, event))
-        .slice(0, limit)
-    } else {
-      results = this.#store.query(effective)
-    }
+    const results = this.#store.query(effective)
     if (this.#faults.has('replace-superseded-by-id') && effective.ids !== undefined) {
       for (const event of this.#faultState.superseded.values()) {
         if (matchFilter(effective, event)) results.push(event)

@@ -155,14 +155,6 @@ const scenarios: Record<FaultName, Scenario> = {
       return accepted(c, e)
     },
   },
-  'ephemeral-stored': {
-    healthy: [],
-    observe: async ({ c }) => {
-      const e = sign(newKey(), { kind: 20001, created_at: now })
-      await c.publish(e)
-      return c.ids('q', { ids: [e.id] })
-    },
-  },
   'skew-boundary-exclusive': { healthy: true, observe: ({ c }) => accepted(c, persona(newKey(), 'p', now - 900)) },
   'skew-no-future-check': { healthy: false, observe: ({ c }) => accepted(c, persona(newKey(), 'p', now + 5000)) },
   'skew-no-past-check': { healthy: false, observe: ({ c }) => accepted(c, persona(newKey(), 'p', now - 5000)) },
@@ -173,15 +165,6 @@ const scenarios: Record<FaultName, Scenario> = {
         limitation: { created_at_lower_limit: number }
       }
       return [doc.limitation.created_at_lower_limit, await accepted(c, persona(newKey(), 'p', now - 901))]
-    },
-  },
-  'scope-persona-h-tag-scopes': {
-    healthy: 0,
-    observe: async ({ c }) => {
-      const key = newKey()
-      const room = `room-${key.pk.slice(0, 6)}`
-      await c.publish(persona(key, 'p', now, [['h', room]]))
-      return (await c.ids('q', { '#h': [room] })).length
     },
   },
   'scope-refuse-persona-h-tag': { healthy: true, observe: ({ c }) => accepted(c, persona(newKey(), 'p', now, [['h', 'room']])) },

@@ -1,6 +1,6 @@
 import { expectAccepted, fc, propertyCase, relayCase, violation } from '../../harness/src/authoring.ts'
 import { relayContent } from '../../spec/arbitraries/content.ts'
-import { readAddress } from '../lib/reads.ts'
+import { controlServedById } from '../lib/reads.ts'
 
 const strangeBodies: ReadonlyArray<[why: string, content: string]> = [
   ['empty content', ''],
@@ -30,9 +30,8 @@ relayCase(
       const slug = c.slug()
       const persona = c.persona({ slug, content })
       expectAccepted(await ws.publish(persona), `a persona with ${why}`)
-      const served = (await readAddress(ws, c.keys.pubkey, slug)).find((e) => e.id === persona.id)
-      if (served === undefined) violation(`the persona with ${why} was accepted but is not served`)
-      if (served.content !== content) violation(`content of the persona with ${why} changed: ${JSON.stringify(served.content.slice(0, 80))}`)
+      const [served] = await controlServedById(ws, [persona], `the persona with ${why}`)
+      if (served?.content !== content) violation(`content of the persona with ${why} changed: ${JSON.stringify(served?.content.slice(0, 80))}`)
     }
   },
 )

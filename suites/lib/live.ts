@@ -17,12 +17,13 @@ import {
   type RelayConnection,
   type Subscription,
   ControlError,
+  control,
   controlAccepted,
-  expectEose,
   isHarnessError,
 } from '../../harness/src/authoring.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { Filter } from '../../spec/model/filter.ts'
+import { PersonaKind } from '../../spec/model/kinds.ts'
 
 /** Extra wait after the marker, for relays that reorder deliveries slightly. */
 export const GraceMs = 60
@@ -46,9 +47,9 @@ export function barrierEvents(c: CaseContext, count: number): NostrEvent[] {
 export async function watch(c: CaseContext, ws: RelayConnection, filters: Filter[], settles = 1): Promise<LiveWatch> {
   const markers = barrierEvents(c, settles)
   const markerIds = new Set(markers.map((m) => m.id))
-  const sub = ws.subscribe([...filters, { ids: [...markerIds] }])
-  const reply = await sub.stored()
-  expectEose(reply, 'the live subscription')
+  const sub = ws.subscribe([...filters, { kinds: [PersonaKind], ids: [...markerIds] }])
+  const reply = await storedOrSkip(sub, ws.timeoutMs)
+  control(reply.eose, `the relay refused the live subscription ${JSON.stringify(filters)} with CLOSED ${JSON.stringify(reply.closed ?? '')}`)
   const storedIds = new Set(reply.events.map((e) => e.id))
   let used = 0
   return {
@@ -63,6 +64,18 @@ export async function watch(c: CaseContext, ws: RelayConnection, filters: Filter
       await ws.collectFor(GraceMs)
       return sub.events.filter((e) => !markerIds.has(e.id) && !storedIds.has(e.id))
     },
+  }
+}
+
+/** The stored answer of `sub`; no EOSE in time is a failed control (nip01.eose-then-live owns EOSE). */
+export async function storedOrSkip(sub: Subscription, timeoutMs: number): ReturnType<Subscription['stored']> {
+  try {
+    return await sub.stored()
+  } catch (error) {
+    if (isHarnessError(error) && error.kind === 'timeout') {
+      throw new ControlError(`the relay did not end the subscription ${sub.id} with EOSE within ${timeoutMs} ms`)
+    }
+    throw error
   }
 }
 

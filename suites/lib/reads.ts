@@ -6,7 +6,7 @@
  * control: the thing was seen served first.
  */
 
-import { type RelayConnection, control, expectEose, violation } from '../../harness/src/authoring.ts'
+import { type CaseContext, ControlError, type RelayConnection, control, isHarnessError, violation } from '../../harness/src/authoring.ts'
 import { SettleMs } from '../../harness/src/settings.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { Filter } from '../../spec/model/filter.ts'
@@ -17,10 +17,24 @@ export function addressFilter(pubkey: string, slug: string): Filter {
   return { kinds: [PersonaKind], authors: [pubkey], '#d': [slug] }
 }
 
-/** Stored events of a REQ that must end with EOSE. */
+/**
+ * Stored events of a REQ, up to its EOSE. A read is a means, not the behaviour a case
+ * checks: when the relay refuses it (CLOSED, e.g. a policy on filters) or never ends it
+ * with EOSE, the case cannot conclude and ends as `skip` (a failed control). The cases
+ * that own the REQ exchange (nip01.eose-then-live, nip01.refusal-prefixes) read the
+ * frames themselves.
+ */
 export async function readStored(ws: RelayConnection, filters: Filter[], what: string): Promise<NostrEvent[]> {
-  const reply = await ws.query(filters)
-  expectEose(reply, what)
+  let reply
+  try {
+    reply = await ws.query(filters)
+  } catch (error) {
+    if (isHarnessError(error) && error.kind === 'timeout') {
+      throw new ControlError(`${what}: the relay did not end the REQ with EOSE within ${ws.timeoutMs} ms, so its stored answer is unknown`)
+    }
+    throw error
+  }
+  control(reply.eose, `${what}: the relay refused the REQ ${JSON.stringify(filters)} with CLOSED ${JSON.stringify(reply.closed ?? '')}`)
   return reply.events
 }
 
@@ -47,9 +61,12 @@ export async function readAddress(ws: RelayConnection, pubkey: string, slug: str
   return events.filter((event) => addressOf(event) === address)
 }
 
-/** The events the relay returns for `{"ids": ids}`. */
-export async function readIds(ws: RelayConnection, ids: string[]): Promise<NostrEvent[]> {
-  const events = await readStored(ws, [{ ids }], 'the read by id')
+/**
+ * The events the relay returns for `{"ids": ids, "kinds": kinds}` (personas by default).
+ * The filter names the kinds so that a relay refusing kindless filters still answers it.
+ */
+export async function readIds(ws: RelayConnection, ids: string[], kinds: number[] = [PersonaKind]): Promise<NostrEvent[]> {
+  const events = await readStored(ws, [{ ids, kinds }], 'the read by id')
   return events.filter((event) => ids.includes(event.id))
 }
 
@@ -92,12 +109,20 @@ export async function expectNoVersion(ws: RelayConnection, pubkey: string, slug:
 }
 
 /** Fails when the relay still returns any of `ids` once the settle window has passed (after a control). */
-export async function expectNoneById(ws: RelayConnection, ids: string[], what: string): Promise<void> {
+export async function expectNoneById(ws: RelayConnection, ids: string[], what: string, kinds: number[] = [PersonaKind]): Promise<void> {
   const served = await readSettled(
-    () => readIds(ws, ids),
+    () => readIds(ws, ids, kinds),
     (answer) => answer.length === 0,
   )
   if (served.length > 0) violation(`${what}: the relay still returns ${describeIds(served)} by id`)
+}
+
+/** The events of `ids` the relay returns once the settle window has passed or all of them are there. */
+export async function readIdsSettled(ws: RelayConnection, ids: string[], kinds: number[] = [PersonaKind]): Promise<NostrEvent[]> {
+  return readSettled(
+    () => readIds(ws, ids, kinds),
+    (answer) => ids.every((id) => answer.some((event) => event.id === id)),
+  )
 }
 
 /**
@@ -117,14 +142,13 @@ export async function controlHead(ws: RelayConnection, pubkey: string, slug: str
 }
 
 /** Positive control: the relay returns every one of `events` to a read by id (within the settle window). */
-export async function controlServedById(ws: RelayConnection, events: readonly NostrEvent[], what: string): Promise<void> {
+export async function controlServedById(ws: RelayConnection, events: readonly NostrEvent[], what: string): Promise<NostrEvent[]> {
   const ids = events.map((event) => event.id)
-  const served = await readSettled(
-    () => readIds(ws, ids),
-    (answer) => ids.every((id) => answer.some((event) => event.id === id)),
-  )
+  const kinds = [...new Set(events.map((event) => event.kind))]
+  const served = await readIdsSettled(ws, ids, kinds)
   const missing = ids.filter((id) => !served.some((event) => event.id === id))
   control(missing.length === 0, `the relay accepted ${what} but does not return ${missing.map(short).join(', ')} by id after ${SettleMs} ms; nothing later can be concluded from absence`)
+  return served
 }
 
 export function describeEvent(event: NostrEvent | undefined): string {
@@ -134,4 +158,16 @@ export function describeEvent(event: NostrEvent | undefined): string {
 /** Ids in a stable, readable form for messages. */
 export function describeIds(events: readonly NostrEvent[]): string {
   return events.length === 0 ? 'nothing' : events.map((event) => short(event.id)).join(', ')
+}
+
+/**
+ * SHOULD check that a persona seen stored (by id) is also the head a read of its address
+ * gives: NIP-01 only recommends returning matching events, so a miss here is a warning.
+ */
+export async function shouldServeAtAddress(c: CaseContext, ws: RelayConnection, pubkey: string, slug: string, persona: NostrEvent, what: string): Promise<void> {
+  const head = await readSettled(
+    () => readHead(ws, pubkey, slug),
+    (answer) => answer?.id === persona.id,
+  )
+  c.should(head?.id === persona.id, `${what}: the read of ${JSON.stringify(slug)} by its address gives ${describeEvent(head)}, not ${describeEvent(persona)}`)
 }

@@ -7,10 +7,12 @@ async function fetchInformation(c: CaseContext): Promise<HttpReply> {
 relayCase(
   {
     id: 'nip01.nip11-document',
-    title: 'GET on the relay URL with Accept: application/nostr+json returns a NIP-11 JSON object',
+    title: 'a relay serving NIP-11 answers GET with Accept: application/nostr+json with a JSON object whose supported_nips is an array of integers',
     requirements: ['AP-BASE-16'],
-    level: 'MUST',
+    level: 'SHOULD',
     profile: 'core',
+    // NIP-11 is optional: a relay without a document is not judged here.
+    needs: ['nip11'],
   },
   async (c) => {
     const reply = await fetchInformation(c)
@@ -18,8 +20,8 @@ relayCase(
     const doc = reply.json
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) violation(`NIP-11 body is not a JSON object: ${reply.text.slice(0, 120)}`)
     const nips = (doc as { supported_nips?: unknown }).supported_nips
-    if (nips !== undefined && !(Array.isArray(nips) && nips.every((n) => typeof n === 'number'))) {
-      violation(`supported_nips is not an array of numbers: ${JSON.stringify(nips)}`)
+    if (nips !== undefined && !(Array.isArray(nips) && nips.every((n) => Number.isInteger(n)))) {
+      violation(`supported_nips is not an array of integers: ${JSON.stringify(nips)}`)
     }
   },
 )

@@ -1,36 +1,53 @@
-import { HarnessError, expectAccepted, isHarnessError, relayCase, violation } from '../../harness/src/authoring.ts'
+import { control, expectAccepted, isHarnessError, relayCase, violation } from '../../harness/src/authoring.ts'
 import { verifyEventSignature } from '../../spec/model/event.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
-import { watch } from '../lib/live.ts'
-import { describeIds, readIds } from '../lib/reads.ts'
+import { PersonaKind } from '../../spec/model/kinds.ts'
+import { GraceMs, storedOrSkip, watch } from '../lib/live.ts'
+import { controlServedById, describeIds } from '../lib/reads.ts'
 
 relayCase(
   {
     id: 'nip01.eose-then-live',
     title: 'a REQ gets its stored events, then EOSE, then newly accepted matching events',
     requirements: ['AP-BASE-6', 'AP-RELAY-3'],
-    level: 'MUST',
+    level: 'SHOULD',
     profile: 'core',
   },
   async (c) => {
     const ws = await c.connect()
     const t = c.now() - 20
-    const stored = [c.persona({ created_at: t }), c.sign({ kind: 1, created_at: t + 1, content: 'stored note' })]
-    for (const event of stored) expectAccepted(await ws.publish(event), 'a stored event')
-    const sub = ws.subscribe([{ authors: [c.keys.pubkey] }])
+    const stored = [c.persona({ created_at: t }), c.persona({ created_at: t + 1 })]
+    for (const event of stored) expectAccepted(await ws.publish(event), 'a stored persona')
+    // This case owns EOSE and live delivery: their absence is its warning, nobody else's
+    // (every other case reads through EOSE and skips without it). So it cannot read its
+    // stored events to check that they are there: it waits for them on the REQ itself.
+    const sub = ws.subscribe([{ kinds: [PersonaKind], authors: [c.keys.pubkey] }])
     let reply
     try {
       reply = await sub.stored()
     } catch (error) {
-      if (isHarnessError(error) && error.kind === 'timeout') violation(`no EOSE within ${c.timeoutMs} ms after the stored events`)
+      if (isHarnessError(error) && error.kind === 'timeout') {
+        const early = sub.events.filter((e) => stored.some((s) => s.id === e.id))
+        violation(`no EOSE within ${c.timeoutMs} ms after the stored events (${early.length} of ${stored.length} stored personas had arrived)`)
+      }
       throw error
     }
-    if (!reply.eose) violation(`the REQ was CLOSED instead of ending with EOSE: ${JSON.stringify(reply.closed)}`)
-    const missing = stored.filter((e) => !reply.events.some((r) => r.id === e.id))
-    if (missing.length > 0) violation(`stored events missing before EOSE: ${describeIds(missing)}`)
-    const fresh = c.sign({ kind: 1, content: 'live note' })
-    expectAccepted(await ws.publish(fresh), 'a new note')
-    await sub.waitForEvent((e) => e.id === fresh.id, 'the new note delivered after EOSE')
+    control(reply.eose, `the relay refused the REQ with CLOSED ${JSON.stringify(reply.closed ?? '')}`)
+    await sub.eventsWithin(GraceMs * 5)
+    const late = stored.filter((e) => !reply.events.some((r) => r.id === e.id) && sub.events.some((r) => r.id === e.id))
+    if (late.length > 0) violation(`stored events came after EOSE instead of before it: ${describeIds(late)}`)
+    control(
+      stored.every((e) => reply.events.some((r) => r.id === e.id)),
+      `the REQ returned ${describeIds(reply.events)}, not the stored personas ${describeIds(stored)}; storage is replaceable.newer-replaces-older's to judge`,
+    )
+    const fresh = c.persona()
+    expectAccepted(await ws.publish(fresh), 'a new persona')
+    try {
+      await sub.waitForEvent((e) => e.id === fresh.id, 'the new persona delivered after EOSE')
+    } catch (error) {
+      if (isHarnessError(error) && error.kind === 'timeout') violation(`a persona accepted after EOSE was not delivered on the open subscription within ${c.timeoutMs} ms`)
+      throw error
+    }
   },
 )
 
@@ -39,21 +56,23 @@ relayCase(
     id: 'nip01.close-stops-delivery',
     title: 'after CLOSE the relay sends nothing more on that subscription',
     requirements: ['AP-BASE-7'],
-    level: 'MUST',
+    level: 'SHOULD',
     profile: 'core',
   },
   async (c) => {
     const ws = await c.connect()
-    const closed = ws.subscribe([{ authors: [c.keys.pubkey] }])
-    const first = await closed.stored()
-    if (!first.eose) throw new HarnessError('protocol', `the REQ was CLOSED by the relay: ${first.closed ?? ''}`)
+    const filters = [{ kinds: [PersonaKind], authors: [c.keys.pubkey] }]
+    const closed = ws.subscribe(filters)
+    const first = await storedOrSkip(closed, c.timeoutMs)
+    control(first.eose, `the relay refused the REQ with CLOSED ${JSON.stringify(first.closed ?? '')}`)
     closed.close()
     // A second subscription on the same connection is the barrier: it sees the same events.
-    const live = await watch(c, ws, [{ authors: [c.keys.pubkey] }])
+    const live = await watch(c, ws, filters)
     const after = ws.mark
-    const note = c.sign({ kind: 1, content: 'after CLOSE' })
-    expectAccepted(await ws.publish(note), 'a note after CLOSE')
-    await live.settle()
+    const persona = c.persona()
+    expectAccepted(await ws.publish(persona), 'a persona after CLOSE')
+    const delivered = await live.settle()
+    control(delivered.some((e) => e.id === persona.id), 'the persona published after CLOSE was not delivered on the open subscription either, so the closed one cannot be judged')
     const leaked = ws.frames.slice(after).filter((f) => f[1] === closed.id && f[0] !== 'CLOSED')
     if (leaked.length > 0) violation(`the closed subscription still received ${leaked.map((f) => String(f[0])).join(', ')}`)
   },
@@ -69,17 +88,21 @@ relayCase(
   },
   async (c) => {
     const ws = await c.connect()
-    const stored = c.sign({ kind: 1, created_at: c.now() - 10, content: 'stored' })
-    expectAccepted(await ws.publish(stored), 'a stored note')
-    const filters = [{ authors: [c.keys.pubkey] }, { kinds: [1], authors: [c.keys.pubkey] }]
+    const slug = c.slug()
+    const stored = c.persona({ slug, created_at: c.now() - 10 })
+    expectAccepted(await ws.publish(stored), 'a stored persona')
+    await controlServedById(ws, [stored], 'the stored persona')
+    const filters = [{ kinds: [PersonaKind], authors: [c.keys.pubkey] }, { kinds: [PersonaKind], authors: [c.keys.pubkey], '#d': [slug] }]
     const live = await watch(c, ws, filters)
     const storedCopies = live.stored.filter((e) => e.id === stored.id).length
-    if (storedCopies !== 1) violation(`the stored note was sent ${storedCopies} times before EOSE`)
-    const fresh = c.sign({ kind: 1, content: 'live' })
-    expectAccepted(await ws.publish(fresh), 'a live note')
+    control(storedCopies > 0, 'the stored persona was not returned to the subscription, so duplicates cannot be judged')
+    if (storedCopies !== 1) violation(`the stored persona was sent ${storedCopies} times before EOSE`)
+    const fresh = c.persona({ slug, created_at: c.now() })
+    expectAccepted(await ws.publish(fresh), 'a newer version, matching both filters')
     const delivered = await live.settle()
     const liveCopies = delivered.filter((e) => e.id === fresh.id).length
-    if (liveCopies !== 1) violation(`the live note was delivered ${liveCopies} times`)
+    control(liveCopies > 0, 'the newer version was not delivered live, so duplicates cannot be judged')
+    if (liveCopies !== 1) violation(`the newer version was delivered ${liveCopies} times`)
   },
 )
 
@@ -99,15 +122,15 @@ relayCase(
       system_prompt: 'line1\nline2 </script> & <b>',
       x_unknown: { nested: [1, 2.5, null, true] },
     })
+    const other = c.slug()
     const events: NostrEvent[] = [
       c.persona({ slug, content, tags: [['d', slug], ['alt', 'agent persona definition'], ['t', 'ünïcödé'], ['z', '', 'third']] }),
-      c.sign({ kind: 1, content: '  leading and trailing spaces  \r\n', tags: [['t', 'b'], ['t', 'a']] }),
+      c.persona({ slug: other, content: '  leading and trailing spaces  \r\n', tags: [['d', other], ['t', 'b'], ['t', 'a']] }),
     ]
     for (const event of events) expectAccepted(await ws.publish(event), `event ${event.id.slice(0, 12)}`)
-    const served = await readIds(ws, events.map((e) => e.id))
+    const served = await controlServedById(ws, events, 'the personas')
     for (const event of events) {
-      const copy = served.find((e) => e.id === event.id)
-      if (copy === undefined) violation(`event ${event.id.slice(0, 12)} was accepted but is not served`)
+      const copy = served.find((e) => e.id === event.id) as NostrEvent
       for (const field of ['id', 'pubkey', 'created_at', 'kind', 'tags', 'content', 'sig'] as const) {
         if (JSON.stringify(copy[field]) !== JSON.stringify(event[field])) {
           violation(`field ${field} of ${event.id.slice(0, 12)} changed: signed ${JSON.stringify(event[field])}, served ${JSON.stringify(copy[field])}`)

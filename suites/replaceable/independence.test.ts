@@ -1,6 +1,6 @@
 import { expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
-import { describeIds, expectHead, readStored } from '../lib/reads.ts'
+import { controlHead, describeIds, expectHead, readSettled, readStored } from '../lib/reads.ts'
 
 relayCase(
   {
@@ -18,12 +18,17 @@ relayCase(
     const oldA = c.persona({ slug: a, created_at: now - 20 })
     const newA = c.persona({ slug: a, created_at: now - 10 })
     expectAccepted(await ws.publish(headB), 'the persona at the second slug')
+    await controlHead(ws, c.keys.pubkey, b, headB, 'the persona at the second slug')
     expectAccepted(await ws.publish(oldA), 'the first version at the first slug')
     expectAccepted(await ws.publish(newA), 'a newer version at the first slug')
     await expectHead(ws, c.keys.pubkey, b, headB, 'the untouched slug')
     await expectHead(ws, c.keys.pubkey, a, newA, 'the edited slug')
-    const listed = await readStored(ws, [{ kinds: [PersonaKind], authors: [c.keys.pubkey] }], 'the list read')
-    for (const head of [headB, newA]) {
+    const heads = [headB, newA]
+    const listed = await readSettled(
+      () => readStored(ws, [{ kinds: [PersonaKind], authors: [c.keys.pubkey] }], 'the list read'),
+      (answer) => heads.every((head) => answer.some((e) => e.id === head.id)),
+    )
+    for (const head of heads) {
       if (!listed.some((e) => e.id === head.id)) violation(`the list read of the owner lacks the head ${describeIds([head])}; got ${describeIds(listed)}`)
     }
   },
@@ -45,10 +50,11 @@ relayCase(
     const mine = c.persona({ slug, created_at: now - 30 })
     const theirs = c.persona({ slug, created_at: now - 10, keys: other })
     expectAccepted(await ws.publish(mine), 'the first owner\'s persona')
+    await controlHead(ws, c.keys.pubkey, slug, mine, 'the first owner\'s persona')
     expectAccepted(await ws.publish(theirs), 'a newer persona of another owner at the same slug')
     await expectHead(ws, c.keys.pubkey, slug, mine, 'the first owner\'s address')
     await expectHead(ws, other.pubkey, slug, theirs, 'the second owner\'s address')
-    // And the other way round: an older write by the first owner does not touch the second.
+    // And the other way round: a newer write by the first owner does not touch the second.
     const mineNewer = c.persona({ slug, created_at: now - 5 })
     expectAccepted(await ws.publish(mineNewer), 'a newer version by the first owner')
     await expectHead(ws, other.pubkey, slug, theirs, 'the second owner\'s address after the first owner edited')

@@ -1,12 +1,12 @@
 import { expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { addressOf } from '../../spec/model/head.ts'
-import { describeIds, expectHead, readAddress, readStored } from '../lib/reads.ts'
+import { controlHead, describeIds, expectHead, readAddress, readSettled, readStored } from '../lib/reads.ts'
 
 relayCase(
   {
     id: 'replaceable.newer-replaces-older',
-    title: 'a newer version is accepted with OK true, becomes the head and a read returns it',
+    title: 'an accepted persona is stored and served as the head of its address, and a newer version replaces it',
     requirements: ['AP-REPL-1', 'AP-REPL-2', 'AP-RELAY-1'],
     level: 'MUST',
     profile: 'core',
@@ -18,6 +18,8 @@ relayCase(
     const older = c.persona({ slug, created_at: now - 10 })
     const newer = c.persona({ slug, created_at: now - 5, body: { display_name: 'Newer', system_prompt: 'v2' } })
     expectAccepted(await ws.publish(older), 'the first version')
+    // This case owns storage (NIP-01: the latest version of an address MUST be stored):
+    // a relay that acknowledges a persona and never serves it fails here, and only here.
     await expectHead(ws, c.keys.pubkey, slug, older, 'the read after the first version')
     expectAccepted(await ws.publish(newer), 'the newer version')
     await expectHead(ws, c.keys.pubkey, slug, newer, 'the read after the newer version')
@@ -40,7 +42,11 @@ relayCase(
     const newer = c.persona({ slug, created_at: now - 5 })
     expectAccepted(await ws.publish(older), 'the first version')
     expectAccepted(await ws.publish(newer), 'the newer version')
-    const byAddress = await readAddress(ws, c.keys.pubkey, slug)
+    await controlHead(ws, c.keys.pubkey, slug, newer, 'the newer version')
+    const byAddress = await readSettled(
+      () => readAddress(ws, c.keys.pubkey, slug),
+      (answer) => answer.length === 1,
+    )
     if (byAddress.length !== 1 || byAddress[0]?.id !== newer.id) {
       violation(`the read of the address returned ${describeIds(byAddress)}, expected only the head ${describeIds([newer])}`)
     }

@@ -1,14 +1,14 @@
-import { fc, propertyCase } from '../../harness/src/authoring.ts'
+import { fc, propertyCase, violation } from '../../harness/src/authoring.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { selectHead } from '../../spec/model/head.ts'
 import { versionSequence } from '../../spec/arbitraries/replacement.ts'
-import { expectHead } from '../lib/reads.ts'
+import { controlHead, describeEvent, readHead, readSettled } from '../lib/reads.ts'
 
 propertyCase(
   {
     id: 'replaceable.sequence-head',
-    title: 'after any sequence of versions of one address (ties, stale and out-of-order arrivals) the head is the spec/model head',
-    requirements: ['AP-REPL-1', 'AP-REPL-2', 'AP-REPL-3'],
+    title: 'after any sequence of versions of one address (stale, tied and out-of-order arrivals) the head has the greatest created_at, and on a tie the lowest id',
+    requirements: ['AP-REPL-1', 'AP-REPL-2', 'AP-REPL-3', 'AP-REPL-6'],
     level: 'MUST',
     profile: 'core',
   },
@@ -20,11 +20,21 @@ propertyCase(
     const published: NostrEvent[] = []
     for (const [i, step] of steps.entries()) {
       const version = c.persona({ slug, created_at: base + step.offset, body: { display_name: `Version ${i}`, system_prompt: String(i) } })
-      await ws.publish(version)
+      await ws.publish(version) // any OK: a stale or tie-losing write may be refused
+      if (i === 0) await controlHead(ws, c.keys.pubkey, slug, version, 'the first version')
       published.push(version)
     }
-    const head = selectHead(published) as NostrEvent
-    await expectHead(ws, c.keys.pubkey, slug, head, `after versions at offsets ${fc.stringify(steps.map((s) => s.offset))}`)
+    const expected = selectHead(published) as NostrEvent
+    const what = `after versions at offsets ${fc.stringify(steps.map((s) => s.offset))}`
+    const head = await readSettled(
+      () => readHead(ws, c.keys.pubkey, slug),
+      (answer) => answer?.id === expected.id,
+    )
+    // NIP-01: the latest version MUST be stored; among equal created_at the lowest id SHOULD be.
+    if (head === undefined || head.created_at !== expected.created_at) {
+      violation(`${what}: the head has the greatest created_at ${expected.created_at}, the relay's answer gives ${describeEvent(head)}`)
+    }
+    c.should(head.id === expected.id, `${what}: on the tie at created_at ${expected.created_at} the lowest id ${describeEvent(expected)} should be the head, the relay's answer gives ${describeEvent(head)}`)
   },
   { numRuns: 12 },
 )

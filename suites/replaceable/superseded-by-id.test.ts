@@ -1,6 +1,10 @@
 import { type CaseContext, expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
-import { describeIds, readIds } from '../lib/reads.ts'
+import { controlHead, controlServedById, describeIds, readIds, readSettled } from '../lib/reads.ts'
 
+/**
+ * Publishes a version, sees it served by id, replaces it, sees the replacement served as
+ * head; returns what a read by id of the superseded version still gives once settled.
+ */
 async function supersededServedById(c: CaseContext): Promise<string | null> {
   const ws = await c.connect()
   const slug = c.slug()
@@ -8,8 +12,13 @@ async function supersededServedById(c: CaseContext): Promise<string | null> {
   const older = c.persona({ slug, created_at: now - 10 })
   const newer = c.persona({ slug, created_at: now - 5 })
   expectAccepted(await ws.publish(older), 'the first version')
+  await controlServedById(ws, [older], 'the first version')
   expectAccepted(await ws.publish(newer), 'the newer version')
-  const served = await readIds(ws, [older.id])
+  await controlHead(ws, c.keys.pubkey, slug, newer, 'the newer version')
+  const served = await readSettled(
+    () => readIds(ws, [older.id]),
+    (answer) => answer.length === 0,
+  )
   return served.length > 0 ? `a read by id of the superseded version returned ${describeIds(served)}` : null
 }
 

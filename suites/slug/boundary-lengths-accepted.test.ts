@@ -1,11 +1,11 @@
 import { expectAccepted, relayCase } from '../../harness/src/authoring.ts'
-import { expectHead } from '../lib/reads.ts'
+import { controlServedById, shouldServeAtAddress } from '../lib/reads.ts'
 
 relayCase(
   {
     id: 'slug.boundary-lengths-accepted',
     title: 'slugs of exactly 1 and exactly 64 bytes are accepted and served at their address',
-    requirements: ['AP-SLUG-3', 'AP-RELAY-1'],
+    requirements: ['AP-SLUG-3', 'AP-RELAY-1', 'AP-BASE-23'],
     level: 'MUST',
     profile: 'core',
   },
@@ -17,7 +17,8 @@ relayCase(
     const long = c.slug('b'.repeat(40)).padEnd(64, 'z')
     const sixtyFour = c.persona({ slug: long })
     expectAccepted(await ws.publish(sixtyFour), 'a 64-byte slug')
-    await expectHead(ws, c.keys.pubkey, 'a', one, 'the read of the 1-byte slug')
-    await expectHead(ws, c.keys.pubkey, long, sixtyFour, 'the read of the 64-byte slug')
+    await controlServedById(ws, [one, sixtyFour], 'the 1-byte and the 64-byte persona')
+    await shouldServeAtAddress(c, ws, c.keys.pubkey, 'a', one, 'the 1-byte slug')
+    await shouldServeAtAddress(c, ws, c.keys.pubkey, long, sixtyFour, 'the 64-byte slug')
   },
 )

@@ -1,13 +1,13 @@
 import { expectAccepted, propertyCase, relayCase } from '../../harness/src/authoring.ts'
 import { validSlug } from '../../spec/arbitraries/slug.ts'
-import { expectHead } from '../lib/reads.ts'
+import { controlServedById, shouldServeAtAddress } from '../lib/reads.ts'
 import { validSlugVectors } from '../lib/vectors.ts'
 
 propertyCase(
   {
     id: 'slug.valid-accepted',
-    title: 'a persona with any grammatical slug is accepted and served at its address',
-    requirements: ['AP-SLUG-3', 'AP-RELAY-1'],
+    title: 'a persona with any grammatical slug is accepted and, once stored, served at its address',
+    requirements: ['AP-SLUG-3', 'AP-RELAY-1', 'AP-BASE-23'],
     level: 'MUST',
     profile: 'core',
   },
@@ -16,7 +16,10 @@ propertyCase(
     const ws = await c.connect()
     const persona = c.persona({ slug })
     expectAccepted(await ws.publish(persona), `a persona with slug ${JSON.stringify(slug)}`)
-    await expectHead(ws, c.keys.pubkey, slug, persona, `the read of ${JSON.stringify(slug)}`)
+    // Storage itself is replaceable.newer-replaces-older's; here the question is the address,
+    // which a read only should answer (NIP-01: the relay SHOULD return matching events).
+    await controlServedById(ws, [persona], `the persona with slug ${JSON.stringify(slug)}`)
+    await shouldServeAtAddress(c, ws, c.keys.pubkey, slug, persona, `the persona with slug ${JSON.stringify(slug)}`)
   },
   { numRuns: 12 },
 )
