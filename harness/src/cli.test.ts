@@ -51,7 +51,7 @@ describe('usage', () => {
   test.each([
     [[], /Usage/],
     [['bogus'], /unknown command "bogus"/],
-    [['run', '--bogus'], /Unknown option '--bogus'/],
+    [['run', '--bogus'], /^error: unknown option --bogus$/m],
     [['run', 'http://127.0.0.1:1'], /WS_URL must use ws: or wss:/],
     [['run', '--profile', 'gold'], /--profile must be core or origin/],
     [['run', '--seed', 'abc'], /--seed must be an integer/],

@@ -4,8 +4,8 @@
  */
 
 import { readFileSync } from 'node:fs'
-import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
+import { ArgsError, didYouMean, type OptionSpecs, packageVersion, parseOptions, takeCommandWords, wantsVersion } from '../../lib/cli/args.ts'
 import { loadCatalog } from './catalog.ts'
 import { collectClientTests } from './client-tests.ts'
 import { computeCoverage } from './coverage.ts'
@@ -65,7 +65,8 @@ Commands:
   matrix            run several targets and write one comparison report
   replay CASE_ID    re-run one property case with a given seed and path
 
-Run \`persona-conformance <command> --help\` for a command's options.
+Run \`persona-conformance <command> --help\` for a command's options. Options may stand
+before or after the command; \`--version\` prints the version.
 
 ${exitCodes}
 `,
@@ -175,11 +176,12 @@ const commonRunOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
-function parse<const T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T) {
+function parse<const T extends OptionSpecs>(args: string[], options: T) {
   try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true })
+    return parseOptions(args, options)
   } catch (error) {
-    throw new UsageError(`error: ${(error as Error).message}`)
+    if (error instanceof ArgsError) throw new UsageError(`error: ${error.message}`)
+    throw error
   }
 }
 
@@ -323,8 +325,10 @@ async function listedCases() {
   return cases
 }
 
+const ListOptionSpecs = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const
+
 async function commandList(args: string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } })
+  const { values } = parse(args, ListOptionSpecs)
   if (values.help) {
     io.out(Help.list ?? '')
     return ExitCodes.ok
@@ -353,12 +357,14 @@ async function commandList(args: string[], io: CliIo): Promise<number> {
   return ExitCodes.ok
 }
 
+const CoverageOptionSpecs = {
+  json: { type: 'boolean' },
+  'fail-uncovered': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
 async function commandCoverage(args: string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, {
-    json: { type: 'boolean' },
-    'fail-uncovered': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  })
+  const { values } = parse(args, CoverageOptionSpecs)
   if (values.help) {
     io.out(Help.coverage ?? '')
     return ExitCodes.ok
@@ -425,12 +431,14 @@ export function parseTarget(spec: string): MatrixTarget {
   return { name, url: url as string, ...(httpUrl ? { httpUrl } : {}) }
 }
 
+const MatrixOptionSpecs = {
+  ...commonRunOptions,
+  target: { type: 'string', multiple: true },
+  expectations: { type: 'string', multiple: true },
+} as const
+
 async function commandMatrix(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
-    ...commonRunOptions,
-    target: { type: 'string', multiple: true },
-    expectations: { type: 'string', multiple: true },
-  })
+  const { values, positionals } = parse(args, MatrixOptionSpecs)
   if (values.help) {
     io.out(Help.matrix ?? '')
     return ExitCodes.ok
@@ -471,21 +479,23 @@ async function commandMatrix(args: string[], io: CliIo): Promise<number> {
   return result.exitCode
 }
 
+const ReplayOptionSpecs = {
+  seed: { type: 'string' },
+  path: { type: 'string' },
+  now: { type: 'string' },
+  key: { type: 'string', multiple: true },
+  'key-file': { type: 'string' },
+  runs: { type: 'string' },
+  http: { type: 'string' },
+  profile: { type: 'string' },
+  timeout: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
 async function commandReplay(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
-    seed: { type: 'string' },
-    path: { type: 'string' },
-    now: { type: 'string' },
-    key: { type: 'string', multiple: true },
-    'key-file': { type: 'string' },
-    runs: { type: 'string' },
-    http: { type: 'string' },
-    profile: { type: 'string' },
-    timeout: { type: 'string' },
-    out: { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  })
+  const { values, positionals } = parse(args, ReplayOptionSpecs)
   if (values.help) {
     io.out(Help.replay ?? '')
     return ExitCodes.ok
@@ -533,17 +543,27 @@ const Commands: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   replay: commandReplay,
 }
 
+/** Every option of every command: which ones take a value, wherever they stand. */
+const AnyCommandOptions: OptionSpecs = { ...RunOptionSpecs, ...ListOptionSpecs, ...CoverageOptionSpecs, ...MatrixOptionSpecs, ...ReplayOptionSpecs }
+
 /** Runs the CLI; resolves with the exit code (never calls process.exit). */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  const [command, ...args] = argv
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    const topic = command === 'help' ? args[0] : undefined
+  // Options may stand before the command as well as after it: `--json list` is `list --json`.
+  const { words, rest: args } = takeCommandWords(argv, AnyCommandOptions, (taken) => taken.length >= 1)
+  const [command] = words
+  const wantsHelp = args.includes('--help') || args.includes('-h')
+  if (wantsVersion(args) && !wantsHelp) {
+    io.out(args.includes('--json') ? `${JSON.stringify({ version: packageVersion() })}\n` : `persona-conformance ${packageVersion()}\n`)
+    return ExitCodes.ok
+  }
+  if (command === undefined || command === 'help') {
+    const topic = command === 'help' ? args.find((arg) => !arg.startsWith('-')) : undefined
     io.out(Help[topic ?? 'main'] ?? Help.main ?? '')
-    return command === undefined ? ExitCodes.usage : ExitCodes.ok
+    return command === undefined && !wantsHelp ? ExitCodes.usage : ExitCodes.ok
   }
   const handler = Commands[command]
   if (!handler) {
-    io.err(`error: unknown command ${JSON.stringify(command)}\n\n${Help.main}`)
+    io.err(`error: unknown command ${JSON.stringify(command)}${didYouMean(command, Object.keys(Commands))}\n\n${Help.main}`)
     return ExitCodes.usage
   }
   try {
