@@ -5,7 +5,9 @@
 
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
+import { loadSchemaSet } from './json-schema.ts'
 import { canonicalPersonaContent, hashPersonaContent, parsePersonaContent } from './model/index.ts'
 import {
   type Requirement,
@@ -18,100 +20,15 @@ import {
 } from './catalog.ts'
 
 // ---------------------------------------------------------------------------------------
-// A validator for the subset of JSON Schema 2020-12 that requirements.schema.json uses.
-// It refuses schemas with keywords it does not implement, so the schema cannot silently
-// grow a rule that nothing checks.
+// requirements.schema.json through Ajv in strict mode (spec/json-schema.ts): a schema
+// keyword or format nothing would check fails to compile instead of being ignored.
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-type Schema = { [key: string]: Json }
+const catalogSchema = loadSchemaSet([fileURLToPath(catalogSchemaUrl)])
+const SchemaName = 'requirements.schema.json'
 
-const annotationKeywords = new Set(['$schema', '$id', 'title', 'description', '$defs'])
-const assertionKeywords = new Set([
-  '$ref', 'type', 'enum', 'const', 'pattern', 'minLength', 'maxLength', 'minItems',
-  'required', 'properties', 'additionalProperties', 'items', 'if', 'then', 'else', 'not',
-])
-
-function isObject(value: Json | undefined): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function typeOf(value: Json): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number'
-  return typeof value
-}
-
-function typeMatches(value: Json, type: string): boolean {
-  const actual = typeOf(value)
-  return actual === type || (type === 'number' && actual === 'integer')
-}
-
-function resolveRef(root: Schema, ref: string): Schema {
-  if (!ref.startsWith('#/')) throw new Error(`unsupported $ref ${ref}`)
-  let node: Json = root
-  for (const part of ref.slice(2).split('/')) {
-    if (!isObject(node)) throw new Error(`unresolvable $ref ${ref}`)
-    node = node[part] ?? null
-  }
-  if (!isObject(node)) throw new Error(`unresolvable $ref ${ref}`)
-  return node
-}
-
-/** Returns one message per violation, each naming the JSON path; empty when valid. */
-export function validate(value: Json, schema: Schema, root: Schema = schema, path = '$'): string[] {
-  const errors: string[] = []
-  for (const key of Object.keys(schema)) {
-    if (!annotationKeywords.has(key) && !assertionKeywords.has(key)) {
-      throw new Error(`schema keyword ${key} at ${path} is not supported by this validator`)
-    }
-  }
-  const sub = (v: Json, s: Json | undefined, p: string): string[] => (isObject(s) ? validate(v, s, root, p) : [])
-
-  if (typeof schema.$ref === 'string') errors.push(...validate(value, resolveRef(root, schema.$ref), root, path))
-  if (typeof schema.type === 'string' && !typeMatches(value, schema.type)) {
-    errors.push(`${path}: expected ${schema.type}, got ${typeOf(value)}`)
-    return errors
-  }
-  if (Array.isArray(schema.enum) && !schema.enum.some((option) => option === value)) {
-    errors.push(`${path}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`)
-  }
-  if ('const' in schema && schema.const !== value) {
-    errors.push(`${path}: expected ${JSON.stringify(schema.const)}`)
-  }
-  if (typeof value === 'string') {
-    if (typeof schema.pattern === 'string' && !new RegExp(schema.pattern, 'u').test(value)) {
-      errors.push(`${path}: ${JSON.stringify(value)} does not match ${schema.pattern}`)
-    }
-    const length = Array.from(value).length
-    if (typeof schema.minLength === 'number' && length < schema.minLength) errors.push(`${path}: shorter than ${schema.minLength}`)
-    if (typeof schema.maxLength === 'number' && length > schema.maxLength) errors.push(`${path}: longer than ${schema.maxLength}`)
-  }
-  if (Array.isArray(value)) {
-    if (typeof schema.minItems === 'number' && value.length < schema.minItems) errors.push(`${path}: fewer than ${schema.minItems} items`)
-    value.forEach((item, index) => errors.push(...sub(item, schema.items, `${path}[${index}]`)))
-  }
-  if (isObject(value)) {
-    const properties = isObject(schema.properties) ? schema.properties : {}
-    if (Array.isArray(schema.required)) {
-      for (const name of schema.required) {
-        if (typeof name === 'string' && !(name in value)) errors.push(`${path}: missing required ${name}`)
-      }
-    }
-    for (const [name, member] of Object.entries(value)) {
-      if (name in properties) errors.push(...sub(member, properties[name], `${path}.${name}`))
-      else if (schema.additionalProperties === false) errors.push(`${path}: unexpected property ${name}`)
-      else errors.push(...sub(member, schema.additionalProperties, `${path}.${name}`))
-    }
-  }
-  if (isObject(schema.if)) {
-    const branch = validate(value, schema.if, root, path).length === 0 ? schema.then : schema.else
-    errors.push(...sub(value, branch, path))
-  }
-  if (isObject(schema.not) && validate(value, schema.not, root, path).length === 0) {
-    errors.push(`${path}: matches a schema it must not match`)
-  }
-  return errors
+/** One message per violation, each naming the JSON path; empty when valid. */
+function validate(value: unknown): string[] {
+  return catalogSchema.validate(value, SchemaName)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -197,7 +114,6 @@ const markdown = readFileSync(specTextUrl, 'utf8')
 const lines = readLines(markdown)
 const definitions = taggedDefinitions(lines)
 const catalog = loadCatalog()
-const schema = JSON.parse(readFileSync(catalogSchemaUrl, 'utf8')) as Schema
 const byId = new Map<string, Requirement>(catalog.requirements.map((requirement) => [requirement.id, requirement]))
 
 // ---------------------------------------------------------------------------------------
@@ -207,33 +123,40 @@ describe('the schema validator', () => {
     id: 'AP-SLUG-1', level: 'MUST', role: 'writer', profile: 'core',
     section: '3', summary: 'one line', testable: 'client', basis: { text: 'this-spec', word: 'MUST' },
   }
-  const wrap = (requirement: object): Json =>
-    ({ version: '1.0.0', spec: 'spec/NIP-AP.md', requirements: [requirement], withdrawn: [] }) as unknown as Json
+  const wrap = (requirement: object): unknown => ({ version: '1.0.0', spec: 'spec/NIP-AP.md', requirements: [requirement], withdrawn: [] })
+
+  test('compiles in strict mode, each of its $defs too', () => {
+    const defs = Object.keys((JSON.parse(readFileSync(catalogSchemaUrl, 'utf8')) as { $defs?: object }).$defs ?? {})
+    expect(defs.length).toBeGreaterThan(0)
+    for (const ref of [SchemaName, ...defs.map((name) => `${SchemaName}#/$defs/${name}`)]) {
+      expect(() => catalogSchema.compile(ref), ref).not.toThrow()
+    }
+  })
 
   test('accepts a well-formed entry', () => {
-    expect(validate(wrap(good), schema)).toEqual([])
+    expect(validate(wrap(good))).toEqual([])
   })
 
   test.each([
     ['an unknown level', { ...good, level: 'MUSTNT' }, 'is not one of'],
     ['a malformed id', { ...good, id: 'AP-slug-1' }, 'does not match'],
-    ['a missing summary', { ...good, summary: undefined }, 'missing required summary'],
+    ['a missing summary', { ...good, summary: undefined }, 'missing required property summary'],
     ['an unexpected field', { ...good, owner: 'x' }, 'unexpected property owner'],
-    ['testable none without a reason', { ...good, testable: 'none' }, 'missing required reason'],
+    ['testable none without a reason', { ...good, testable: 'none' }, 'missing required property reason'],
     ['a reason on a testable entry', { ...good, reason: 'because' }, 'must not match'],
     ['a two-line summary', { ...good, summary: 'one\ntwo' }, 'does not match'],
-    ['a missing basis', { ...good, basis: undefined }, 'missing required basis'],
+    ['a missing basis', { ...good, basis: undefined }, 'missing required property basis'],
     ['a basis text nobody knows', { ...good, basis: { text: 'NIP-99', word: 'MUST', cites: 'x' } }, 'is not one of'],
-    ['a NIP basis without the sentence it rests on', { ...good, basis: { text: 'NIP-01', word: 'MUST' } }, 'missing required cites'],
+    ['a NIP basis without the sentence it rests on', { ...good, basis: { text: 'NIP-01', word: 'MUST' } }, 'missing required property cites'],
   ])('reports %s', (_name, entry, expected) => {
-    const json = JSON.parse(JSON.stringify(wrap(entry))) as Json
-    expect(validate(json, schema).join('\n')).toContain(expected)
+    const json = JSON.parse(JSON.stringify(wrap(entry))) as unknown
+    expect(validate(json).join('\n')).toContain(expected)
   })
 })
 
 describe('the requirement catalog', () => {
   test('validates against requirements.schema.json', () => {
-    const violations = validate(catalog as unknown as Json, schema).map((message) =>
+    const violations = validate(catalog).map((message) =>
       message.replace(/^\$\.requirements\[(\d+)\]/, (at, index: string) => `${at} ${catalog.requirements[Number(index)]?.id ?? ''}`),
     )
     expectNone(violations, 'schema violations in requirements.json')
