@@ -5,6 +5,7 @@ import { generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { checkHttpAuth } from '../../spec/model/http-auth.ts'
 import { startRelay } from '../../reference-relay/src/index.ts'
+import { startFaultyRelay } from '../../reference-relay/test-support/faulty-relay.ts'
 import { buildPersonaDeletion } from './delete.ts'
 import { fetchPersona, listPersonas } from './fetch.ts'
 import { buildPersonaEvent, publishPersona } from './publish.ts'
@@ -90,7 +91,7 @@ describe('WebSocket transport against the reference relay', () => {
   })
 
   test('a query the relay never finishes ends at its deadline', async () => {
-    const stuck = await startRelay({ port: 0, faults: ['req-no-eose'] })
+    const stuck = await startFaultyRelay({ port: 0, faults: ['req-no-eose'] })
     try {
       const connected = await connectRelayWs(stuck.url, { timeoutMs: 300 })
       if (!connected.ok) throw new Error(connected.message)

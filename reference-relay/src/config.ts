@@ -1,7 +1,6 @@
 /** Relay options (the embedding contract), their defaults and the limits the relay enforces. */
 
 import { type ClockWindow, DefaultSkewSeconds, symmetricWindow } from '../../spec/model/clock.ts'
-import { type FaultName, type FaultSet, faultSetOf } from './faults.ts'
 import { checkPublicUrl } from './http/request-url.ts'
 import { isVerifierMode, type VerifierMode, VerifierModes } from './verify/select.ts'
 
@@ -15,8 +14,6 @@ export interface RelayOptions {
   /** Origin used for NIP-98 `u` checks behind a proxy (HTTP bridge). */
   publicUrl?: string
   httpAuth?: 'nip98' | 'none'
-  /** Test-only single defects. */
-  faults?: FaultName[]
   /**
    * Signature verification: `pool` (worker threads, native libsecp256k1 when it loads; the
    * default), `pool-js` (worker threads, pure JS) or `main` (nostr-tools on the event loop).
@@ -49,6 +46,20 @@ export interface Limits {
    * connections owed the most are closed (1008): the memory bound with many slow readers.
    */
   maxOutputTotal: number
+  /** EVENTs of one connection between arrival and OK; beyond it they are answered `rate-limited:`. */
+  maxEventsPerConnection: number
+  /** EVENTs of all doors together between arrival and OK (verification and writes); beyond it `rate-limited:`. */
+  maxEventsInFlight: number
+  /** REQ and COUNT of one connection waiting for stored events; beyond it CLOSED `rate-limited:`. */
+  maxQueriesPerConnection: number
+  /** Reads of all connections and HTTP requests together waiting for the reader threads. */
+  maxQueriesInFlight: number
+  /** Live events held for a REQ while its stored events are read; beyond it the REQ is CLOSED. */
+  maxHeldLiveBytes: number
+  /** One write batch (one transaction): at most this many events ... */
+  maxBatchEvents: number
+  /** ... and about this many bytes (at least one event). */
+  maxBatchBytes: number
 }
 
 export const DefaultLimits: Readonly<Limits> = {
@@ -64,6 +75,13 @@ export const DefaultLimits: Readonly<Limits> = {
   outputHighWater: 64 * 1024,
   maxPendingOutput: 32 * 1_048_576,
   maxOutputTotal: 128 * 1_048_576,
+  maxEventsPerConnection: 512,
+  maxEventsInFlight: 16_384,
+  maxQueriesPerConnection: 64,
+  maxQueriesInFlight: 4_096,
+  maxHeldLiveBytes: 4 * 1_048_576,
+  maxBatchEvents: 2_000,
+  maxBatchBytes: 16 * 1_048_576,
 }
 
 export interface RelayConfig {
@@ -74,7 +92,6 @@ export interface RelayConfig {
   skewSeconds: number
   publicUrl: string | null
   httpAuth: 'nip98' | 'none'
-  faults: FaultSet
   limits: Limits
   verifier: VerifierMode
   /** Milliseconds since the epoch; injectable so tests can pin the clock window's edges. */
@@ -106,7 +123,6 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
     skewSeconds,
     publicUrl,
     httpAuth,
-    faults: faultSetOf(options.faults ?? []),
     limits: { ...DefaultLimits },
     verifier,
     clock: Date.now,
@@ -115,20 +131,7 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
   }
 }
 
-/** The window the relay enforces (faults may bend it; NIP-11 advertises the configured one). */
-export function enforcedWindow(config: Pick<RelayConfig, 'skewSeconds' | 'faults'>): ClockWindow {
-  const { faults } = config
-  let seconds = config.skewSeconds
-  if (faults.has('nip11-skew-not-enforced')) seconds = config.skewSeconds * 2
-  // Integer timestamps: a window one second narrower refuses exactly the boundary.
-  if (faults.has('skew-boundary-exclusive')) seconds -= 1
-  const window = symmetricWindow(seconds)
-  if (faults.has('skew-no-future-check')) window.upper = Number.POSITIVE_INFINITY
-  if (faults.has('skew-no-past-check')) window.lower = Number.POSITIVE_INFINITY
-  return window
-}
-
-/** The window NIP-11 advertises, in seconds relative to now. */
+/** The clock window the relay enforces and NIP-11 advertises, in seconds relative to now. */
 export function advertisedWindow(config: Pick<RelayConfig, 'skewSeconds'>): ClockWindow {
   return symmetricWindow(config.skewSeconds)
 }

@@ -5,8 +5,6 @@ import { createRelay, type RunningRelay } from './relay.ts'
 
 export type { RelayOptions } from './config.ts'
 export type { RunningRelay } from './relay.ts'
-export type { FaultName } from './faults.ts'
-export { Faults } from './faults.ts'
 export { assertNativeUws } from './websocket.ts'
 
 export async function startRelay(options: RelayOptions = {}): Promise<RunningRelay> {

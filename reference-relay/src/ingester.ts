@@ -4,23 +4,19 @@
  * writer (or straight to fan-out for ephemeral kinds), in arrival order. REQ, COUNT and
  * CLOSE are validated here and handed to the req-worker and monitor. A bad frame gets a
  * prefixed answer and never stops the loop.
+ *
+ * Bounded: a connection may have `maxEventsPerConnection` EVENTs between arrival and OK,
+ * all doors together `maxEventsInFlight`; beyond either an EVENT is answered at once with
+ * `rate-limited:` (this uWS build cannot stop reading a WebSocket).
  */
 
-import { type RuleCheck, checkRelayRules } from '../../spec/model/acceptance.ts'
-import { type ClockWindow, nowSeconds } from '../../spec/model/clock.ts'
-import { parsePersonaContent } from '../../spec/model/content.ts'
-import { ForeignDeletionRefusal } from '../../spec/model/deletion.ts'
-import { valuedDTags } from '../../spec/model/envelope.ts'
-import { checkEventShape, type NostrEvent, type Tag } from '../../spec/model/event.ts'
+import { nowSeconds } from '../../spec/model/clock.ts'
+import { checkEventShape, type NostrEvent } from '../../spec/model/event.ts'
 import { checkFilter, type Filter } from '../../spec/model/filter.ts'
-import { isEphemeralKind, PersonaKind } from '../../spec/model/kinds.ts'
 import { formatReason } from '../../spec/model/reasons.ts'
-import { checkSlug } from '../../spec/model/slug.ts'
-import { utf8ByteLength } from '../../spec/model/bytes.ts'
-import { enforcedWindow, type RelayConfig } from './config.ts'
-import type { FaultSet } from './faults.ts'
-import type { ConnId, EventOutcome, EventReply, Inbox, Precheck, IngesterMsg, MonitorMsg, OutboundMsg, ReqWorkerMsg, WriterMsg } from './messages.ts'
-import type { Monitor } from './monitor.ts'
+import type { RelayConfig } from './config.ts'
+import type { IngestPolicy } from './ingest-policy.ts'
+import type { ConnId, EventOutcome, EventReply, Inbox, IngesterMsg, MonitorMsg, OutboundMsg, Precheck, ReqWorkerMsg, WriterMsg } from './messages.ts'
 import { codePointLength, exceedsCodePoints } from './text.ts'
 import type { Verifier } from './verifier.ts'
 import { hasValidIdFast } from './verify/event-id.ts'
@@ -34,6 +30,8 @@ type Verdict = boolean | string | EventOutcome
 
 interface PendingEvent {
   event: NostrEvent
+  /** Bytes on the wire, for the writer's batch bound. */
+  bytes: number
   reply: EventReply
   verdict: Verdict | undefined
   /**
@@ -45,27 +43,36 @@ interface PendingEvent {
 
 export interface IngesterDeps {
   config: RelayConfig
+  policy: IngestPolicy
   wire: Wire
   outbox: Inbox<OutboundMsg>
   writer: Inbox<WriterMsg>
   reqWorker: Inbox<ReqWorkerMsg>
-  monitor: Monitor
+  monitor: Inbox<MonitorMsg>
   verifier: Verifier
-  /** The writer's answer when the store alone decides it (duplicates, stale versions). */
+  /** The store's answer when it alone decides it (duplicates, stale versions); memory backend only. */
   precheck?: (event: NostrEvent) => Precheck | null
+}
+
+/** What the ingester keeps per connection (later: its NIP-42 AUTH state). */
+interface Connection {
+  /** EVENTs between arrival and OK. */
+  eventsInFlight: number
 }
 
 export class Ingester implements Inbox<IngesterMsg> {
   readonly #config: RelayConfig
-  readonly #faults: FaultSet
-  readonly #window: ClockWindow
+  readonly #policy: IngestPolicy
   readonly #wire: Wire
   readonly #outbox: Inbox<OutboundMsg>
   readonly #writer: Inbox<WriterMsg>
   readonly #reqWorker: Inbox<ReqWorkerMsg>
-  readonly #monitor: Monitor
+  readonly #monitor: Inbox<MonitorMsg>
   readonly #verifier: Verifier
   readonly #precheck: ((event: NostrEvent) => Precheck | null) | undefined
+  readonly #connections = new Map<ConnId, Connection>()
+  /** Events of every door between the cheap checks and their answer. */
+  #inFlight = 0
   /** Events per author between the cheap checks and their answer (verification, writer). */
   readonly #inFlightByAuthor = new Map<string, number>()
   /** Events after the cheap checks, in arrival order, until their verdict is known. */
@@ -77,8 +84,7 @@ export class Ingester implements Inbox<IngesterMsg> {
 
   constructor(deps: IngesterDeps) {
     this.#config = deps.config
-    this.#faults = deps.config.faults
-    this.#window = enforcedWindow(deps.config)
+    this.#policy = deps.policy
     this.#wire = deps.wire
     this.#outbox = deps.outbox
     this.#writer = deps.writer
@@ -88,7 +94,16 @@ export class Ingester implements Inbox<IngesterMsg> {
     this.#precheck = deps.precheck
   }
 
+  /** Events of every door between the cheap checks and their answer. */
+  get inFlight(): number {
+    return this.#inFlight
+  }
+
   post(msg: IngesterMsg): void {
+    if (msg.type === 'disconnect') {
+      this.#connections.delete(msg.conn)
+      return
+    }
     if (this.#stopping) return this.#refuseWhileStopping(msg)
     try {
       switch (msg.type) {
@@ -109,30 +124,45 @@ export class Ingester implements Inbox<IngesterMsg> {
   }
 
   /**
-   * Takes one event from any door (WebSocket EVENT, later the HTTP bridge) and answers
-   * through `reply` exactly once.
+   * Takes one event from any door (WebSocket EVENT, the HTTP bridge) and answers through
+   * `reply` exactly once. `bytes`: its size on the wire.
    */
-  submitEvent(raw: unknown, reply: EventReply): void {
+  submitEvent(raw: unknown, reply: EventReply, bytes = 0): void {
     const id = idOf(raw)
     const refuse = (message: string) => reply({ id, accepted: false, message })
     if (this.#stopping) return refuse(ShuttingDown)
+    if (this.#inFlight >= this.#config.limits.maxEventsInFlight) return refuse(RelayBusy)
     const shape = checkEventShape(raw)
     if (!shape.ok) return refuse(shape.message)
     const event = shape.event
     const limit = this.#checkLimits(event)
     if (limit !== null) return refuse(limit)
     if (!hasValidIdFast(event)) return refuse(formatReason('invalid', 'event id does not match the hash of its fields'))
-    const policy = this.#checkPolicy(event)
-    if (!policy.ok) return this.#enqueueVerification(event, reply, { id: event.id, accepted: false, message: policy.message })
+    const answer = this.#countInFlight(reply)
+    const policy = this.#policy.check(event, nowSeconds(this.#config.clock))
+    if (!policy.ok) return this.#enqueueVerification(event, bytes, answer, { id: event.id, accepted: false, message: policy.message })
     // The store may already decide the answer; only while none of the author's events is in
     // flight could that answer change. A resend of a held event (same id and signature) needs
     // no verification; any other decided answer waits for the signature check.
     if (this.#precheck !== undefined && !this.#inFlightByAuthor.has(event.pubkey)) {
       const known = this.#precheck(event)
-      if (known !== null && !known.needsVerification) return this.#enqueueDecided(event, reply, known.outcome)
-      if (known !== null) return this.#enqueueVerification(event, reply, known.outcome)
+      if (known !== null && !known.needsVerification) return this.#enqueueDecided(event, bytes, answer, known.outcome)
+      if (known !== null) return this.#enqueueVerification(event, bytes, answer, known.outcome)
     }
-    this.#enqueueVerification(event, this.#trackAuthor(event.pubkey, reply))
+    this.#enqueueVerification(event, bytes, this.#trackAuthor(event.pubkey, answer))
+  }
+
+  /** Counts the event against the relay-wide bound until its reply goes out. */
+  #countInFlight(reply: EventReply): EventReply {
+    this.#inFlight += 1
+    let done = false
+    return (outcome) => {
+      if (!done) {
+        done = true
+        this.#inFlight -= 1
+      }
+      reply(outcome)
+    }
   }
 
   /** Counts the author's event as in flight until its reply goes out. */
@@ -152,8 +182,8 @@ export class Ingester implements Inbox<IngesterMsg> {
   }
 
   /** An event answered without verification, still answered in arrival order. */
-  #enqueueDecided(event: NostrEvent, reply: EventReply, outcome: EventOutcome): void {
-    this.#pending.push({ event, reply, verdict: outcome })
+  #enqueueDecided(event: NostrEvent, bytes: number, reply: EventReply, outcome: EventOutcome): void {
+    this.#pending.push({ event, bytes, reply, verdict: outcome })
     this.#release()
   }
 
@@ -183,7 +213,7 @@ export class Ingester implements Inbox<IngesterMsg> {
     const [type] = message
     switch (type) {
       case 'EVENT':
-        this.#onEvent(conn, message)
+        this.#onEvent(conn, message, text.length)
         return
       case 'REQ':
       case 'COUNT':
@@ -202,18 +232,34 @@ export class Ingester implements Inbox<IngesterMsg> {
     }
   }
 
-  #onEvent(conn: ConnId, message: unknown[]): void {
+  #onEvent(conn: ConnId, message: unknown[], bytes: number): void {
     if (message.length !== 2) {
       this.#notice(conn, formatReason('invalid', 'EVENT message must be ["EVENT", <event>]'))
       return
     }
-    this.submitEvent(message[1], (outcome) => {
+    const send = (outcome: EventOutcome) => {
       const frame =
-        outcome.id === null
-          ? this.#wire.notice(outcome.message)
-          : this.#wire.ok(outcome.id, outcome.accepted, outcome.message)
+        outcome.id === null ? this.#wire.notice(outcome.message) : this.#wire.ok(outcome.id, outcome.accepted, outcome.message)
       this.#outbox.post({ type: 'send', conn, frames: [frame] })
-    })
+    }
+    let connection = this.#connections.get(conn)
+    if (connection === undefined) this.#connections.set(conn, (connection = { eventsInFlight: 0 }))
+    const max = this.#config.limits.maxEventsPerConnection
+    if (connection.eventsInFlight >= max) {
+      const message = formatReason('rate-limited', `too many EVENTs waiting for OK on this connection (max ${max}); wait for OK before sending more`)
+      send({ id: idOf(message[1]), accepted: false, message })
+      return
+    }
+    const counted = connection
+    counted.eventsInFlight += 1
+    this.submitEvent(
+      message[1],
+      (outcome) => {
+        counted.eventsInFlight -= 1
+        send(outcome)
+      },
+      bytes,
+    )
   }
 
   #onReq(conn: ConnId, type: 'REQ' | 'COUNT', message: unknown[]): void {
@@ -222,7 +268,7 @@ export class Ingester implements Inbox<IngesterMsg> {
       this.#notice(conn, formatReason('invalid', `${type} subscription id must be a string`))
       return
     }
-    const refusal = this.#checkReq(conn, type, subId, message.slice(2))
+    const refusal = this.#checkReq(type, subId, message.slice(2))
     if (typeof refusal === 'string') {
       // A refused REQ replaces nothing: the old subscription under that id ends too.
       if (type === 'REQ') this.#monitor.post({ type: 'unsubscribe', conn, subId })
@@ -232,8 +278,8 @@ export class Ingester implements Inbox<IngesterMsg> {
     this.#reqWorker.post({ type: type === 'REQ' ? 'req' : 'count', conn, subId, filters: refusal })
   }
 
-  /** The filters of a valid REQ/COUNT, or the refusal text. */
-  #checkReq(conn: ConnId, type: 'REQ' | 'COUNT', subId: string, rawFilters: unknown[]): Filter[] | string {
+  /** The filters of a valid REQ/COUNT, or the refusal text (the subscription limit is the monitor's). */
+  #checkReq(type: 'REQ' | 'COUNT', subId: string, rawFilters: unknown[]): Filter[] | string {
     const limits = this.#config.limits
     if (subId.length === 0) return formatReason('invalid', 'subscription id must not be empty')
     if (exceedsCodePoints(subId, limits.maxSubidLength)) {
@@ -249,13 +295,6 @@ export class Ingester implements Inbox<IngesterMsg> {
       if (!checked.ok) return checked.message
       filters.push(checked.filter)
     }
-    if (
-      type === 'REQ' &&
-      !this.#monitor.has(conn, subId) &&
-      this.#monitor.subscriptionCount(conn) >= limits.maxSubscriptions
-    ) {
-      return formatReason('rate-limited', `too many open subscriptions (max ${limits.maxSubscriptions}); CLOSE one first`)
-    }
     return filters
   }
 
@@ -265,7 +304,6 @@ export class Ingester implements Inbox<IngesterMsg> {
       this.#notice(conn, formatReason('invalid', 'CLOSE message must be ["CLOSE", <subscription id>]'))
       return
     }
-    if (this.#faults.has('close-ignored')) return
     this.#monitor.post({ type: 'unsubscribe', conn, subId })
   }
 
@@ -303,64 +341,10 @@ export class Ingester implements Inbox<IngesterMsg> {
     return null
   }
 
-  /** The stateless relay rules from spec/model, bent only by switched-on test faults. */
-  #checkPolicy(event: NostrEvent): RuleCheck {
-    const now = nowSeconds(this.#config.clock)
-    const rules = checkRelayRules(event, now, this.#window)
-    if (this.#faults.size === 0) return rules
-    return this.#bendRules(event, rules, now)
-  }
-
-  #bendRules(event: NostrEvent, rules: RuleCheck, now: number): RuleCheck {
-    const faults = this.#faults
-    const recheck = (tags: Tag[]) => checkRelayRules({ ...event, tags }, now, this.#window)
-    if (event.kind === PersonaKind) {
-      const dValues = valuedDTags(event.tags)
-      const slug = dValues[0]
-      if (!rules.ok && faults.has('envelope-accept-two-d-tags') && dValues.length === 2) {
-        rules = recheck(event.tags.filter((tag) => tag[0] !== 'd' || tag[1] === slug))
-      }
-      if (!rules.ok && slug !== undefined && faults.has('slug-accept-uppercase') && slug !== slug.toLowerCase()) {
-        const lowered = slug.toLowerCase()
-        if (checkSlug(lowered).ok) rules = recheck(replaceD(event.tags, lowered))
-      }
-      if (!rules.ok && slug !== undefined && faults.has('slug-accept-65-bytes') && utf8ByteLength(slug) === 65) {
-        const cut = slug.slice(0, 64)
-        if (checkSlug(cut).ok) rules = recheck(replaceD(event.tags, cut))
-      }
-      if (rules.ok && slug !== undefined && faults.has('slug-refuse-64-bytes') && utf8ByteLength(slug) === 64) {
-        return { ok: false, message: formatReason('invalid', 'persona event `d` tag too long (64 chars, max 63)') }
-      }
-      if (rules.ok && faults.has('envelope-count-valueless-d')) {
-        const valueless = event.tags.filter((tag) => tag[0] === 'd' && tag.length === 1).length
-        if (valueless > 0) {
-          const got = dValues.length + valueless
-          return { ok: false, message: formatReason('invalid', `persona event must have exactly one \`d\` tag (got ${got})`) }
-        }
-      }
-      if (rules.ok && faults.has('scope-refuse-persona-h-tag') && event.tags.some((tag) => tag[0] === 'h')) {
-        return { ok: false, message: formatReason('invalid', 'persona events must not carry an h tag') }
-      }
-      if (rules.ok && faults.has('content-validate-persona-json')) {
-        const parsed = parsePersonaContent(event.content)
-        if (!parsed.ok) return parsed
-      }
-    }
-    if (!rules.ok && rules.message === ForeignDeletionRefusal && faults.has('delete-accept-foreign-author')) {
-      return { ok: true }
-    }
-    return rules
-  }
-
-  #enqueueVerification(event: NostrEvent, reply: EventReply, decided?: EventOutcome): void {
-    const item: PendingEvent = { event, reply, verdict: undefined }
+  #enqueueVerification(event: NostrEvent, bytes: number, reply: EventReply, decided?: EventOutcome): void {
+    const item: PendingEvent = { event, bytes, reply, verdict: undefined }
     if (decided !== undefined) item.decided = decided
     this.#pending.push(item)
-    if (this.#faults.has('signature-not-checked')) {
-      item.verdict = true
-      this.#release()
-      return
-    }
     this.#toVerify.push(item)
     if (!this.#verifyScheduled) {
       this.#verifyScheduled = true
@@ -388,20 +372,20 @@ export class Ingester implements Inbox<IngesterMsg> {
   /** Hands on verified events strictly in arrival order, whatever order verdicts came in. */
   #release(): void {
     while (this.#pending.length > 0 && (this.#pending[0] as PendingEvent).verdict !== undefined) {
-      const { event, reply, verdict, decided } = this.#pending.shift() as PendingEvent
+      const { event, bytes, reply, verdict, decided } = this.#pending.shift() as PendingEvent
       if (typeof verdict === 'object') reply(verdict)
       else if (typeof verdict === 'string') reply({ id: event.id, accepted: false, message: verdict })
       else if (!verdict) reply({ id: event.id, accepted: false, message: formatReason('invalid', 'signature does not verify') })
       else if (decided !== undefined) reply(decided)
-      else if (isEphemeralKind(event.kind)) {
+      else if (!this.#policy.stores(event)) {
         reply({ id: event.id, accepted: true, message: '' })
-        this.#monitor.post({ type: 'publish', event })
-      } else this.#writer.post({ type: 'write', event, reply })
+        this.#monitor.post({ type: 'publish', event, commit: null })
+      } else this.#writer.post({ type: 'write', event, bytes, reply })
     }
     if (this.#pending.length === 0) for (const resolve of this.#idle.splice(0)) resolve()
   }
 
-  #refuseWhileStopping(msg: IngesterMsg): void {
+  #refuseWhileStopping(msg: Exclude<IngesterMsg, { type: 'disconnect' }>): void {
     let message: unknown = null
     if (msg.type !== 'binary') {
       try {
@@ -427,14 +411,11 @@ export class Ingester implements Inbox<IngesterMsg> {
 }
 
 const ShuttingDown = formatReason('error', 'relay is shutting down')
+const RelayBusy = formatReason('rate-limited', 'the relay has too many events waiting for verification or storage; try again shortly')
 
 /** The id to echo in OK: any string id, even a malformed one; null when there is none. */
 function idOf(raw: unknown): string | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null
   const id = (raw as { id?: unknown }).id
   return typeof id === 'string' ? id : null
-}
-
-function replaceD(tags: Tag[], slug: string): Tag[] {
-  return tags.map((tag) => (tag[0] === 'd' && typeof tag[1] === 'string' ? ['d', slug, ...tag.slice(2)] : tag))
 }

@@ -1,21 +1,46 @@
 /**
- * Live subscriptions: which connection wants which filters, and fan-out of each new event
- * to every matching subscription (NIP-01 "live" events after EOSE). Subscriptions are
- * filed in a SubscriptionIndex by kind, author, tag or id, so an event is matched only
- * against the filters that could want it, never against every open subscription.
+ * Subscriptions: which connection wants which filters, the hand-over from stored to live
+ * events, and fan-out of each new event to every matching subscription (NIP-01).
+ *
+ * A REQ's subscription is filed at once, while its stored events are still being read on a
+ * reader thread. Live events that match it meanwhile are held, each with the commit that
+ * stored it. When the stored answer arrives with the commit its snapshot includes, the
+ * stored events go out, then EOSE, then the held events of later commits; from then on a
+ * live event is sent only when its commit is after the snapshot. So an event is delivered
+ * once: in the stored answer or live, never both, never neither.
+ *
+ * Subscriptions are filed in a SubscriptionIndex by kind, author, tag or id, so an event is
+ * matched only against the filters that could want it.
  */
 
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { Filter } from '../../spec/model/filter.ts'
+import { formatReason } from '../../spec/model/reasons.ts'
 import { matchFilterInScope } from '../../spec/model/scope.ts'
 import { SubscriptionIndex } from './fanout-index.ts'
-import type { FaultSet } from './faults.ts'
 import type { ConnId, Inbox, MonitorMsg, OutboundMsg } from './messages.ts'
 import type { Wire } from './wire.ts'
+
+interface HeldFrame {
+  frame: string
+  commit: number | null
+}
 
 interface Subscription {
   conn: ConnId
   subId: string
+  /** The REQ this subscription belongs to. */
+  token: number
+  /** The commit its stored answer included; null while that answer is being read. */
+  snapshot: number | null
+  /** Live frames waiting for the stored answer. */
+  held: HeldFrame[]
+  heldBytes: number
+}
+
+export interface MonitorLimits {
+  maxSubscriptions: number
+  maxHeldLiveBytes: number
 }
 
 export class Monitor implements Inbox<MonitorMsg> {
@@ -23,51 +48,43 @@ export class Monitor implements Inbox<MonitorMsg> {
   readonly #index = new SubscriptionIndex<Subscription>()
   readonly #outbox: Inbox<OutboundMsg>
   readonly #wire: Wire
-  readonly #match: (filter: Filter, event: NostrEvent) => boolean
+  readonly #limits: MonitorLimits
 
-  constructor(deps: { outbox: Inbox<OutboundMsg>; wire: Wire; faults: FaultSet }) {
+  constructor(deps: { outbox: Inbox<OutboundMsg>; wire: Wire; limits: MonitorLimits }) {
     this.#outbox = deps.outbox
     this.#wire = deps.wire
-    this.#match = matchFilterInScope
+    this.#limits = deps.limits
   }
 
   post(msg: MonitorMsg): void {
     switch (msg.type) {
-      case 'subscribe': {
-        let subs = this.#subs.get(msg.conn)
-        if (subs === undefined) this.#subs.set(msg.conn, (subs = new Map()))
-        const old = subs.get(msg.subId)
-        if (old !== undefined) this.#index.remove(old)
-        const sub: Subscription = { conn: msg.conn, subId: msg.subId }
-        subs.set(msg.subId, sub)
-        this.#index.add(sub, msg.filters)
+      case 'subscribe':
+        this.#subscribe(msg.conn, msg.subId, msg.filters, msg.token)
+        return
+      case 'answered':
+        this.#answered(msg.conn, msg.subId, msg.token, msg.commit, msg.frames)
+        return
+      case 'failed': {
+        const sub = this.#current(msg.conn, msg.subId, msg.token)
+        if (sub === undefined) return
+        this.#end(sub)
+        this.#send(msg.conn, [this.#wire.closed(msg.subId, msg.message)])
         return
       }
       case 'unsubscribe': {
-        const subs = this.#subs.get(msg.conn)
-        const sub = subs?.get(msg.subId)
-        if (sub === undefined) return
-        this.#index.remove(sub)
-        subs?.delete(msg.subId)
+        const sub = this.#subs.get(msg.conn)?.get(msg.subId)
+        if (sub !== undefined) this.#end(sub)
         return
       }
-      case 'disconnect': {
+      case 'disconnect':
         for (const sub of this.#subs.get(msg.conn)?.values() ?? []) this.#index.remove(sub)
         this.#subs.delete(msg.conn)
+        this.#outgoing.delete(msg.conn)
         return
-      }
       case 'publish':
-        this.#publish(msg.event)
+        this.#publish(msg.event, msg.commit)
         return
     }
-  }
-
-  has(conn: ConnId, subId: string): boolean {
-    return this.#subs.get(conn)?.has(subId) ?? false
-  }
-
-  subscriptionCount(conn: ConnId): number {
-    return this.#subs.get(conn)?.size ?? 0
   }
 
   /** Open subscriptions over all connections. */
@@ -75,20 +92,72 @@ export class Monitor implements Inbox<MonitorMsg> {
     return this.#index.size
   }
 
-  #publish(event: NostrEvent): void {
-    const matched = this.#index.matches(event, this.#match)
+  #subscribe(conn: ConnId, subId: string, filters: Filter[], token: number): void {
+    let subs = this.#subs.get(conn)
+    if (subs === undefined) this.#subs.set(conn, (subs = new Map()))
+    const old = subs.get(subId)
+    if (old === undefined && subs.size >= this.#limits.maxSubscriptions) {
+      const limit = this.#limits.maxSubscriptions
+      this.#send(conn, [this.#wire.closed(subId, formatReason('rate-limited', `too many open subscriptions (max ${limit}); CLOSE one first`))])
+      return
+    }
+    if (old !== undefined) this.#index.remove(old)
+    const sub: Subscription = { conn, subId, token, snapshot: null, held: [], heldBytes: 0 }
+    subs.set(subId, sub)
+    this.#index.add(sub, filters)
+  }
+
+  /** The stored events are read: they go out, then EOSE, then what was held of later commits. */
+  #answered(conn: ConnId, subId: string, token: number, commit: number, frames: string[]): void {
+    const sub = this.#current(conn, subId, token)
+    if (sub === undefined) return // closed, replaced or gone meanwhile
+    frames.push(this.#wire.eose(subId))
+    for (const held of sub.held) if (held.commit === null || held.commit > commit) frames.push(held.frame)
+    sub.snapshot = commit
+    sub.held = []
+    sub.heldBytes = 0
+    this.#send(conn, frames)
+  }
+
+  #current(conn: ConnId, subId: string, token: number): Subscription | undefined {
+    const sub = this.#subs.get(conn)?.get(subId)
+    return sub?.token === token ? sub : undefined
+  }
+
+  #end(sub: Subscription): void {
+    this.#index.remove(sub)
+    this.#subs.get(sub.conn)?.delete(sub.subId)
+  }
+
+  #publish(event: NostrEvent, commit: number | null): void {
+    const matched = this.#index.matches(event, matchFilterInScope)
     if (matched.length === 0) return
     // The event is encoded once; each frame only adds its subscription id.
     const frameFor = this.#wire.liveEvent(event)
     for (const sub of matched) {
+      if (sub.snapshot === null) {
+        this.#hold(sub, frameFor(sub.subId), commit)
+        continue
+      }
+      // Already in the subscription's stored answer.
+      if (commit !== null && commit <= sub.snapshot) continue
       const frames = this.#outgoing.get(sub.conn)
       if (frames === undefined) this.#outgoing.set(sub.conn, [frameFor(sub.subId)])
       else frames.push(frameFor(sub.subId))
     }
-    if (!this.#flushQueued) {
+    if (!this.#flushQueued && this.#outgoing.size > 0) {
       this.#flushQueued = true
       queueMicrotask(() => this.#flush())
     }
+  }
+
+  #hold(sub: Subscription, frame: string, commit: number | null): void {
+    sub.held.push({ frame, commit })
+    sub.heldBytes += frame.length
+    if (sub.heldBytes <= this.#limits.maxHeldLiveBytes) return
+    this.#end(sub)
+    const reason = formatReason('error', 'live events came faster than the stored events could be read; send the REQ again')
+    this.#send(sub.conn, [this.#wire.closed(sub.subId, reason)])
   }
 
   /**
@@ -101,10 +170,11 @@ export class Monitor implements Inbox<MonitorMsg> {
 
   #flush(): void {
     this.#flushQueued = false
-    for (const [conn, frames] of this.#outgoing) {
-      // Defensive: a connection gone meanwhile gets nothing.
-      if (this.#subs.has(conn)) this.#outbox.post({ type: 'send', conn, frames })
-    }
+    for (const [conn, frames] of this.#outgoing) this.#send(conn, frames)
     this.#outgoing.clear()
+  }
+
+  #send(conn: ConnId, frames: string[]): void {
+    this.#outbox.post({ type: 'send', conn, frames })
   }
 }

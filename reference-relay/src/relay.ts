@@ -1,19 +1,23 @@
 /** Assembles the stages into a running relay and takes it down in order. */
 
+import type { NostrEvent } from '../../spec/model/event.ts'
+import type { SkippableHttpAuthCheck } from '../../spec/model/http-auth.ts'
 import type { RelayConfig } from './config.ts'
-import { createFaultState } from './fault-state.ts'
+import type { BridgeBackend } from './http/bridge.ts'
 import { bridgeRawRoutes } from './http/setup.ts'
+import { type IngestPolicy, relayPolicy } from './ingest-policy.ts'
 import { Ingester } from './ingester.ts'
-import type { Inbox, OutboundMsg } from './messages.ts'
+import type { Inbox, IngesterMsg, OutboundMsg } from './messages.ts'
 import { Monitor } from './monitor.ts'
 import { nip11Routes, relayInformation } from './nip11.ts'
 import { ReqWorker } from './req-worker.ts'
-import type { EventStore } from './storage/event-store.ts'
+import type { RelayStore } from './storage/event-store.ts'
 import { openStore } from './storage/open-store.ts'
+import { gateReads } from './storage/read-gate.ts'
 import type { Verifier } from './verifier.ts'
 import { acquireVerifier } from './verify/select.ts'
 import { type HttpRoute, type RawHttpHandler, WebsocketStage } from './websocket.ts'
-import { createWire } from './wire.ts'
+import { createWire, type Wire } from './wire.ts'
 import { Writer } from './writer.ts'
 
 export interface RunningRelay {
@@ -23,10 +27,10 @@ export interface RunningRelay {
   close(): Promise<void>
 }
 
-/** The stages, for tests and for doors added beside the WebSocket (the HTTP bridge). */
+/** The stages, for tests and for doors added beside the WebSocket. */
 export interface RelayStages {
   config: RelayConfig
-  store: EventStore
+  store: RelayStore
   ingester: Ingester
   reqWorker: ReqWorker
   monitor: Monitor
@@ -37,64 +41,100 @@ export interface RelayStages {
 /** Internals a test or a later stage may reach; not part of the embedding contract. */
 export interface RelayInternals extends RunningRelay, RelayStages {}
 
+/**
+ * Parts a relay is built from that a test relay may replace (reference-relay/test-support
+ * builds relays with single defects this way). The relay itself uses none of these: its
+ * policy, rules and stages are spec/model's and its own.
+ */
+export interface RelayParts {
+  /** Stateless rules at ingest. Default: spec/model's (relayPolicy). */
+  policy?: IngestPolicy
+  /** The store, built by the test relay (a memory store with bent rules, say). Default: openStore. */
+  openStore?: (config: RelayConfig) => Promise<RelayStore>
+  /** NIP-98 checks the HTTP bridge leaves out. */
+  httpAuthSkips?: ReadonlySet<SkippableHttpAuthCheck>
+  wrapVerifier?: (verifier: Verifier) => Verifier
+  wrapWire?: (wire: Wire) => Wire
+  wrapOutbox?: (outbox: Inbox<OutboundMsg>) => Inbox<OutboundMsg>
+  wrapIngester?: (ingester: Inbox<IngesterMsg>) => Inbox<IngesterMsg>
+  wrapBridge?: (backend: BridgeBackend) => BridgeBackend
+}
+
 export interface RelayExtensions {
   /** Plain-data HTTP routes (served through websocket.ts). */
   routes?: (stages: RelayStages) => HttpRoute[]
   /** Handlers that drive uWS responses themselves, registered with `any(pattern)`. */
   rawRoutes?: (stages: RelayStages) => Array<[pattern: string, handler: RawHttpHandler]>
+  parts?: RelayParts
 }
 
 export const MaxHttpBody = 1024 * 1024
 
-export async function createRelay(
-  config: RelayConfig,
-  extra: RelayExtensions = {},
-): Promise<RelayInternals> {
-  const verifier: Verifier = await acquireVerifier({ mode: config.verifier, log: config.log })
-  let store: EventStore
-  try {
-    store = openStore(config.db)
-  } catch (error) {
-    await verifier.close()
-    throw error
+export async function createRelay(config: RelayConfig, extra: RelayExtensions = {}): Promise<RelayInternals> {
+  const parts = extra.parts ?? {}
+  // The verifier's threads and the store's start side by side.
+  const [acquiring, opening] = await Promise.allSettled([
+    acquireVerifier({ mode: config.verifier, log: config.log }),
+    parts.openStore?.(config) ?? openStore(config.db, { log: config.log }),
+  ])
+  if (acquiring.status === 'rejected' || opening.status === 'rejected') {
+    if (acquiring.status === 'fulfilled') await acquiring.value.close()
+    if (opening.status === 'fulfilled') await opening.value.close()
+    throw (opening.status === 'rejected' ? opening.reason : (acquiring as PromiseRejectedResult).reason) as Error
   }
-  const wire = createWire(config.faults)
-  const faultState = createFaultState()
+  const verifier = parts.wrapVerifier?.(acquiring.value) ?? acquiring.value
+  const store = opening.value
+  const { limits } = config
+  const reader = gateReads(store.reader, limits.maxQueriesInFlight)
+  const wire = parts.wrapWire?.(createWire()) ?? createWire()
   let socket: WebsocketStage | undefined
-  const outbox: Inbox<OutboundMsg> = { post: (msg) => socket?.post(msg) }
-  const monitor = new Monitor({ outbox, wire, faults: config.faults })
-  const writer = new Writer({ store, monitor, faults: config.faults, faultState, log: config.log })
-  const reqWorker = new ReqWorker({ store, outbox, monitor, wire, limits: config.limits, faults: config.faults, faultState })
+  const toSocket: Inbox<OutboundMsg> = { post: (msg) => socket?.post(msg) }
+  const outbox = parts.wrapOutbox?.(toSocket) ?? toSocket
+  const monitor = new Monitor({ outbox, wire, limits })
+  const writer = new Writer({ store: store.writer, monitor, limits, log: config.log })
+  const reqWorker = new ReqWorker({ reader, outbox, monitor, wire, limits, log: config.log })
   const ingester = new Ingester({
     config,
+    policy: parts.policy ?? relayPolicy(config.skewSeconds),
     wire,
     outbox,
     writer,
     reqWorker,
     monitor,
     verifier,
-    precheck: (event) => writer.precheck(event),
+    ...(store.precheck === undefined ? {} : { precheck: (event: NostrEvent) => store.precheck?.(event) ?? null }),
   })
   const stages: RelayStages = { config, store, ingester, reqWorker, monitor, writer, verifier }
   const routes = [...(extra.routes?.(stages) ?? []), ...nip11Routes(() => relayInformation(config, verifier.name))]
   // The HTTP bridge (/events, /query, /count) shares every stage with the WebSocket door.
   const brackets = (h: string) => (h.includes(':') ? `[${h}]` : h)
   let listenAddress = `${brackets(config.host)}:${config.port}`
-  const rawRoutes = [...bridgeRawRoutes(stages, () => listenAddress), ...(extra.rawRoutes?.(stages) ?? [])]
+  const bridge = bridgeRawRoutes(
+    {
+      config,
+      ingester,
+      reader,
+      verifier,
+      ...(parts.wrapBridge === undefined ? {} : { wrapBackend: parts.wrapBridge }),
+      ...(parts.httpAuthSkips === undefined ? {} : { authSkips: parts.httpAuthSkips }),
+    },
+    () => listenAddress,
+  )
+  const rawRoutes = [...bridge, ...(extra.rawRoutes?.(stages) ?? [])]
   try {
     socket = await WebsocketStage.start({
       host: config.host,
       port: config.port,
-      limits: config.limits,
+      limits,
       maxHttpBody: MaxHttpBody,
-      ingester,
+      ingester: parts.wrapIngester?.(ingester) ?? ingester,
       monitor,
       routes,
       rawRoutes,
       log: config.log,
     })
   } catch (error) {
-    store.close()
+    await store.close()
     await verifier.close()
     throw error
   }
@@ -114,7 +154,7 @@ export async function createRelay(
       await writer.drain()
       stage.closeAll()
       await verifier.close()
-      store.close()
+      await store.close()
     })())
 
   return {

@@ -1,87 +1,110 @@
-/** Initial queries of REQ and COUNT: stored events newest first, then EOSE. */
+/**
+ * REQ and COUNT: the stored part of each, read from storage (with SQLite on the reader
+ * threads, so a slow query never holds up the event loop). Each filter is clamped to
+ * max_limit; the answer is the union newest first (storage's `filters` read). A REQ's
+ * subscription is handed to the monitor when the REQ arrives and its stored events when
+ * they are read; the monitor sends them, EOSE, then live events (see monitor.ts).
+ *
+ * Bounded: a connection may have `maxQueriesPerConnection` reads waiting (the relay as a
+ * whole is bounded by storage/read-gate.ts); beyond it the REQ or COUNT is CLOSED with
+ * `rate-limited:`.
+ */
 
-import type { NostrEvent } from '../../spec/model/event.ts'
-import { compareForQuery, type Filter, matchFilter } from '../../spec/model/filter.ts'
-import type { Limits } from './config.ts'
-import type { FaultSet } from './faults.ts'
-import type { FaultState } from './fault-state.ts'
-import type { Inbox, MonitorMsg, OutboundMsg, ReqWorkerMsg } from './messages.ts'
-import type { EventStore } from './storage/event-store.ts'
+import type { Filter } from '../../spec/model/filter.ts'
+import { formatReason } from '../../spec/model/reasons.ts'
+import type { ConnId, Inbox, MonitorMsg, OutboundMsg, ReqWorkerMsg } from './messages.ts'
+import type { EventReader } from './storage/event-store.ts'
+import { ReadsBusyError } from './storage/read-gate.ts'
 import type { Wire } from './wire.ts'
 
+export interface ReqLimits {
+  maxLimit: number
+  maxQueriesPerConnection: number
+}
+
+/** NIP-01 / NIP-11: each filter's `limit` clamped to max_limit, which is also the default. */
+export function clampFilters(filters: readonly Filter[], maxLimit: number): Filter[] {
+  return filters.map((filter) => ({ ...filter, limit: Math.min(filter.limit ?? maxLimit, maxLimit) }))
+}
+
 export class ReqWorker implements Inbox<ReqWorkerMsg> {
-  readonly #store: EventStore
+  readonly #reader: EventReader
   readonly #outbox: Inbox<OutboundMsg>
   readonly #monitor: Inbox<MonitorMsg>
   readonly #wire: Wire
-  readonly #limits: Limits
-  readonly #faults: FaultSet
-  readonly #faultState: FaultState
+  readonly #limits: ReqLimits
+  readonly #log: (line: string) => void
+  readonly #inFlight = new Map<ConnId, number>()
+  #nextToken = 1
 
   constructor(deps: {
-    store: EventStore
+    reader: EventReader
     outbox: Inbox<OutboundMsg>
     monitor: Inbox<MonitorMsg>
     wire: Wire
-    limits: Limits
-    faults: FaultSet
-    faultState: FaultState
+    limits: ReqLimits
+    log: (line: string) => void
   }) {
-    this.#store = deps.store
+    this.#reader = deps.reader
     this.#outbox = deps.outbox
     this.#monitor = deps.monitor
     this.#wire = deps.wire
     this.#limits = deps.limits
-    this.#faults = deps.faults
-    this.#faultState = deps.faultState
+    this.#log = deps.log
   }
 
   post(msg: ReqWorkerMsg): void {
-    const { conn, subId, filters } = msg
-    if (msg.type === 'count') {
-      this.#outbox.post({ type: 'send', conn, frames: [this.#wire.count(subId, this.count(filters))] })
+    const { conn, subId } = msg
+    const refusal = this.#admit(conn)
+    if (refusal !== null) {
+      // A refused REQ replaces nothing: the subscription it would have replaced ends too.
+      if (msg.type === 'req') this.#monitor.post({ type: 'unsubscribe', conn, subId })
+      this.#outbox.post({ type: 'send', conn, frames: [this.#wire.closed(subId, refusal)] })
       return
     }
-    const frames = this.query(filters).map((event) => this.#wire.event(subId, event))
-    if (!this.#faults.has('req-no-eose')) frames.push(this.#wire.eose(subId))
-    this.#outbox.post({ type: 'send', conn, frames })
-    // Synchronous with the query: no event can slip between the stored results and live ones.
-    this.#monitor.post({ type: 'subscribe', conn, subId, filters })
+    const done = () => this.#release(conn)
+    if (msg.type === 'count') {
+      this.#reader
+        .count(msg.filters)
+        .then(
+          (count) => this.#outbox.post({ type: 'send', conn, frames: [this.#wire.count(subId, count)] }),
+          (error: unknown) => this.#outbox.post({ type: 'send', conn, frames: [this.#wire.closed(subId, this.#readFailure(error))] }),
+        )
+        .finally(done)
+      return
+    }
+    const token = this.#nextToken++
+    this.#monitor.post({ type: 'subscribe', conn, subId, filters: msg.filters, token })
+    this.#reader
+      .read({ type: 'filters', filters: clampFilters(msg.filters, this.#limits.maxLimit) })
+      .then(
+        (answer) => {
+          const frames = answer.events.map((event) => this.#wire.storedEvent(subId, event.json))
+          this.#monitor.post({ type: 'answered', conn, subId, token, commit: answer.commit, frames })
+        },
+        (error: unknown) => this.#monitor.post({ type: 'failed', conn, subId, token, message: this.#readFailure(error) }),
+      )
+      .finally(done)
   }
 
-  /** NIP-45: distinct events matching any filter; `limit` does not apply. */
-  count(filters: readonly Filter[]): number {
-    const count = this.#store.count(filters)
-    return this.#faults.has('count-off-by-one') ? count + 1 : count
+  #admit(conn: ConnId): string | null {
+    const mine = this.#inFlight.get(conn) ?? 0
+    const max = this.#limits.maxQueriesPerConnection
+    if (mine >= max) return formatReason('rate-limited', `too many REQ/COUNT waiting for stored events on this connection (max ${max})`)
+    this.#inFlight.set(conn, mine + 1)
+    return null
   }
 
-  /** Each filter matched and limited on its own, results OR'ed without duplicates (NIP-01). */
-  query(filters: readonly Filter[]): NostrEvent[] {
-    const chosen = new Map<string, NostrEvent>()
-    for (const filter of filters) {
-      for (const event of this.#queryOne(filter)) chosen.set(event.id, event)
-    }
-    const results = [...chosen.values()].sort(compareForQuery)
-    if (this.#faults.has('query-oldest-first')) results.reverse()
-    return results
+  #release(conn: ConnId): void {
+    const left = (this.#inFlight.get(conn) ?? 1) - 1
+    if (left === 0) this.#inFlight.delete(conn)
+    else this.#inFlight.set(conn, left)
   }
 
-  #queryOne(filter: Filter): NostrEvent[] {
-    const max = this.#limits.maxLimit
-    let limit = Math.min(filter.limit ?? max, max)
-    if (this.#faults.has('filter-limit-ignored')) limit = max
-    let effective: Filter = { ...filter, limit }
-    if (this.#faults.size === 0) return this.#store.query(effective)
-
-    if (this.#faults.has('filter-until-exclusive') && effective.until !== undefined) {
-      effective = { ...effective, until: effective.until - 1 }
-    }
-    const results = this.#store.query(effective)
-    if (this.#faults.has('replace-superseded-by-id') && effective.ids !== undefined) {
-      for (const event of this.#faultState.superseded.values()) {
-        if (matchFilter(effective, event)) results.push(event)
-      }
-    }
-    return results
+  #readFailure(error: unknown): string {
+    if (error instanceof ReadsBusyError) return error.message
+    const text = error instanceof Error ? error.message : String(error)
+    this.#log(`req-worker: read failed: ${text}`)
+    return formatReason('error', `could not read stored events: ${text}`)
   }
 }

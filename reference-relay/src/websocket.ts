@@ -161,6 +161,7 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
         output.closed(ws)
         sockets.delete(conn)
         monitor.post({ type: 'disconnect', conn })
+        ingester.post({ type: 'disconnect', conn })
       },
     })
     for (const [pattern, handler] of options.rawRoutes ?? []) app.any(pattern, handler)

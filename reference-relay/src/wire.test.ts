@@ -1,7 +1,6 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
 import type { NostrEvent } from '../../spec/model/event.ts'
-import { faultSetOf } from './faults.ts'
 import { createWire } from './wire.ts'
 
 const eventArb: fc.Arbitrary<NostrEvent> = fc.record({
@@ -16,11 +15,15 @@ const eventArb: fc.Arbitrary<NostrEvent> = fc.record({
 
 describe('wire', () => {
   test.prop([eventArb, fc.array(fc.string({ unit: 'binary' }), { minLength: 1, maxLength: 4 })])(
-    'live EVENT frames encoded once are the frames encoded one by one',
+    'live EVENT frames encoded once, and stored EVENT frames built from the stored JSON, are the frames encoded one by one',
     (event, subIds) => {
-      const wire = createWire(faultSetOf([]))
+      const wire = createWire()
       const frameFor = wire.liveEvent(event)
-      for (const subId of subIds) expect(frameFor(subId)).toBe(wire.event(subId, event))
+      const stored = JSON.stringify(event)
+      for (const subId of subIds) {
+        expect(frameFor(subId)).toBe(wire.event(subId, event))
+        expect(wire.storedEvent(subId, stored)).toBe(wire.event(subId, event))
+      }
     },
   )
 })

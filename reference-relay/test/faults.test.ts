@@ -5,10 +5,10 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { personaDeletionTags } from '../../spec/model/deletion.ts'
-import { type FaultName, Faults } from '../src/faults.ts'
-import { startRelay } from '../src/index.ts'
 import type { RelayInternals } from '../src/relay.ts'
-import { deletion, newKey, persona, sign, startTestRelay, TestClient, tiedVersions } from './helpers.ts'
+import { type FaultName, Faults } from '../test-support/faults.ts'
+import { createFaultyRelay, startFaultyRelay } from '../test-support/faulty-relay.ts'
+import { deletion, memoryStoreOf, newKey, persona, sign, startTestRelay, TestClient, tiedVersions } from './helpers.ts'
 import { authHeader, request } from './http-helpers.ts'
 
 /** All relays here share one pinned clock so clock-window scenarios are exact. */
@@ -298,7 +298,7 @@ const scenarios: Record<FaultName, Scenario> = {
       const { root, message } = await channel(c)
       // A stored reply at the maximum depth, seeded directly: a 100-step chain adds nothing here.
       const deepest = message([['e', root.id, '', 'root']])
-      relay.store.insert(deepest, { root: root.id, parent: root.id, depth: 100, broadcast: false })
+      memoryStoreOf(relay).insert(deepest, { root: root.id, parent: root.id, depth: 100, broadcast: false })
       return accepted(c, message([['e', root.id, '', 'root'], ['e', deepest.id, '', 'reply']]))
     },
   },
@@ -394,13 +394,13 @@ describe('test faults', () => {
   })
 
   test('an unknown fault name is refused at start', async () => {
-    await expect(startRelay({ port: 0, faults: ['no-such-fault' as FaultName] })).rejects.toThrow('unknown fault "no-such-fault"')
+    await expect(startFaultyRelay({ port: 0, faults: ['no-such-fault'] })).rejects.toThrow('unknown fault "no-such-fault"')
   })
 
   test.each(Faults.map((fault) => [fault.name] as const))('%s changes observable behaviour', async (name) => {
     const scenario = scenarios[name]
     expect(await scenario.observe({ c: healthyClient, relay: healthy })).toEqual(scenario.healthy)
-    const faulty = await startTestRelay({ faults: [name] }, { clock })
+    const faulty = await createFaultyRelay({ host: '127.0.0.1', port: 0, faults: [name] }, { clock })
     const c = await TestClient.connect(faulty.url)
     try {
       expect(await scenario.observe({ c, relay: faulty })).not.toEqual(scenario.healthy)

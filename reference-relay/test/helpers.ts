@@ -6,6 +6,7 @@ import type { NostrEvent } from '../../spec/model/event.ts'
 import type { Filter } from '../../spec/model/filter.ts'
 import { type RelayConfig, type RelayOptions, resolveConfig } from '../src/config.ts'
 import { createRelay, type RelayInternals } from '../src/relay.ts'
+import { MemoryStore } from '../src/storage/memory-store.ts'
 
 export type Frame = unknown[]
 
@@ -14,6 +15,13 @@ const DefaultWait = 5000
 /** A relay on 127.0.0.1:0; `overrides` reach internals such as the clock or the limits. */
 export function startTestRelay(options: RelayOptions = {}, overrides: Partial<RelayConfig> = {}): Promise<RelayInternals> {
   return createRelay(resolveConfig({ host: '127.0.0.1', port: 0, ...options }, overrides))
+}
+
+/** The memory store inside a relay on the memory backend, for tests that look inside or seed it. */
+export function memoryStoreOf(relay: RelayInternals): MemoryStore {
+  const events = (relay.store as { events?: unknown }).events
+  if (!(events instanceof MemoryStore)) throw new Error(`relay runs on ${relay.store.backend}, not the memory store`)
+  return events
 }
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000)

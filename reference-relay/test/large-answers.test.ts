@@ -15,7 +15,7 @@ import { newKey, nowSeconds, sign, startTestRelay, TestClient } from './helpers.
 
 const EventCount = 48
 const ContentChars = 250_000
-const Rounds = 5
+const Rounds = 4
 
 const dir = mkdtempSync(path.join(tmpdir(), 'large-answers-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -55,5 +55,6 @@ describe.each([
       writer.close()
       await relay.close()
     }
-  })
+    // About 100 MB cross the loopback per backend: generous for a loaded machine, no timing asserted.
+  }, 120_000)
 })

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { MaxThreadDepth, ThreadQueryDefaultLimit, ThreadQueryMaxLimit, ThreadRefusals } from '../../spec/model/thread.ts'
 import type { RelayInternals } from '../src/relay.ts'
-import { deletion, type Key, newKey, nowSeconds, persona, sign, startTestRelay, TestClient } from './helpers.ts'
+import { deletion, type Key, memoryStoreOf, newKey, nowSeconds, persona, sign, startTestRelay, TestClient } from './helpers.ts'
 import { request } from './http-helpers.ts'
 
 let relay: RelayInternals
@@ -60,17 +60,17 @@ describe('placement at ingest', () => {
     const loneRoot = await stored(ch.message([['e', root.id, '', 'root']]))
     const deeper = await stored(ch.replyTo(root, loneReply))
     const deeperByReplyOnly = await stored(ch.message([['e', deeper.id, '', 'reply']]))
-    expect(relay.store.getThreaded(root.id)?.thread).toMatchObject({ root: root.id, depth: 0 })
-    expect(relay.store.getThreaded(loneReply.id)?.thread).toMatchObject({ root: root.id, parent: root.id, depth: 1 })
-    expect(relay.store.getThreaded(loneRoot.id)?.thread).toMatchObject({ root: root.id, parent: root.id, depth: 1 })
-    expect(relay.store.getThreaded(deeper.id)?.thread).toMatchObject({ root: root.id, parent: loneReply.id, depth: 2 })
-    expect(relay.store.getThreaded(deeperByReplyOnly.id)?.thread).toMatchObject({ root: root.id, depth: 3 })
+    expect(memoryStoreOf(relay).getThreaded(root.id)?.thread).toMatchObject({ root: root.id, depth: 0 })
+    expect(memoryStoreOf(relay).getThreaded(loneReply.id)?.thread).toMatchObject({ root: root.id, parent: root.id, depth: 1 })
+    expect(memoryStoreOf(relay).getThreaded(loneRoot.id)?.thread).toMatchObject({ root: root.id, parent: root.id, depth: 1 })
+    expect(memoryStoreOf(relay).getThreaded(deeper.id)?.thread).toMatchObject({ root: root.id, parent: loneReply.id, depth: 2 })
+    expect(memoryStoreOf(relay).getThreaded(deeperByReplyOnly.id)?.thread).toMatchObject({ root: root.id, depth: 3 })
   })
 
   test('unmarked e tags are not thread references', async () => {
     const ch = channel()
     const mention = await stored(ch.message([['e', 'f'.repeat(64)]]))
-    expect(relay.store.getThreaded(mention.id)?.thread).toMatchObject({ root: mention.id, depth: 0 })
+    expect(memoryStoreOf(relay).getThreaded(mention.id)?.thread).toMatchObject({ root: mention.id, depth: 0 })
   })
 
   test('each refusal of the placement table, with its exact message, through both doors', async () => {
@@ -111,7 +111,7 @@ describe('placement at ingest', () => {
     const root = await stored(ch.message())
     let parent = root
     for (let depth = 1; depth <= MaxThreadDepth; depth += 1) parent = await stored(ch.replyTo(root, parent))
-    expect(relay.store.getThreaded(parent.id)?.thread?.depth).toBe(MaxThreadDepth)
+    expect(memoryStoreOf(relay).getThreaded(parent.id)?.thread?.depth).toBe(MaxThreadDepth)
     const tooDeep = ch.replyTo(root, parent)
     expect(await ws.publish(tooDeep)).toEqual({ accepted: false, message: ThreadRefusals.tooDeep })
     expect((await request(relay.httpUrl, '/events', tooDeep, { key: reader })).json).toEqual({ error: ThreadRefusals.tooDeep })
@@ -125,7 +125,7 @@ describe('placement at ingest', () => {
     ws.send(['EVENT', reply])
     const answers = await Promise.all([root, reply].map((e) => ws.next((f) => f[0] === 'OK' && f[1] === e.id)))
     expect(answers.map((f) => f[2])).toEqual([true, true])
-    expect(relay.store.getThreaded(reply.id)?.thread?.depth).toBe(1)
+    expect(memoryStoreOf(relay).getThreaded(reply.id)?.thread?.depth).toBe(1)
   })
 
   test('threads cross doors: a root posted over HTTP, replied to over WebSocket', async () => {
@@ -240,11 +240,11 @@ describe('thread and top-level limits (default 100, at most 500)', () => {
     const ch = channel()
     const base = nowSeconds() - 1000
     const root = ch.message([], { created_at: base - 1 })
-    relay.store.insert(root, { root: root.id, parent: null, depth: 0, broadcast: false })
+    memoryStoreOf(relay).insert(root, { root: root.id, parent: null, depth: 0, broadcast: false })
     const replies: NostrEvent[] = []
     for (let i = 0; i < 600; i += 1) {
       const reply = { ...ch.message([['e', root.id, '', 'reply'], ['broadcast', '1']], { created_at: base + i }) }
-      relay.store.insert(reply, { root: root.id, parent: root.id, depth: 1, broadcast: true })
+      memoryStoreOf(relay).insert(reply, { root: root.id, parent: root.id, depth: 1, broadcast: true })
       replies.push(reply)
     }
     seeded = { root, replies, channel: ch.name }
@@ -280,7 +280,7 @@ describe('deletion', () => {
     await stored(deletion(ch.key, [['e', broadcast.id], ['k', '9']]))
     expect(await query([{ '#e': [root.id], depth_limit: 1 }])).toEqual([other.id])
     expect(await query([{ '#h': [ch.name], top_level: true }])).toEqual([root.id])
-    expect(relay.store.getThreaded(broadcast.id)).toBeUndefined()
+    expect(memoryStoreOf(relay).getThreaded(broadcast.id)).toBeUndefined()
     expect(await ws.publish(ch.message([['e', broadcast.id, '', 'reply']]))).toEqual({ accepted: false, message: ThreadRefusals.parentMissing })
   })
 })

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { RepoRoot } from '../../harness/src/engine.ts'
-import { type FaultName, Faults } from '../../reference-relay/src/faults.ts'
+import { type FaultName, Faults } from '../../reference-relay/test-support/faults.ts'
 import type { KillTable } from './kill-table.ts'
 import { AllFaults, SuiteAreasByFaultArea, type Target, areaSelection, detecting, healthyProblems, loadKnownDeviations, runPower } from './power.ts'
 

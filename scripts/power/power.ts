@@ -1,6 +1,6 @@
 /**
  * Proof of power: run the conformance suites against the reference relay once healthy and
- * once per test fault (reference-relay/src/faults.ts), all in this process and in ONE
+ * once per test fault (reference-relay/test-support/faults.ts), all in this process and in ONE
  * vitest run: each relay is a vitest project with its own run context, so workers and
  * module caches are shared and the run pays vitest's start-up once. A fault counts as
  * detected when at least one case grades `fail` or `warn` against it. Grading is the
@@ -16,8 +16,8 @@ import { probeTarget } from '../../harness/src/probe.ts'
 import { CaseReporter } from '../../harness/src/reporter.ts'
 import { defaultSettings } from '../../harness/src/settings.ts'
 import type { Outcome, Profile, SuiteContext, TargetInfo } from '../../harness/src/types.ts'
-import { type FaultArea, type FaultName, Faults } from '../../reference-relay/src/faults.ts'
 import { type RunningRelay, startRelay } from '../../reference-relay/src/index.ts'
+import { type FaultArea, type FaultName, Faults, startFaultyRelay } from '../../reference-relay/test-support/faulty-relay.ts'
 
 /** Suite folders (case id areas) holding the cases meant to catch each kind of fault. */
 export const SuiteAreasByFaultArea: Readonly<Record<FaultArea, readonly string[]>> = {
@@ -103,7 +103,7 @@ export async function runPower(options: PowerOptions): Promise<PowerResult> {
   try {
     const projects = []
     for (const { fault, selection } of options.targets) {
-      const relay = await startRelay({ host: '127.0.0.1', port: 0, ...(fault ? { faults: [fault] } : {}) })
+      const relay = fault ? await startFaultyRelay({ host: '127.0.0.1', port: 0, faults: [fault] }) : await startRelay({ host: '127.0.0.1', port: 0 })
       relays.push(relay)
       const target: TargetInfo = { name: projectName(fault), url: relay.url, httpUrl: relay.httpUrl, embedded: false }
       const timeoutMs = fault === null ? options.healthyTimeoutMs : (options.faultTimeoutMs ?? 2000)

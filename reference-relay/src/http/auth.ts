@@ -1,6 +1,11 @@
-/** NIP-98 on the bridge: turns a request into a requester, a 401, or a 429. */
+/**
+ * NIP-98 on the bridge: turns a request into a requester, a 401, or a 429. The checks are
+ * spec/model's checkHttpAuth, in its order: the cheap ones on the event loop, then the
+ * signature through the relay's verifier (its worker threads), then the replay guard.
+ */
 
-import { checkHttpAuth, type SkippableHttpAuthCheck } from '../../../spec/model/http-auth.ts'
+import { checkHttpAuth, HttpAuthRefusals, type SkippableHttpAuthCheck } from '../../../spec/model/http-auth.ts'
+import type { NostrEvent } from '../../../spec/model/event.ts'
 import { formatReason } from '../../../spec/model/reasons.ts'
 import type { ReplayCache } from './replay-cache.ts'
 import { errorReply, type HttpReply } from './responses.ts'
@@ -23,28 +28,43 @@ export interface AuthInput {
 
 export type AuthOutcome = { ok: true; requester: Requester } | { ok: false; reply: HttpReply }
 
-/** `skip`: NIP-98 checks left out on purpose (test faults only). */
-export function authenticate(
+/** Checks BIP-340 signatures (the relay's Verifier, whose pool runs off the event loop). */
+export type SignatureCheck = (event: NostrEvent) => Promise<boolean>
+
+const unauthorized = (message: string): AuthOutcome => ({
+  ok: false,
+  reply: errorReply(401, message, { 'www-authenticate': 'Nostr' }),
+})
+
+const replayCacheFull: AuthOutcome = {
+  ok: false,
+  reply: errorReply(429, formatReason('rate-limited', 'too many NIP-98 authorizations in the replay window; retry shortly'), {
+    'retry-after': '1',
+  }),
+}
+
+/** `skip`: NIP-98 checks left out on purpose (test relays only). */
+export async function authenticate(
   mode: HttpAuthMode,
   input: AuthInput,
   replay: ReplayCache,
+  verifySignature: SignatureCheck,
   skip?: ReadonlySet<SkippableHttpAuthCheck>,
-): AuthOutcome {
+): Promise<AuthOutcome> {
   if (mode === 'none') return { ok: true, requester: { pubkey: null } }
-  if (!replay.hasRoom(input.now)) {
-    return {
-      ok: false,
-      reply: errorReply(429, formatReason('rate-limited', 'too many NIP-98 authorizations in the replay window; retry shortly'), {
-        'retry-after': '1',
-      }),
-    }
-  }
-  const check = checkHttpAuth(
+  const checks = (name: SkippableHttpAuthCheck) => skip === undefined || !skip.has(name)
+  // Everything but the signature and the replay guard, which follow in the same order.
+  const cheap = checkHttpAuth(
     input.authorization,
     { url: input.url, method: input.method, body: input.body, now: input.now },
-    (id, createdAt) => replay.seen(id, createdAt, input.now),
-    skip === undefined ? {} : { skip },
+    () => false,
+    { skip: new Set<SkippableHttpAuthCheck>([...(skip ?? []), 'signature', 'replayed']) },
   )
-  if (!check.ok) return { ok: false, reply: errorReply(401, check.message, { 'www-authenticate': 'Nostr' }) }
-  return { ok: true, requester: { pubkey: check.pubkey } }
+  if (!cheap.ok) return unauthorized(cheap.message)
+  if (checks('signature') && !(await verifySignature(cheap.event))) return unauthorized(HttpAuthRefusals.signature)
+  if (checks('replayed')) {
+    if (!replay.hasRoom(cheap.pubkey, input.now)) return replayCacheFull
+    if (replay.seen(cheap.id, cheap.pubkey, cheap.event.created_at, input.now)) return unauthorized(HttpAuthRefusals.replayed)
+  }
+  return { ok: true, requester: { pubkey: cheap.pubkey } }
 }

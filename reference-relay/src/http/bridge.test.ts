@@ -6,6 +6,8 @@ import { buildHttpAuthHeader, HttpAuthRefusals } from '../../../spec/model/http-
 import { placeChannelMessage } from '../../../spec/model/thread-ingest.ts'
 import { selectThreadReplies, selectTopLevel, type ThreadedEvent } from '../../../spec/model/thread-query.ts'
 import type { ThreadQuery, TopLevelQuery } from '../../../spec/model/thread.ts'
+import type { StoredEvent } from '../storage/event-store.ts'
+import { storedEventOf } from '../storage/read.ts'
 import type { Requester } from './auth.ts'
 import { type BridgeBackend, type BridgeRequest, type BridgeSettings, HttpBridge, type SubmitOutcome } from './bridge.ts'
 import type { QueryPart } from './query-plan.ts'
@@ -34,19 +36,19 @@ class ModelBackend implements BridgeBackend {
     return { id: event.id, accepted: true, message: '' }
   }
 
-  query(filters: Filter[]): NostrEvent[] {
+  query(filters: Filter[]): StoredEvent[] {
     return queryEvents(
       [...this.stored.values()].map((entry) => entry.event),
       filters,
-    )
+    ).map(storedEventOf)
   }
 
-  threadReplies(query: ThreadQuery, conditions: Filter): NostrEvent[] {
-    return selectThreadReplies(this.stored.values(), query, conditions)
+  threadReplies(query: ThreadQuery, conditions: Filter): StoredEvent[] {
+    return selectThreadReplies(this.stored.values(), query, conditions).map(storedEventOf)
   }
 
-  topLevel(query: TopLevelQuery, conditions: Filter): NostrEvent[] {
-    return selectTopLevel(this.stored.values(), query, conditions)
+  topLevel(query: TopLevelQuery, conditions: Filter): StoredEvent[] {
+    return selectTopLevel(this.stored.values(), query, conditions).map(storedEventOf)
   }
 
   count(filters: Filter[]): number {
@@ -79,6 +81,7 @@ function setup(overrides: Partial<BridgeSettings> = {}, replay?: ReplayCache) {
     listenAddress: host,
     maxFilters: 10,
     clock: () => nowMs,
+    verifySignature: async (event) => verifyEventSignature(event),
     log: (line) => logs.push(line),
     ...overrides,
   }

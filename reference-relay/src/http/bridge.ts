@@ -8,17 +8,18 @@
  * not JSON or not of the route's shape), then the route. Every refused event is a 400.
  */
 
-import type { NostrEvent } from '../../../spec/model/event.ts'
 import type { Filter } from '../../../spec/model/filter.ts'
 import type { SkippableHttpAuthCheck } from '../../../spec/model/http-auth.ts'
 import { formatReason } from '../../../spec/model/reasons.ts'
 import type { ThreadQuery, TopLevelQuery } from '../../../spec/model/thread.ts'
-import { authenticate, type HttpAuthMode, type Requester } from './auth.ts'
+import type { StoredEvent } from '../storage/event-store.ts'
+import { ReadsBusyError } from '../storage/read-gate.ts'
+import { authenticate, type HttpAuthMode, type Requester, type SignatureCheck } from './auth.ts'
 import { parseFilterList, parseJsonBody } from './parse.ts'
 import { concatenateAnswers, isPlainQuery, planQuery, type QueryPart, withoutLimit } from './query-plan.ts'
 import { ReplayCache } from './replay-cache.ts'
 import { absoluteRequestUrl, type RequestTarget } from './request-url.ts'
-import { errorReply, type HttpReply, jsonReply } from './responses.ts'
+import { errorReply, eventsReply, type HttpReply, jsonReply } from './responses.ts'
 import type { BridgeRoute } from './routes.ts'
 
 /** The answer of the ingest pipeline to one event (the same as an OK over WebSocket). */
@@ -33,11 +34,11 @@ export interface BridgeBackend {
   /** Runs one parsed JSON value through the same ingest pipeline as a WebSocket EVENT. */
   submitEvent(event: unknown, requester: Requester): Promise<SubmitOutcome>
   /** NIP-01 filters answered exactly as a REQ answers them: the union, newest first. */
-  query(filters: Filter[], requester: Requester): Promise<NostrEvent[]> | NostrEvent[]
+  query(filters: Filter[], requester: Requester): Promise<StoredEvent[]> | StoredEvent[]
   /** Replies under a root (spec/model selectThreadReplies semantics). */
-  threadReplies(query: ThreadQuery, conditions: Filter, requester: Requester): Promise<NostrEvent[]> | NostrEvent[]
+  threadReplies(query: ThreadQuery, conditions: Filter, requester: Requester): Promise<StoredEvent[]> | StoredEvent[]
   /** A channel's top-level feed (spec/model selectTopLevel semantics). */
-  topLevel(query: TopLevelQuery, conditions: Filter, requester: Requester): Promise<NostrEvent[]> | NostrEvent[]
+  topLevel(query: TopLevelQuery, conditions: Filter, requester: Requester): Promise<StoredEvent[]> | StoredEvent[]
   /** NIP-45 count over plain filters, exactly as a WebSocket COUNT answers it. */
   count(filters: Filter[], requester: Requester): Promise<number> | number
   /** Ids of every event a part matches, no limit and no clamp (for /count with extensions). */
@@ -53,6 +54,8 @@ export interface BridgeSettings {
   maxFilters: number
   /** Milliseconds since the epoch. */
   clock: () => number
+  /** NIP-98 signature checks: the relay's verifier, off the event loop. */
+  verifySignature: SignatureCheck
   log: (line: string) => void
   /** NIP-98 checks left out on purpose (test faults only). */
   authSkips?: ReadonlySet<SkippableHttpAuthCheck>
@@ -77,6 +80,7 @@ export class HttpBridge {
     try {
       return await this.route(request)
     } catch (error) {
+      if (error instanceof ReadsBusyError) return errorReply(429, error.message, { 'retry-after': '1' })
       this.settings.log(`http bridge: ${request.route} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
       return errorReply(500, formatReason('error', 'internal error while answering the request'))
     }
@@ -84,7 +88,7 @@ export class HttpBridge {
 
   private async route(request: BridgeRequest): Promise<HttpReply> {
     const { settings } = this
-    const auth = authenticate(
+    const auth = await authenticate(
       settings.auth,
       {
         authorization: request.authorization,
@@ -94,6 +98,7 @@ export class HttpBridge {
         now: Math.floor(settings.clock() / 1000),
       },
       this.replay,
+      settings.verifySignature,
       settings.authSkips,
     )
     if (!auth.ok) return auth.reply
@@ -119,13 +124,13 @@ export class HttpBridge {
     const filters = parseFilterList(value, this.settings.maxFilters)
     if (!filters.ok) return errorReply(400, filters.message)
     const parts = planQuery(filters.value)
-    if (isPlainQuery(parts)) return jsonReply(200, await this.backend.query(filters.value, requester))
-    const answers: NostrEvent[][] = []
+    if (isPlainQuery(parts)) return eventsReply(await this.backend.query(filters.value, requester))
+    const answers: StoredEvent[][] = []
     for (const part of parts) answers.push(await this.answerPart(part, requester))
-    return jsonReply(200, concatenateAnswers(answers))
+    return eventsReply(concatenateAnswers(answers))
   }
 
-  private answerPart(part: QueryPart, requester: Requester): Promise<NostrEvent[]> | NostrEvent[] {
+  private answerPart(part: QueryPart, requester: Requester): Promise<StoredEvent[]> | StoredEvent[] {
     switch (part.type) {
       case 'filter':
         return this.backend.query([part.filter], requester)

@@ -11,7 +11,6 @@
  * `limit` removed. A filter that is both a thread and a top-level filter is a thread filter.
  */
 
-import type { NostrEvent } from '../../../spec/model/event.ts'
 import type { Filter } from '../../../spec/model/filter.ts'
 import { threadConditions, topLevelConditions } from '../../../spec/model/thread-query.ts'
 import { type ThreadQuery, threadQueryOf, type TopLevelQuery, topLevelQueryOf } from '../../../spec/model/thread.ts'
@@ -54,9 +53,9 @@ export function withoutLimit(part: QueryPart): QueryPart {
 }
 
 /** Concatenation in request order without repeats (the first occurrence stays). */
-export function concatenateAnswers(answers: ReadonlyArray<readonly NostrEvent[]>): NostrEvent[] {
+export function concatenateAnswers<E extends { id: string }>(answers: ReadonlyArray<readonly E[]>): E[] {
   const given = new Set<string>()
-  const out: NostrEvent[] = []
+  const out: E[] = []
   for (const answer of answers) {
     for (const event of answer) {
       if (given.has(event.id)) continue

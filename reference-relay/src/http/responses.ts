@@ -41,6 +41,15 @@ export function jsonReply(status: number, value: unknown, headers: Record<string
   }
 }
 
+/** A 200 whose body is a JSON array of stored events, built from their stored JSON texts. */
+export function eventsReply(events: ReadonlyArray<{ json: string }>): HttpReply {
+  return {
+    status: 200,
+    headers: { ...CorsHeaders, 'content-type': 'application/json' },
+    body: `[${events.map((event) => event.json).join(',')}]`,
+  }
+}
+
 /** Every error body is `{"error": "<prefix>: <text>"}`. */
 export function errorReply(status: number, message: string, headers: Record<string, string> = {}): HttpReply {
   return jsonReply(status, { error: message }, headers)

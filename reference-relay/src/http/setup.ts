@@ -2,25 +2,26 @@
 
 import type { SkippableHttpAuthCheck } from '../../../spec/model/http-auth.ts'
 import type { RelayConfig } from '../config.ts'
-import type { FaultSet } from '../faults.ts'
-import type { RelayStages } from '../relay.ts'
-import { HttpBridge } from './bridge.ts'
+import type { Ingester } from '../ingester.ts'
+import type { EventReader } from '../storage/event-store.ts'
+import type { Verifier } from '../verifier.ts'
+import { type BridgeBackend, HttpBridge } from './bridge.ts'
 import { createRelayBackend } from './relay-backend.ts'
 import { bridgeHandlers, type UwsHandler } from './uws-adapter.ts'
 
-/** The NIP-98 checks the `http-auth-*` test faults leave out. */
-export function authSkipsOf(faults: FaultSet): Set<SkippableHttpAuthCheck> {
-  const skips = new Set<SkippableHttpAuthCheck>()
-  if (faults.has('http-auth-replay-accepted')) skips.add('replayed')
-  if (faults.has('http-auth-url-unchecked')) skips.add('url')
-  if (faults.has('http-auth-payload-unchecked')) skips.add('payload')
-  if (faults.has('http-auth-window-unchecked')) skips.add('expired')
-  return skips
+export interface BridgeParts {
+  config: RelayConfig
+  ingester: Pick<Ingester, 'submitEvent'>
+  reader: EventReader
+  verifier: Verifier
+  /** A test relay's bent backend or NIP-98 checks (reference-relay/test-support). */
+  wrapBackend?: (backend: BridgeBackend) => BridgeBackend
+  authSkips?: ReadonlySet<SkippableHttpAuthCheck>
 }
 
-export function createBridge(stages: RelayStages, listenAddress: () => string): HttpBridge {
-  const config: RelayConfig = stages.config
-  const skips = authSkipsOf(config.faults)
+export function createBridge(parts: BridgeParts, listenAddress: () => string): HttpBridge {
+  const { config, verifier } = parts
+  const backend = createRelayBackend({ ingester: parts.ingester, reader: parts.reader, maxLimit: config.limits.maxLimit })
   return new HttpBridge(
     {
       auth: config.httpAuth,
@@ -30,14 +31,15 @@ export function createBridge(stages: RelayStages, listenAddress: () => string): 
       },
       maxFilters: config.limits.maxFilters,
       clock: config.clock,
+      verifySignature: async (event) => (await verifier.verify([event]))[0] === true,
       log: config.log,
-      ...(skips.size > 0 ? { authSkips: skips } : {}),
+      ...(parts.authSkips !== undefined && parts.authSkips.size > 0 ? { authSkips: parts.authSkips } : {}),
     },
-    createRelayBackend({ ingester: stages.ingester, reqWorker: stages.reqWorker, store: stages.store, faults: config.faults }),
+    parts.wrapBackend?.(backend) ?? backend,
   )
 }
 
 /** The `any(pattern)` handlers websocket.ts registers for /events, /query and /count. */
-export function bridgeRawRoutes(stages: RelayStages, listenAddress: () => string): Array<[pattern: string, handler: UwsHandler]> {
-  return bridgeHandlers(createBridge(stages, listenAddress))
+export function bridgeRawRoutes(parts: BridgeParts, listenAddress: () => string): Array<[pattern: string, handler: UwsHandler]> {
+  return bridgeHandlers(createBridge(parts, listenAddress))
 }

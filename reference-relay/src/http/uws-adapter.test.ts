@@ -54,7 +54,7 @@ function fakeRequest(method: string, url: string, headers: Record<string, string
 function bridge() {
   const seen: unknown[] = []
   const b = new HttpBridge(
-    { auth: 'none', publicUrl: null, listenAddress: '127.0.0.1:1', maxFilters: 10, clock: Date.now, log: () => {} },
+    { auth: 'none', publicUrl: null, listenAddress: '127.0.0.1:1', maxFilters: 10, clock: Date.now, verifySignature: async () => true, log: () => {} },
     {
       submitEvent: async (event) => {
         seen.push(event)

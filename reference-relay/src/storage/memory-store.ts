@@ -3,29 +3,49 @@
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import { compareForQuery, type Filter } from '../../../spec/model/filter.ts'
 import { addressOf } from '../../../spec/model/head.ts'
+import { DeletionKind } from '../../../spec/model/kinds.ts'
 import { matchFilterInScope } from '../../../spec/model/scope.ts'
 import { selectThreadReplies, selectTopLevel, type ThreadedEvent, type ThreadMeta } from '../../../spec/model/thread-query.ts'
 import type { ThreadQuery, TopLevelQuery } from '../../../spec/model/thread.ts'
-import type { EventStore } from './event-store.ts'
+import type { BatchEffect, BatchNeeds, BatchSnapshot } from './batch.ts'
+import type { EventStore, StoredEvent, StoredQuery } from './event-store.ts'
+import { storedEventOf, unionNewestFirst } from './read.ts'
+
+interface Entry {
+  event: NostrEvent
+  thread: ThreadMeta | null
+  /** The JSON text reads hand out, encoded once. */
+  stored: StoredEvent
+}
 
 export class MemoryStore implements EventStore {
   readonly backend = 'memory'
-  readonly #events = new Map<string, NostrEvent>()
+  readonly #events = new Map<string, Entry>()
   readonly #byAddress = new Map<string, Set<string>>()
-  readonly #threads = new Map<string, ThreadMeta>()
+  /** Stored deletions per author. */
+  readonly #deletions = new Map<string, Set<string>>()
+  #commit = 0
 
   transaction<T>(fn: () => T): T {
     return fn()
   }
 
+  snapshot<T>(fn: () => T): T {
+    return fn()
+  }
+
   insert(event: NostrEvent, thread: ThreadMeta | null = null): boolean {
     if (this.#events.has(event.id)) return false
-    this.#events.set(event.id, event)
-    if (thread !== null) this.#threads.set(event.id, thread)
+    this.#events.set(event.id, { event, thread, stored: storedEventOf(event) })
     const address = addressOf(event)
     if (address !== null) {
       let ids = this.#byAddress.get(address)
       if (ids === undefined) this.#byAddress.set(address, (ids = new Set()))
+      ids.add(event.id)
+    }
+    if (event.kind === DeletionKind) {
+      let ids = this.#deletions.get(event.pubkey)
+      if (ids === undefined) this.#deletions.set(event.pubkey, (ids = new Set()))
       ids.add(event.id)
     }
     return true
@@ -36,38 +56,41 @@ export class MemoryStore implements EventStore {
   }
 
   get(id: string): NostrEvent | undefined {
-    return this.#events.get(id)
+    return this.#events.get(id)?.event
   }
 
   getThreaded(id: string): ThreadedEvent | undefined {
-    const event = this.#events.get(id)
-    return event === undefined ? undefined : { event, thread: this.#threads.get(id) ?? null }
+    const entry = this.#events.get(id)
+    return entry === undefined ? undefined : { event: entry.event, thread: entry.thread }
   }
 
   versionsOf(address: string): NostrEvent[] {
     const ids = this.#byAddress.get(address)
     if (ids === undefined) return []
-    return [...ids].map((id) => this.#events.get(id)).filter((event) => event !== undefined)
+    return [...ids].map((id) => this.#events.get(id)?.event).filter((event) => event !== undefined)
   }
 
   remove(id: string): boolean {
-    const event = this.#events.get(id)
-    if (event === undefined) return false
+    const entry = this.#events.get(id)
+    if (entry === undefined) return false
+    const { event } = entry
     this.#events.delete(id)
-    this.#threads.delete(id)
     const address = addressOf(event)
     if (address !== null) {
       const ids = this.#byAddress.get(address)
       ids?.delete(id)
       if (ids?.size === 0) this.#byAddress.delete(address)
     }
+    if (event.kind === DeletionKind) {
+      const ids = this.#deletions.get(event.pubkey)
+      ids?.delete(id)
+      if (ids?.size === 0) this.#deletions.delete(event.pubkey)
+    }
     return true
   }
 
   query(filter: Filter): NostrEvent[] {
-    if (filter.limit === 0) return []
-    const matches = this.#matching(filter).sort(compareForQuery)
-    return filter.limit === undefined ? matches : matches.slice(0, filter.limit)
+    return this.#select(filter).map((entry) => entry.event)
   }
 
   threadReplies(query: ThreadQuery, conditions: Filter): NostrEvent[] {
@@ -80,7 +103,7 @@ export class MemoryStore implements EventStore {
 
   count(filters: readonly Filter[]): number {
     const ids = new Set<string>()
-    for (const filter of filters) for (const event of this.#matching(filter)) ids.add(event.id)
+    for (const filter of filters) for (const entry of this.#matching(filter)) ids.add(entry.event.id)
     return ids.size
   }
 
@@ -88,26 +111,80 @@ export class MemoryStore implements EventStore {
     return this.#events.size
   }
 
+  loadBatch(needs: BatchNeeds): BatchSnapshot {
+    const events = new Map<string, ThreadedEvent>()
+    for (const id of needs.ids) {
+      const found = this.getThreaded(id)
+      if (found !== undefined) events.set(id, found)
+    }
+    const versions = new Map(needs.addresses.map((address) => [address, this.versionsOf(address)]))
+    const deletions: NostrEvent[] = []
+    for (const { pubkey, ids, addresses } of needs.deletionRefs) {
+      const names = new Set([...ids.map((id) => `e:${id}`), ...addresses.map((address) => `a:${address}`)])
+      for (const id of this.#deletions.get(pubkey) ?? []) {
+        const deletion = this.#events.get(id)?.event
+        if (deletion === undefined) continue
+        // Tag values compared as stored, as a `#e` / `#a` filter would (the SQLite backend does the same).
+        if (deletion.tags.some((tag) => names.has(`${tag[0]}:${tag[1]}`))) deletions.push(deletion)
+      }
+    }
+    return { events, versions, deletions }
+  }
+
+  applyBatch(effects: readonly BatchEffect[]): void {
+    for (const effect of effects) {
+      if (effect.type === 'insert') this.insert(effect.event, effect.thread)
+      else this.remove(effect.event.id)
+    }
+    this.#commit += 1
+  }
+
+  lastCommit(): number {
+    return this.#commit
+  }
+
+  read(query: StoredQuery): StoredEvent[] {
+    switch (query.type) {
+      case 'filters':
+        return unionNewestFirst(query.filters.map((filter) => this.#select(filter).map((entry) => entry.stored)))
+      case 'thread':
+        return this.#storedOf(this.threadReplies(query.query, query.conditions))
+      case 'top-level':
+        return this.#storedOf(this.topLevel(query.query, query.conditions))
+    }
+  }
+
   close(): void {
     this.#events.clear()
     this.#byAddress.clear()
-    this.#threads.clear()
+    this.#deletions.clear()
+  }
+
+  #storedOf(events: NostrEvent[]): StoredEvent[] {
+    return events.map((event) => (this.#events.get(event.id) as Entry).stored)
+  }
+
+  /** One filter's answer: newest first, at most `limit`. */
+  #select(filter: Filter): Entry[] {
+    if (filter.limit === 0) return []
+    const matches = this.#matching(filter).sort((a, b) => compareForQuery(a.event, b.event))
+    return filter.limit === undefined ? matches : matches.slice(0, filter.limit)
   }
 
   *#threaded(): Generator<ThreadedEvent> {
-    for (const event of this.#events.values()) yield { event, thread: this.#threads.get(event.id) ?? null }
+    for (const entry of this.#events.values()) yield { event: entry.event, thread: entry.thread }
   }
 
-  #matching(filter: Filter): NostrEvent[] {
-    const out: NostrEvent[] = []
+  #matching(filter: Filter): Entry[] {
+    const out: Entry[] = []
     if (filter.ids) {
-      for (const id of filter.ids) {
-        const event = this.#events.get(id)
-        if (event && matchFilterInScope(filter, event)) out.push(event)
+      for (const id of new Set(filter.ids)) {
+        const entry = this.#events.get(id)
+        if (entry && matchFilterInScope(filter, entry.event)) out.push(entry)
       }
-      return [...new Map(out.map((e) => [e.id, e])).values()]
+      return out
     }
-    for (const event of this.#events.values()) if (matchFilterInScope(filter, event)) out.push(event)
+    for (const entry of this.#events.values()) if (matchFilterInScope(filter, entry.event)) out.push(entry)
     return out
   }
 }

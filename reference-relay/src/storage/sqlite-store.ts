@@ -11,13 +11,20 @@ import Database from 'better-sqlite3'
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import { type Filter, tagConditions } from '../../../spec/model/filter.ts'
 import { addressOf } from '../../../spec/model/head.ts'
+import { DeletionKind } from '../../../spec/model/kinds.ts'
 import { channelOf } from '../../../spec/model/scope.ts'
 import type { ThreadedEvent, ThreadMeta } from '../../../spec/model/thread-query.ts'
 import type { ThreadQuery, TopLevelQuery } from '../../../spec/model/thread.ts'
-import type { EventStore } from './event-store.ts'
+import type { BatchEffect, BatchNeeds, BatchSnapshot } from './batch.ts'
+import type { EventStore, StoredEvent, StoredQuery } from './event-store.ts'
+import { unionNewestFirst } from './read.ts'
 
-/** 2: thread columns (version 1 files are migrated in place; their rows have no thread facts). */
-const SchemaVersion = 2
+/**
+ * 2: thread columns (version 1 files are migrated in place; their rows have no thread facts).
+ * 3: the `commits` counter (added in place), which readers use to tell which batches a
+ * snapshot includes.
+ */
+const SchemaVersion = 3
 
 const Schema = `
 CREATE TABLE IF NOT EXISTS events (
@@ -47,6 +54,11 @@ CREATE TABLE IF NOT EXISTS tags (
 );
 CREATE INDEX IF NOT EXISTS tags_lookup ON tags (name, value, seq);
 CREATE INDEX IF NOT EXISTS tags_seq ON tags (seq);
+CREATE TABLE IF NOT EXISTS commits (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  n  INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO commits (id, n) VALUES (1, 0);
 `
 
 /** Added by schema version 2; ALTER TABLE adds them to version 1 files. */
@@ -64,6 +76,14 @@ CREATE INDEX IF NOT EXISTS events_thread ON events (thread_root, thread_depth, c
 /** Top-level (spec/model isTopLevel): no thread facts, a root, or a depth-1 broadcast reply. */
 const TopLevelClause = '(e.thread_depth IS NULL OR e.thread_depth = 0 OR (e.thread_depth = 1 AND e.thread_broadcast = 1))'
 
+interface StoredRow {
+  id: string
+  created_at: number
+  raw: string
+}
+
+const storedOfRow = (row: StoredRow): StoredEvent => ({ id: row.id, created_at: row.created_at, json: row.raw })
+
 interface ThreadRow {
   raw: string
   thread_root: string | null
@@ -71,6 +91,8 @@ interface ThreadRow {
   thread_depth: number | null
   thread_broadcast: number | null
 }
+
+const parseRow = (row: { raw: string }) => JSON.parse(row.raw) as NostrEvent
 
 function threadOfRow(row: ThreadRow): ThreadMeta | null {
   if (row.thread_root === null || row.thread_depth === null) return null
@@ -141,9 +163,9 @@ interface Checkpointer {
   alive: boolean
 }
 
-function startCheckpointer(path: string): Checkpointer {
+function startCheckpointer(path: string, script: URL): Checkpointer {
   const closed = new Int32Array(new SharedArrayBuffer(4))
-  const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
+  const worker = new Worker(script, {
     workerData: { path, intervalMs: CheckpointIntervalMs, closed: closed.buffer },
   })
   // It must never keep the process alive, nor take it down: SQLite's own crash safety
@@ -164,6 +186,19 @@ function stopCheckpointer(checkpointer: Checkpointer): void {
   Atomics.wait(checkpointer.closed, 0, 0, 5_000)
 }
 
+export interface SqliteStoreOptions {
+  /**
+   * A reader's connection: writes are refused (`query_only`), and the schema must already
+   * be there (the writer's connection creates and migrates it). Default false.
+   */
+  readOnly?: boolean
+  /** Where checkpoint-worker.js is; default: beside this file (not resolvable from a bundle). */
+  checkpointer?: URL
+}
+
+/** checkpoint-worker.js beside this module. */
+export const CheckpointerScript = (): URL => new URL('./checkpoint-worker.js', import.meta.url)
+
 export class SqliteStore implements EventStore {
   readonly backend = 'sqlite'
   readonly #db: Database.Database
@@ -174,36 +209,49 @@ export class SqliteStore implements EventStore {
   readonly #selectThreaded: Database.Statement<[string], ThreadRow>
   readonly #selectSeq: Database.Statement<[string], { seq: number }>
   readonly #selectAddress: Database.Statement<[string], { raw: string }>
+  readonly #selectDeletionsNaming: Database.Statement<[string, string, string], { raw: string }>
+  readonly #selectAnyDeletion: Database.Statement<[string], { one: number }>
   readonly #deleteEvent: Database.Statement
   readonly #deleteTags: Database.Statement
   readonly #count: Database.Statement<[], { n: number }>
+  readonly #selectCommit: Database.Statement<[], { n: number }>
+  readonly #bumpCommit: Database.Statement
   #checkpointer: Checkpointer | undefined
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
     this.#db = new Database(path)
-    this.#db.pragma('journal_mode = WAL')
-    this.#db.pragma('synchronous = FULL')
     this.#db.pragma('busy_timeout = 5000')
-    const file = path !== '' && path !== ':memory:' && !path.startsWith('file::memory:')
-    if (file) {
-      // Checkpoints run beside the event loop (checkpoint-worker.js), not inside commits.
-      this.#db.pragma('wal_autocheckpoint = 0')
-      const checkpointer = startCheckpointer(path)
-      this.#checkpointer = checkpointer
-      checkpointer.worker.on('exit', () => {
-        // Gone before close (it failed to open the file, say): SQLite checkpoints again.
-        if (this.#checkpointer === checkpointer && this.#db.open) this.#db.pragma('wal_autocheckpoint = 1000')
-      })
+    if (options.readOnly === true) {
+      this.#db.pragma('query_only = ON')
+      const version = this.#db.pragma('user_version', { simple: true }) as number
+      if (version !== SchemaVersion) {
+        this.#db.close()
+        throw new Error(`error: ${path} has schema version ${version}; a reader needs ${SchemaVersion} (open the writer first)`)
+      }
+    } else {
+      this.#db.pragma('journal_mode = WAL')
+      this.#db.pragma('synchronous = FULL')
+      const file = path !== '' && path !== ':memory:' && !path.startsWith('file::memory:')
+      if (file) {
+        // Checkpoints run beside the writer (checkpoint-worker.js), not inside its commits.
+        this.#db.pragma('wal_autocheckpoint = 0')
+        const checkpointer = startCheckpointer(path, options.checkpointer ?? CheckpointerScript())
+        this.#checkpointer = checkpointer
+        checkpointer.worker.on('exit', () => {
+          // Gone before close (it failed to open the file, say): SQLite checkpoints again.
+          if (this.#checkpointer === checkpointer && this.#db.open) this.#db.pragma('wal_autocheckpoint = 1000')
+        })
+      }
+      const version = this.#db.pragma('user_version', { simple: true }) as number
+      if (version > SchemaVersion) {
+        this.close()
+        throw new Error(`error: ${path} has schema version ${version}, newer than this relay's ${SchemaVersion}`)
+      }
+      this.#db.exec(Schema)
+      this.#migrate()
+      this.#db.exec(ThreadIndex)
+      this.#db.pragma(`user_version = ${SchemaVersion}`)
     }
-    const version = this.#db.pragma('user_version', { simple: true }) as number
-    if (version > SchemaVersion) {
-      this.#db.close()
-      throw new Error(`error: ${path} has schema version ${version}, newer than this relay's ${SchemaVersion}`)
-    }
-    this.#db.exec(Schema)
-    this.#migrate()
-    this.#db.exec(ThreadIndex)
-    this.#db.pragma(`user_version = ${SchemaVersion}`)
     this.#insertEvent = this.#db.prepare(
       'INSERT OR IGNORE INTO events (id, pubkey, created_at, kind, address, channel, raw, ' +
         'thread_root, thread_parent, thread_depth, thread_broadcast) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -215,9 +263,15 @@ export class SqliteStore implements EventStore {
     )
     this.#selectSeq = this.#db.prepare('SELECT seq FROM events WHERE id = ?')
     this.#selectAddress = this.#db.prepare('SELECT raw FROM events WHERE address = ?')
+    this.#selectDeletionsNaming = this.#db.prepare(
+      'SELECT e.raw FROM tags t JOIN events e ON e.seq = t.seq WHERE t.name = ? AND t.value = ? AND e.pubkey = ? AND e.kind = 5',
+    )
+    this.#selectAnyDeletion = this.#db.prepare('SELECT 1 AS one FROM events WHERE pubkey = ? AND kind = 5 LIMIT 1')
     this.#deleteEvent = this.#db.prepare('DELETE FROM events WHERE seq = ?')
     this.#deleteTags = this.#db.prepare('DELETE FROM tags WHERE seq = ?')
     this.#count = this.#db.prepare('SELECT COUNT(*) AS n FROM events')
+    this.#selectCommit = this.#db.prepare('SELECT n FROM commits WHERE id = 1')
+    this.#bumpCommit = this.#db.prepare('UPDATE commits SET n = n + 1 WHERE id = 1')
   }
 
   transaction<T>(fn: () => T): T {
@@ -225,6 +279,11 @@ export class SqliteStore implements EventStore {
     // first never fails to upgrade (SQLITE_BUSY) while the checkpointer works; it waits
     // (busy_timeout) instead. better-sqlite3 turns a nested transaction into a savepoint.
     return this.#db.transaction(fn).immediate()
+  }
+
+  snapshot<T>(fn: () => T): T {
+    // A deferred transaction: its first read fixes the snapshot every later read sees.
+    return this.#db.inTransaction ? fn() : this.#db.transaction(fn).deferred()
   }
 
   /**
@@ -253,6 +312,7 @@ export class SqliteStore implements EventStore {
       )
       if (result.changes === 0) return false
       for (const [name, value] of indexedTags(event)) this.#insertTag.run(result.lastInsertRowid, name, value)
+      if (event.kind === DeletionKind) this.#authorDeleted.set(event.pubkey, true)
       return true
     })
   }
@@ -286,33 +346,109 @@ export class SqliteStore implements EventStore {
   }
 
   query(filter: Filter): NostrEvent[] {
+    return this.#queryRows(filter).map(parseRow)
+  }
+
+  threadReplies(query: ThreadQuery, conditions: Filter): NostrEvent[] {
+    return this.#threadRows(query, conditions).map(parseRow)
+  }
+
+  topLevel(query: TopLevelQuery, conditions: Filter): NostrEvent[] {
+    return this.#topLevelRows(query, conditions).map(parseRow)
+  }
+
+  read(query: StoredQuery): StoredEvent[] {
+    switch (query.type) {
+      case 'filters':
+        return unionNewestFirst(query.filters.map((filter) => this.#queryRows(filter).map(storedOfRow)))
+      case 'thread':
+        return this.#threadRows(query.query, query.conditions).map(storedOfRow)
+      case 'top-level':
+        return this.#topLevelRows(query.query, query.conditions).map(storedOfRow)
+    }
+  }
+
+  loadBatch(needs: BatchNeeds): BatchSnapshot {
+    const events = new Map<string, ThreadedEvent>()
+    for (const id of needs.ids) {
+      const found = this.getThreaded(id)
+      if (found !== undefined) events.set(id, found)
+    }
+    const versions = new Map(needs.addresses.map((address) => [address, this.versionsOf(address)]))
+    const deletions = new Map<string, NostrEvent>()
+    for (const { pubkey, ids, addresses } of needs.deletionRefs) {
+      if (!this.#mayHaveDeletions(pubkey)) continue
+      const probe = (name: string, value: string) => {
+        for (const row of this.#selectDeletionsNaming.all(name, value, pubkey)) {
+          const deletion = JSON.parse(row.raw) as NostrEvent
+          deletions.set(deletion.id, deletion)
+        }
+      }
+      for (const id of ids) probe('e', id)
+      for (const address of addresses) probe('a', address)
+    }
+    return { events, versions, deletions: [...deletions.values()] }
+  }
+
+  applyBatch(effects: readonly BatchEffect[]): void {
+    this.#atomic(() => {
+      for (const effect of effects) {
+        if (effect.type === 'insert') this.insert(effect.event, effect.thread)
+        else this.remove(effect.event.id)
+      }
+      this.#bumpCommit.run()
+    })
+  }
+
+  lastCommit(): number {
+    return (this.#selectCommit.get() as { n: number }).n
+  }
+
+  #queryRows(filter: Filter): StoredRow[] {
     if (filter.limit === 0) return []
     const { where, params } = compileFilter(filter)
     const limit = filter.limit === undefined ? '' : ' LIMIT ?'
     if (filter.limit !== undefined) params.push(filter.limit)
-    const sql = `SELECT e.raw FROM events e WHERE ${where} ORDER BY e.created_at DESC, e.id ASC${limit}`
-    const rows = this.#prepare(sql).all(...params) as Array<{ raw: string }>
-    return rows.map((row) => JSON.parse(row.raw) as NostrEvent)
+    const sql = `SELECT e.id, e.created_at, e.raw FROM events e WHERE ${where} ORDER BY e.created_at DESC, e.id ASC${limit}`
+    return this.#prepare(sql).all(...params) as StoredRow[]
   }
 
-  threadReplies(query: ThreadQuery, conditions: Filter): NostrEvent[] {
+  #threadRows(query: ThreadQuery, conditions: Filter): StoredRow[] {
     if (query.limit <= 0 || query.depthLimit < 1) return []
     const { where, params } = compileFilter(conditions)
     const sql =
-      `SELECT e.raw FROM events e WHERE e.thread_root = ? AND e.thread_depth BETWEEN 1 AND ? AND ${where} ` +
+      `SELECT e.id, e.created_at, e.raw FROM events e WHERE e.thread_root = ? AND e.thread_depth BETWEEN 1 AND ? AND ${where} ` +
       `ORDER BY e.created_at ASC, e.id ASC${Number.isFinite(query.limit) ? ' LIMIT ?' : ''}`
     const all = [query.root, query.depthLimit, ...params, ...(Number.isFinite(query.limit) ? [query.limit] : [])]
-    return (this.#prepare(sql).all(...all) as Array<{ raw: string }>).map((row) => JSON.parse(row.raw) as NostrEvent)
+    return this.#prepare(sql).all(...all) as StoredRow[]
   }
 
-  topLevel(query: TopLevelQuery, conditions: Filter): NostrEvent[] {
+  #topLevelRows(query: TopLevelQuery, conditions: Filter): StoredRow[] {
     if (query.limit <= 0) return []
     const { where, params } = compileFilter({ ...conditions, '#h': [query.channel] })
     const sql =
-      `SELECT e.raw FROM events e WHERE ${where} AND ${TopLevelClause} ` +
+      `SELECT e.id, e.created_at, e.raw FROM events e WHERE ${where} AND ${TopLevelClause} ` +
       `ORDER BY e.created_at DESC, e.id ASC${Number.isFinite(query.limit) ? ' LIMIT ?' : ''}`
     const all = [...params, ...(Number.isFinite(query.limit) ? [query.limit] : [])]
-    return (this.#prepare(sql).all(...all) as Array<{ raw: string }>).map((row) => JSON.parse(row.raw) as NostrEvent)
+    return this.#prepare(sql).all(...all) as StoredRow[]
+  }
+
+  /**
+   * Whether the author has any stored deletion, per author, filled lazily. `false` is exact
+   * on the writer's connection (kind 5 events reach the file only through it, and insert
+   * marks their author); `true` only means "look". Spares the deletion probes of authors
+   * who never deleted.
+   */
+  readonly #authorDeleted = new Map<string, boolean>()
+
+  #mayHaveDeletions(pubkey: string): boolean {
+    let known = this.#authorDeleted.get(pubkey)
+    if (known === undefined) {
+      if (this.#authorDeleted.size >= 100_000) this.#authorDeleted.clear()
+      known = this.#selectAnyDeletion.get(pubkey) !== undefined
+      this.#authorDeleted.set(pubkey, known)
+    }
+    return known
   }
 
   count(filters: readonly Filter[]): number {
@@ -335,7 +471,7 @@ export class SqliteStore implements EventStore {
     if (this.#db.open) this.#db.close()
   }
 
-  /** Brings a version 1 file up to version 2: thread columns, NULL for existing rows. */
+  /** Brings a version 1 file up to date: thread columns, NULL for existing rows (the commits table comes with Schema). */
   #migrate(): void {
     const columns = new Set((this.#db.pragma('table_info(events)') as Array<{ name: string }>).map((column) => column.name))
     for (const [name, type] of ThreadColumns) {

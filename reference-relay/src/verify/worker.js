@@ -94,16 +94,15 @@ function check(job) {
   return verdicts
 }
 
-parentPort.on('message', (job) => {
+// The envelope of threads/protocol.ts: {type:'job', id, job} in, {type:'done', id, result} out.
+parentPort.on('message', (message) => {
   // Ending between jobs, never inside a native call (see SelfTest).
-  if (job.type === 'exit') process.exit(job.code)
-  const verdicts = check(job)
-  parentPort.postMessage({ type: 'verdicts', job: job.job, verdicts }, [verdicts.buffer])
+  if (message.type === 'exit') process.exit(message.code)
+  const verdicts = check(message.job)
+  parentPort.postMessage({ type: 'done', id: message.id, result: verdicts }, [verdicts.buffer])
 })
 
 parentPort.postMessage({
   type: 'ready',
-  backend: backend.name,
-  native: backend.native,
-  fallbackReason: backend.fallbackReason,
+  info: { backend: backend.name, native: backend.native, fallbackReason: backend.fallbackReason },
 })

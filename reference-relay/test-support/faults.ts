@@ -1,7 +1,9 @@
 /**
- * Test-only defects. Each name switches on one realistic bug at the exact place in the
- * pipeline where a real relay would have it, so the conformance suite can prove that each
- * of its cases is able to fail. A healthy relay runs with none; the checks are Set lookups.
+ * The list of test-only defects of the reference relay: name, area and what goes wrong.
+ * Each is one realistic bug at the place in the pipeline where a real relay would have it,
+ * so the conformance suite can prove that each of its cases is able to fail (the kill
+ * table, scripts/power). The defects are built by faulty-parts.ts as replacements of the
+ * relay's parts; the relay's own code has no switches for them.
  */
 
 export interface FaultInfo {
