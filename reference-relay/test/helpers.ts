@@ -5,16 +5,46 @@ import WebSocket from 'ws'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { Filter } from '../../spec/model/filter.ts'
 import { type RelayConfig, type RelayOptions, resolveConfig } from '../src/config.ts'
-import { createRelay, type RelayInternals } from '../src/relay.ts'
+import { createRelay, type RelayInternals, type RelayParts } from '../src/relay.ts'
 import { MemoryStore } from '../src/storage/memory-store.ts'
 
 export type Frame = unknown[]
 
 const DefaultWait = 5000
 
-/** A relay on 127.0.0.1:0; `overrides` reach internals such as the clock or the limits. */
-export function startTestRelay(options: RelayOptions = {}, overrides: Partial<RelayConfig> = {}): Promise<RelayInternals> {
-  return createRelay(resolveConfig({ host: '127.0.0.1', port: 0, ...options }, overrides))
+/**
+ * A relay on 127.0.0.1:0; `overrides` reach internals such as the clock or the limits,
+ * `parts` replace parts of it (a store whose reads wait for the test, say).
+ */
+export function startTestRelay(options: RelayOptions = {}, overrides: Partial<RelayConfig> = {}, parts?: RelayParts): Promise<RelayInternals> {
+  return createRelay(resolveConfig({ host: '127.0.0.1', port: 0, ...options }, overrides), parts === undefined ? {} : { parts })
+}
+
+/** A gate a test closes to hold work back and opens to let it go. */
+export class Gate {
+  #open: Promise<void> = Promise.resolve()
+  #release: () => void = () => {}
+  #closed = false
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#open = new Promise((resolve) => (this.#release = resolve))
+  }
+
+  open(): void {
+    this.#closed = false
+    this.#release()
+  }
+
+  /** Resolves when the gate is open. */
+  passed(): Promise<void> {
+    return this.#open
+  }
 }
 
 /** The memory store inside a relay on the memory backend, for tests that look inside or seed it. */
