@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Report } from '../../harness/src/types.ts'
-import { type RunningRelay, startRelay } from '../../reference-relay/src/index.ts'
+import type { RunningRelay } from '../../reference-relay/src/index.ts'
+import { startFaultyRelay } from '../../reference-relay/test-support/faulty-relay.ts'
 import { loadAction, type LocalRun, runActionLocally } from '../action/composite.ts'
 import { userEnv } from './clean-env.ts'
 
@@ -21,7 +22,7 @@ const TotalsLine = /^\d+ cases, \d+ passed, \d+ failed, \d+ warned, \d+ skipped,
 
 let relay: RunningRelay
 beforeAll(async () => {
-  relay = await startRelay({ host: '127.0.0.1', port: 0, faults: ['slug-accept-uppercase'] })
+  relay = await startFaultyRelay({ host: '127.0.0.1', port: 0, faults: ['slug-accept-uppercase'] })
 })
 afterAll(async () => {
   await relay?.close()
