@@ -246,8 +246,8 @@ export class Ingester implements Inbox<IngesterMsg> {
     if (connection === undefined) this.#connections.set(conn, (connection = { eventsInFlight: 0 }))
     const max = this.#config.limits.maxEventsPerConnection
     if (connection.eventsInFlight >= max) {
-      const message = formatReason('rate-limited', `too many EVENTs waiting for OK on this connection (max ${max}); wait for OK before sending more`)
-      send({ id: idOf(message[1]), accepted: false, message })
+      const reason = formatReason('rate-limited', `too many EVENTs waiting for OK on this connection (max ${max}); wait for OK before sending more`)
+      send({ id: idOf(message[1]), accepted: false, message: reason })
       return
     }
     const counted = connection

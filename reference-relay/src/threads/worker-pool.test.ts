@@ -94,9 +94,9 @@ describe('worker pool', () => {
 
   test('a closed pool fails what was pending and refuses new jobs', async () => {
     const pool = await WorkerPool.start<Job, unknown>(options({ size: 1 }))
-    const pending = pool.run({ op: 'hang' })
+    const pending = expect(pool.run({ op: 'hang' })).rejects.toThrow('test thread pool closed')
     await pool.close()
-    await expect(pending).rejects.toThrow('test thread pool closed')
+    await pending
     await expect(pool.run({ op: 'echo' })).rejects.toThrow('test thread pool is closed')
   })
 })
