@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from 'vitest'
 import { DefaultLimits } from '../src/config.ts'
-import { newKey, sign, startTestRelay, TestClient } from './helpers.ts'
+import { newKey, PausableReader, sign, startTestRelay, TestClient } from './helpers.ts'
 
 const bulky = (key: ReturnType<typeof newKey>, count: number) =>
   Array.from({ length: count }, (_, i) => sign(key, { kind: 1, content: `${i}:${'x'.repeat(60_000)}` }))
@@ -10,10 +10,10 @@ const bulky = (key: ReturnType<typeof newKey>, count: number) =>
 describe('backpressure', () => {
   test('a paused reader later receives every live event, in order', async () => {
     const relay = await startTestRelay({}, { limits: { ...DefaultLimits, outputHighWater: 64 * 1024 } })
-    const reader = await TestClient.connect(relay.url)
+    const reader = await PausableReader.connect(relay.url)
     const writer = await TestClient.connect(relay.url)
     const key = newKey()
-    await reader.req('all', { authors: [key.pk] })
+    await reader.subscribe('all', { authors: [key.pk] })
     reader.pauseReading()
     const events = bulky(key, 200)
     for (const e of events) await writer.store(e)
@@ -30,10 +30,10 @@ describe('backpressure', () => {
     const relay = await startTestRelay({}, {
       limits: { ...DefaultLimits, outputHighWater: 64 * 1024, maxPendingOutput: 1024 * 1024 },
     })
-    const reader = await TestClient.connect(relay.url)
+    const reader = await PausableReader.connect(relay.url)
     const writer = await TestClient.connect(relay.url)
     const key = newKey()
-    await reader.req('all', { authors: [key.pk] })
+    await reader.subscribe('all', { authors: [key.pk] })
     reader.pauseReading()
     for (const e of bulky(key, 200)) await writer.store(e)
     reader.resumeReading()
@@ -49,10 +49,10 @@ describe('backpressure', () => {
       limits: { ...DefaultLimits, outputHighWater: 16 * 1024, maxOutputTotal: 2 * 1024 * 1024 },
     })
     const key = newKey()
-    const stalled = await Promise.all(Array.from({ length: 8 }, () => TestClient.connect(relay.url)))
-    const healthy = await TestClient.connect(relay.url)
+    const stalled = await Promise.all(Array.from({ length: 8 }, () => PausableReader.connect(relay.url)))
+    const healthy = await PausableReader.connect(relay.url)
     const writer = await TestClient.connect(relay.url)
-    for (const reader of [...stalled, healthy]) await reader.req('all', { authors: [key.pk] })
+    for (const reader of [...stalled, healthy]) await reader.subscribe('all', { authors: [key.pk] })
     for (const reader of stalled) reader.pauseReading()
     const events = bulky(key, 120)
     const received: string[] = []

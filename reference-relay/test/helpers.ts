@@ -2,13 +2,15 @@
 
 import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import WebSocket from 'ws'
+import { Nip01Connection } from '../../lib/nip01/connection.ts'
+import type { Frame } from '../../lib/nip01/frames.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { Filter } from '../../spec/model/filter.ts'
 import { type RelayConfig, type RelayOptions, resolveConfig } from '../src/config.ts'
 import { createRelay, type RelayInternals, type RelayParts } from '../src/relay.ts'
 import { MemoryStore } from '../src/storage/memory-store.ts'
 
-export type Frame = unknown[]
+export type { Frame } from '../../lib/nip01/frames.ts'
 
 const DefaultWait = 5000
 
@@ -97,72 +99,47 @@ export function tiedVersions(key: Key, slug: string, created_at: number, count =
   return versions.sort((a, b) => (a.id < b.id ? -1 : 1))
 }
 
+/**
+ * The tests' NIP-01 client: the project's one connection (lib/nip01) under the names these
+ * tests use. Frames are read queue-style: `next` takes the first matching frame, kept or
+ * still to come.
+ */
 export class TestClient {
-  readonly #ws: WebSocket
-  readonly #queue: Frame[] = []
-  readonly #waiters = new Set<{ match: (f: Frame) => boolean; resolve: (f: Frame) => void }>()
-  closed: Promise<{ code: number; reason: string }>
+  readonly #connection: Nip01Connection
+  readonly closed: Promise<{ code: number; reason: string }>
 
-  private constructor(ws: WebSocket) {
-    this.#ws = ws
-    ws.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as Frame
-      for (const waiter of this.#waiters) {
-        if (waiter.match(frame)) {
-          this.#waiters.delete(waiter)
-          waiter.resolve(frame)
-          return
-        }
-      }
-      this.#queue.push(frame)
-    })
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  private constructor(connection: Nip01Connection) {
+    this.#connection = connection
+    this.closed = connection.closed
   }
 
-  static connect(url: string): Promise<TestClient> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url)
-      const client = new TestClient(ws)
-      ws.once('open', () => resolve(client))
-      ws.once('error', reject)
-    })
+  static async connect(url: string): Promise<TestClient> {
+    // Large answers and long runs keep many frames; the handshake may be slow on a loaded machine.
+    const connection = await Nip01Connection.open(url, { label: 'test client', timeoutMs: DefaultWait, connectTimeoutMs: 30_000, maxFrames: 100_000, maxPayload: 64 * 1024 * 1024 })
+    return new TestClient(connection)
   }
 
   get isOpen(): boolean {
-    return this.#ws.readyState === WebSocket.OPEN
+    return this.#connection.isOpen
   }
 
-  send(message: unknown): void {
-    this.#ws.send(JSON.stringify(message))
+  send(message: unknown[]): void {
+    this.#connection.send(message)
   }
 
   sendRaw(text: string | Buffer, binary = false): void {
-    this.#ws.send(text, { binary })
+    if (binary) this.#connection.sendBinary(typeof text === 'string' ? Buffer.from(text) : text)
+    else this.#connection.sendText(typeof text === 'string' ? text : text.toString('utf8'))
   }
 
-  /** The next frame (queued or future) that matches, removed from the queue. */
+  /** The next frame (kept or still to come) that matches, taken from the buffer. */
   next(match: (frame: Frame) => boolean = () => true, waitMs = DefaultWait): Promise<Frame> {
-    const index = this.#queue.findIndex(match)
-    if (index >= 0) return Promise.resolve(this.#queue.splice(index, 1)[0] as Frame)
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        match,
-        resolve: (frame: Frame) => {
-          clearTimeout(timer)
-          resolve(frame)
-        },
-      }
-      const timer = setTimeout(() => {
-        this.#waiters.delete(waiter)
-        reject(new Error(`no matching frame within ${waitMs} ms; queued: ${JSON.stringify(this.#queue).slice(0, 500)}`))
-      }, waitMs)
-      this.#waiters.add(waiter)
-    })
+    return this.#connection.take(match, 'a matching frame', { since: 0, timeoutMs: waitMs })
   }
 
   /** Frames received so far and not yet taken. */
   pending(): Frame[] {
-    return [...this.#queue]
+    return [...this.#connection.frames]
   }
 
   async publish(event: NostrEvent | Record<string, unknown>): Promise<{ accepted: boolean; message: string }> {
@@ -214,7 +191,62 @@ export class TestClient {
     return frame[1] as string
   }
 
-  /** Stops reading from the TCP socket (a slow reader); `ws` has no public API for it. */
+  close(): void {
+    void this.#connection.close()
+  }
+}
+
+/**
+ * A subscriber that can stop reading its TCP socket, to play a slow reader (lib/nip01 has no
+ * such switch: it is a transport trick, not a NIP-01 client's behaviour). Only the few frames
+ * the backpressure tests need.
+ */
+export class PausableReader {
+  readonly #ws: WebSocket
+  readonly #frames: Frame[] = []
+  readonly #waiters = new Set<{ match: (f: Frame) => boolean; resolve: (f: Frame) => void }>()
+  readonly closed: Promise<{ code: number; reason: string }>
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as Frame
+      for (const waiter of this.#waiters) {
+        if (!waiter.match(frame)) continue
+        this.#waiters.delete(waiter)
+        waiter.resolve(frame)
+        return
+      }
+      this.#frames.push(frame)
+    })
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  }
+
+  static connect(url: string): Promise<PausableReader> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url)
+      const reader = new PausableReader(ws)
+      ws.once('open', () => resolve(reader))
+      ws.once('error', reject)
+    })
+  }
+
+  get isOpen(): boolean {
+    return this.#ws.readyState === WebSocket.OPEN
+  }
+
+  /** Opens a subscription and waits for its EOSE. */
+  async subscribe(subId: string, filter: Filter): Promise<void> {
+    this.#ws.send(JSON.stringify(['REQ', subId, filter]))
+    await this.#next((f) => f[0] === 'EOSE' && f[1] === subId)
+  }
+
+  /** The next live EVENT for a subscription. */
+  async live(subId: string): Promise<NostrEvent> {
+    return (await this.#next((f) => f[0] === 'EVENT' && f[1] === subId))[2] as NostrEvent
+  }
+
+  /** Stops reading from the TCP socket; `ws` has no public API for it. */
   pauseReading(): void {
     ;(this.#ws as unknown as { _socket: { pause(): void } })._socket.pause()
   }
@@ -225,5 +257,24 @@ export class TestClient {
 
   close(): void {
     this.#ws.close()
+  }
+
+  #next(match: (frame: Frame) => boolean): Promise<Frame> {
+    const index = this.#frames.findIndex(match)
+    if (index >= 0) return Promise.resolve(this.#frames.splice(index, 1)[0] as Frame)
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match,
+        resolve: (frame: Frame) => {
+          clearTimeout(timer)
+          resolve(frame)
+        },
+      }
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter)
+        reject(new Error(`no matching frame within ${DefaultWait} ms`))
+      }, DefaultWait)
+      this.#waiters.add(waiter)
+    })
   }
 }
