@@ -6,10 +6,9 @@
  */
 
 import { readFileSync } from 'node:fs'
-import type WebSocket from 'ws'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { epochMs, generatorMain } from '../lib/child.ts'
-import { closeAll, connect, type Frame } from '../lib/ws.ts'
+import { closeAll, type Connection, connect, type Frame } from '../lib/ws.ts'
 
 export interface IngestConfig {
   url: string
@@ -40,7 +39,7 @@ export interface IngestResult {
 }
 
 interface Lane {
-  ws: WebSocket
+  ws: Connection
   queue: string[]
   ids: string[]
   next: number
@@ -55,7 +54,7 @@ generatorMain<IngestConfig, IngestResult>(async (config) => {
   for (let c = 0; c < config.connections; c++) {
     const mine = events.slice(c * per, (c + 1) * per)
     const lane: Lane = {
-      ws: undefined as unknown as WebSocket,
+      ws: undefined as unknown as Connection,
       queue: mine.map((e) => JSON.stringify(['EVENT', e])),
       ids: mine.map((e) => e.id),
       next: 0,

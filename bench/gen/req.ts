@@ -7,9 +7,8 @@
  */
 
 import { readFileSync } from 'node:fs'
-import type WebSocket from 'ws'
 import { epochMs, generatorMain } from '../lib/child.ts'
-import { closeAll, connect, type Frame } from '../lib/ws.ts'
+import { closeAll, type Connection, connect, type Frame } from '../lib/ws.ts'
 
 export interface ReqConfig {
   url: string
@@ -47,9 +46,9 @@ generatorMain<ReqConfig, ReqResult>(async (config) => {
   }
   const pending = new Map<string, Pending>()
   let onAnswer: (subId: string, p: Pending) => void = () => {}
-  const sockets: WebSocket[] = []
+  const sockets: Connection[] = []
   for (let c = 0; c < config.connections; c++) {
-    let ws: WebSocket | undefined
+    let ws: Connection | undefined
     ws = await connect(config.url, (frame: Frame) => {
       const subId = String(frame[1])
       const p = pending.get(subId)
@@ -67,7 +66,7 @@ generatorMain<ReqConfig, ReqResult>(async (config) => {
   const request = (dueAt: number) => {
     const [pubkey, slug] = pick()
     const subId = `a${counter}`
-    const ws = sockets[counter % sockets.length] as WebSocket
+    const ws = sockets[counter % sockets.length] as Connection
     counter += 1
     pending.set(subId, { dueAt, events: 0 })
     ws.send(JSON.stringify(['REQ', subId, { kinds: [30175], authors: [pubkey], '#d': [slug] }]))

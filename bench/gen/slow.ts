@@ -7,7 +7,7 @@
 
 import type WebSocket from 'ws'
 import { generatorMain } from '../lib/child.ts'
-import { closeAll, connect, type Frame } from '../lib/ws.ts'
+import { closeAll, connectRaw, type Frame } from '../lib/ws.ts'
 
 export interface SlowConfig {
   url: string
@@ -31,7 +31,8 @@ generatorMain<SlowConfig, SlowResult>(async (config) => {
   for (let c = 0; c < config.connections; c++) {
     let eose!: () => void
     const subscribed = new Promise<void>((resolve) => (eose = resolve))
-    const ws = await connect(config.url, (frame: Frame) => {
+    const ws = await connectRaw(config.url, (data) => {
+      const frame = JSON.parse(data.toString()) as Frame
       if (frame[0] === 'EOSE') eose()
       else if (frame[0] === 'EVENT') result.eventsReceived += 1
       else if (frame[0] === 'CLOSED') result.closedFrames += 1

@@ -1,19 +1,43 @@
-/** A thin NIP-01 client over `ws` for the generators: connect, send, frames to a handler. */
+/**
+ * Connections for the load generators. Ingest, REQ and flood generators speak NIP-01
+ * through the project's one client (lib/nip01), reading every frame as it arrives (the
+ * buffer is trimmed as they go: a generator keeps no frames). Two generators use raw `ws`
+ * sockets instead: the fan-out subscribers, which must not parse each of their million
+ * frames (PERFORMANCE.md, "Load generators", has the measurement), and the slow readers,
+ * which stop reading their TCP socket (a transport trick lib/nip01 has no switch for).
+ */
 
 import WebSocket from 'ws'
+import { Nip01Connection } from '../../lib/nip01/connection.ts'
+import type { Frame } from '../../lib/nip01/frames.ts'
 
-export type Frame = unknown[]
+export type { Frame }
 
-export function connect(url: string, onFrame: (frame: Frame) => void): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 })
-    ws.on('message', (data) => onFrame(JSON.parse(data.toString()) as Frame))
-    ws.once('open', () => resolve(ws))
-    ws.once('error', reject)
-  })
+export interface Connection {
+  send(text: string): void
+  /** Resolves when the socket has closed, with the code and reason. */
+  readonly closed: Promise<{ code: number; reason: string }>
+  close(): void
 }
 
-/** Like connect, but hands over raw frames (for generators that must not parse every one). */
+export async function connect(url: string, onFrame: (frame: Frame) => void): Promise<Connection> {
+  let connection: Nip01Connection | undefined
+  connection = await Nip01Connection.open(url, {
+    label: 'bench',
+    timeoutMs: 60_000,
+    maxPayload: 64 * 1024 * 1024,
+    observe: (event) => {
+      if (event.type !== 'recv' || event.frame === null) return
+      // Drops the frames before this one: nothing waits on the buffer here.
+      connection?.trim()
+      onFrame(event.frame)
+    },
+  })
+  const opened = connection
+  return { send: (text) => opened.sendText(text), closed: opened.closed, close: () => void opened.close() }
+}
+
+/** A raw socket handing over each frame's bytes unparsed. */
 export function connectRaw(url: string, onData: (data: Buffer) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 })
@@ -23,6 +47,9 @@ export function connectRaw(url: string, onData: (data: Buffer) => void): Promise
   })
 }
 
-export function closeAll(sockets: readonly WebSocket[]): void {
-  for (const ws of sockets) ws.terminate()
+export function closeAll(connections: ReadonlyArray<Connection | WebSocket>): void {
+  for (const c of connections) {
+    if (c instanceof WebSocket) c.terminate()
+    else c.close()
+  }
 }

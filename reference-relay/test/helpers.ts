@@ -106,17 +106,27 @@ export function tiedVersions(key: Key, slug: string, created_at: number, count =
  */
 export class TestClient {
   readonly #connection: Nip01Connection
+  readonly #waitMs: number
   readonly closed: Promise<{ code: number; reason: string }>
 
-  private constructor(connection: Nip01Connection) {
+  private constructor(connection: Nip01Connection, waitMs: number) {
     this.#connection = connection
+    this.#waitMs = waitMs
     this.closed = connection.closed
   }
 
-  static async connect(url: string): Promise<TestClient> {
+  /** `waitMs`: the deadline of every wait of this client (default 5 s). */
+  static async connect(url: string, options: { waitMs?: number } = {}): Promise<TestClient> {
+    const waitMs = options.waitMs ?? DefaultWait
     // Large answers and long runs keep many frames; the handshake may be slow on a loaded machine.
-    const connection = await Nip01Connection.open(url, { label: 'test client', timeoutMs: DefaultWait, connectTimeoutMs: 30_000, maxFrames: 100_000, maxPayload: 64 * 1024 * 1024 })
-    return new TestClient(connection)
+    const connection = await Nip01Connection.open(url, {
+      label: 'test client',
+      timeoutMs: waitMs,
+      connectTimeoutMs: 30_000,
+      maxFrames: 100_000,
+      maxPayload: 64 * 1024 * 1024,
+    })
+    return new TestClient(connection, waitMs)
   }
 
   get isOpen(): boolean {
@@ -133,7 +143,7 @@ export class TestClient {
   }
 
   /** The next frame (kept or still to come) that matches, taken from the buffer. */
-  next(match: (frame: Frame) => boolean = () => true, waitMs = DefaultWait): Promise<Frame> {
+  next(match: (frame: Frame) => boolean = () => true, waitMs = this.#waitMs): Promise<Frame> {
     return this.#connection.take(match, 'a matching frame', { since: 0, timeoutMs: waitMs })
   }
 

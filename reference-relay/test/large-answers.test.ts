@@ -27,7 +27,7 @@ describe.each([
   test(`a REQ for ${EventCount} events of ${ContentChars / 1000} KB completes in every round, and the connection keeps answering`, async () => {
     const relay: RelayInternals = await start()
     const key = newKey()
-    const writer = await TestClient.connect(relay.url)
+    const writer = await TestClient.connect(relay.url, { waitMs: 60_000 })
     try {
       const events: NostrEvent[] = []
       const base = nowSeconds() - EventCount
@@ -37,7 +37,7 @@ describe.each([
       await Promise.all(events.map((event) => writer.store(event)))
       const expected = [...events].sort(compareForQuery).map((e) => e.id)
       for (let round = 0; round < Rounds; round++) {
-        const reader = await TestClient.connect(relay.url)
+        const reader = await TestClient.connect(relay.url, { waitMs: 60_000 })
         try {
           // Twice on the same connection: the second answer must not be stuck behind the first.
           for (const subId of [`all-${round}`, `again-${round}`]) {

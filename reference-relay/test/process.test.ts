@@ -116,7 +116,9 @@ describe('native uWebSockets.js', () => {
   })
 })
 
-describe('durability', () => {
+// Each test starts the relay twice as a real process (tsx, worker threads): on a loaded machine
+// that alone can take tens of seconds. No timing is asserted.
+describe('durability', { timeout: 120_000 }, () => {
   test('every event acknowledged before SIGKILL is found after a restart on the same file', async () => {
     const db = join(dir, 'kill.db')
     const first = await startProcess(['--db', db])

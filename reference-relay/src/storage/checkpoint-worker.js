@@ -10,6 +10,12 @@ import { createRequire } from 'node:module'
 import { parentPort, workerData } from 'node:worker_threads'
 
 const Database = createRequire(import.meta.url)('better-sqlite3')
+
+// Shared with sqlite-store.ts: 0 starting, 1 open, 2 closed, 3 cancelled (the store closed
+// before this thread opened its connection: it must not open one).
+const state = new Int32Array(workerData.state)
+if (Atomics.compareExchange(state, 0, 0, 1) !== 0) process.exit(0)
+
 const db = new Database(workerData.path)
 db.pragma('busy_timeout = 5000')
 db.pragma('synchronous = FULL')
@@ -30,7 +36,7 @@ function checkpoint() {
 
 const timer = setInterval(checkpoint, workerData.intervalMs)
 
-// Stop: close the connection, then tell the store (waiting on `workerData.closed`) that the
+// Stop: close the connection, then tell the store (waiting on the shared state) that the
 // files are no longer held.
 parentPort.on('message', (msg) => {
   if (msg.type !== 'stop') return
@@ -39,9 +45,8 @@ parentPort.on('message', (msg) => {
   try {
     db.close()
   } finally {
-    const closed = new Int32Array(workerData.closed)
-    Atomics.store(closed, 0, 1)
-    Atomics.notify(closed, 0)
+    Atomics.store(state, 0, 2)
+    Atomics.notify(state, 0)
     process.exit(0)
   }
 })

@@ -155,35 +155,45 @@ function compileFilter(filter: Filter): Compiled {
 
 /** How often the checkpointer copies the WAL into the database file. */
 const CheckpointIntervalMs = 200
+/** How long after opening the store the checkpointer starts. */
+const CheckpointerStartDelayMs = 1_000
+
+/** The checkpointer's state, shared with checkpoint-worker.js (one Int32 both sides change atomically). */
+const CheckpointerState = { starting: 0, open: 1, closed: 2, cancelled: 3 } as const
 
 interface Checkpointer {
   worker: Worker
-  /** Set to 1 by the worker once its connection is closed. */
-  closed: Int32Array
+  state: Int32Array
   alive: boolean
 }
 
 function startCheckpointer(path: string, script: URL): Checkpointer {
-  const closed = new Int32Array(new SharedArrayBuffer(4))
+  const state = new Int32Array(new SharedArrayBuffer(4))
   const worker = new Worker(script, {
-    workerData: { path, intervalMs: CheckpointIntervalMs, closed: closed.buffer },
+    workerData: { path, intervalMs: CheckpointIntervalMs, state: state.buffer },
   })
   // It must never keep the process alive, nor take it down: SQLite's own crash safety
   // covers a checkpoint cut short.
   worker.unref()
   worker.on('error', () => {})
-  const checkpointer: Checkpointer = { worker, closed, alive: true }
+  const checkpointer: Checkpointer = { worker, state, alive: true }
   worker.on('exit', () => {
     checkpointer.alive = false
   })
   return checkpointer
 }
 
-/** Stops the checkpointer and waits (at most 5 s) until it has let go of the files. */
+/**
+ * Stops the checkpointer and waits (at most 5 s) until it has let go of the files. One that
+ * has not opened its connection yet is cancelled instead (a store opened and closed at once
+ * does not wait for a thread to start).
+ */
 function stopCheckpointer(checkpointer: Checkpointer): void {
   if (!checkpointer.alive) return
+  const { state } = checkpointer
+  if (Atomics.compareExchange(state, 0, CheckpointerState.starting, CheckpointerState.cancelled) === CheckpointerState.starting) return
   checkpointer.worker.postMessage({ type: 'stop' })
-  Atomics.wait(checkpointer.closed, 0, 0, 5_000)
+  Atomics.wait(state, 0, CheckpointerState.open, 5_000)
 }
 
 export interface SqliteStoreOptions {
@@ -217,6 +227,7 @@ export class SqliteStore implements EventStore {
   readonly #selectCommit: Database.Statement<[], { n: number }>
   readonly #bumpCommit: Database.Statement
   #checkpointer: Checkpointer | undefined
+  #checkpointerStart: NodeJS.Timeout | undefined
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.#db = new Database(path)
@@ -233,14 +244,13 @@ export class SqliteStore implements EventStore {
       this.#db.pragma('synchronous = FULL')
       const file = path !== '' && path !== ':memory:' && !path.startsWith('file::memory:')
       if (file) {
-        // Checkpoints run beside the writer (checkpoint-worker.js), not inside its commits.
+        // Checkpoints run beside the writer (checkpoint-worker.js), not inside its commits. The
+        // thread starts a moment after the store opens: a store closed sooner (a test) starts
+        // none, and closing the last connection checkpoints what is left anyway.
         this.#db.pragma('wal_autocheckpoint = 0')
-        const checkpointer = startCheckpointer(path, options.checkpointer ?? CheckpointerScript())
-        this.#checkpointer = checkpointer
-        checkpointer.worker.on('exit', () => {
-          // Gone before close (it failed to open the file, say): SQLite checkpoints again.
-          if (this.#checkpointer === checkpointer && this.#db.open) this.#db.pragma('wal_autocheckpoint = 1000')
-        })
+        const script = options.checkpointer ?? CheckpointerScript()
+        this.#checkpointerStart = setTimeout(() => this.#startCheckpointer(path, script), CheckpointerStartDelayMs)
+        this.#checkpointerStart.unref()
       }
       const version = this.#db.pragma('user_version', { simple: true }) as number
       if (version > SchemaVersion) {
@@ -464,11 +474,22 @@ export class SqliteStore implements EventStore {
   }
 
   close(): void {
+    clearTimeout(this.#checkpointerStart)
     const checkpointer = this.#checkpointer
     this.#checkpointer = undefined
     if (checkpointer !== undefined) stopCheckpointer(checkpointer)
     // Closing the last connection checkpoints what is left and removes the WAL.
     if (this.#db.open) this.#db.close()
+  }
+
+  #startCheckpointer(path: string, script: URL): void {
+    if (!this.#db.open) return
+    const checkpointer = startCheckpointer(path, script)
+    this.#checkpointer = checkpointer
+    checkpointer.worker.on('exit', () => {
+      // Gone before close (it failed to open the file, say): SQLite checkpoints again.
+      if (this.#checkpointer === checkpointer && this.#db.open) this.#db.pragma('wal_autocheckpoint = 1000')
+    })
   }
 
   /** Brings a version 1 file up to date: thread columns, NULL for existing rows (the commits table comes with Schema). */
