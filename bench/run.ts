@@ -7,11 +7,15 @@
  *   npm run bench                     full run, writes the report
  *   npm run bench -- --quick          small sizes, a smoke run (writes to a temp dir)
  *   npm run bench -- --only reference skip the peer (no peer ratios)
+ *   npm run bench -- --baseline REF   also run the reference relay of an older commit (git
+ *                                     ref) in the same run: ratios now / then, same machine,
+ *                                     same minutes
  *   npm run bench -- --only reference --profile DIR
  *                                     also CPU-profile the reference relay (node --cpu-prof)
  *                                     into DIR and print its hottest functions
  *   npm run bench -- --workloads ingest,fanout
- *                                     run only these (ingest always runs: it fills the store)
+ *                                     run only these (ingest always runs: it fills the store);
+ *                                     all: ingest, req-quiet, req, flood, fanout, slow
  *   npm run bench -- --out DIR        write the report elsewhere
  */
 
@@ -23,15 +27,17 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { describeMachine } from './lib/proc.ts'
 import { summarizeProfiles } from './lib/profile.ts'
-import { startPeer, startReference, type Target } from './lib/targets.ts'
+import { checkoutBaseline, startPeer, startReference, type Target } from './lib/targets.ts'
 import { type BenchReport, computeRatios, judgeGoals, renderMarkdown, type TargetReport } from './report.ts'
 import {
   FullSizes,
   measureCeiling,
   QuickSizes,
   runFanout,
+  runFlood,
   runIngest,
   runReq,
+  runReqQuiet,
   runSlow,
   signAll,
   storedAddresses,
@@ -67,7 +73,9 @@ async function benchTarget(
     const sent = files.ingest.map((_, i) => Math.min(sizes.ingestEventsPerGenerator, (sentPer[i] ?? 0) + sizes.ingestWarmup))
     const addresses = storedAddresses(files, dir, target.role, sent)
     const runs: Array<[string, () => Promise<WorkloadResult>]> = [
+      ['req-quiet', () => runReqQuiet(target, addresses, sizes)],
       ['req', () => runReq(target, files, addresses, sizes)],
+      ['flood', () => runFlood(target, files, addresses, sizes)],
       ['fanout', () => runFanout(target, files, sizes)],
       ['slow', () => runSlow(target, files, sizes)],
     ]
@@ -91,6 +99,7 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       profile: { type: 'string' },
       workloads: { type: 'string' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -114,8 +123,19 @@ async function main(): Promise<void> {
     const targets: TargetReport[] = []
     const profileDir = values.profile === undefined ? undefined : path.resolve(values.profile)
     const reference = () => startReference(profileDir === undefined ? {} : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] })
-    const selected = new Set(values.workloads === undefined ? ['ingest', 'req', 'fanout', 'slow'] : values.workloads.split(','))
+    const selected = new Set(values.workloads === undefined ? ['ingest', 'req-quiet', 'req', 'flood', 'fanout', 'slow'] : values.workloads.split(','))
     if (values.only !== 'peer') targets.push(await benchTarget(reference, files, sizes, work, selected))
+    let baseline: string | null = null
+    if (values.baseline !== undefined) {
+      const checkout = checkoutBaseline(values.baseline)
+      baseline = `${values.baseline} (${checkout.commit})`
+      log(`\nbaseline: ${baseline} checked out in ${checkout.root}`)
+      try {
+        targets.push(await benchTarget(() => startReference({ root: checkout.root, role: 'baseline' }), files, sizes, work, selected))
+      } finally {
+        checkout.remove()
+      }
+    }
     if (profileDir !== undefined) {
       for (const thread of ['main', 'workers'] as const) {
         const summary = summarizeProfiles(profileDir, thread)
@@ -140,6 +160,7 @@ async function main(): Promise<void> {
       sizes,
       signer: files.signer,
       ceiling,
+      baseline,
       targets,
       ratios,
       goals: judgeGoals({ targets, ceiling, ratios, sizes }),
@@ -152,6 +173,9 @@ async function main(): Promise<void> {
     const print = (line: string) => process.stdout.write(`${line}\n`)
     print('')
     print(`ingest vs verification ceiling: ${Math.round(ratios.ingestVsCeiling * 1000) / 10} %`)
+    for (const [k, v] of Object.entries(ratios.vsCeiling)) print(`vs the ceiling, ${k}: ${v ?? '–'}`)
+    if (ratios.floodIsolation !== null) print(`flood isolation, REQ p99 during the flood / quiet: ${ratios.floodIsolation}×`)
+    if (ratios.vsBaseline !== null) for (const [k, v] of Object.entries(ratios.vsBaseline)) print(`vs baseline ${baseline}, ${k}: ${v ?? '–'}×`)
     for (const [k, v] of Object.entries(ratios.vsPeer)) print(`reference vs peer, ${k}: ${v ?? '–'}×`)
     if (ratios.vsPrevious === null) print('vs previous run: none to compare with')
     else for (const [k, v] of Object.entries(ratios.vsPrevious)) print(`vs previous run, ${k}: ${v ?? '–'}×`)

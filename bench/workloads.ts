@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { NostrEvent } from '../spec/model/event.ts'
 import type { CeilingConfig, CeilingResult } from './gen/ceiling.ts'
+import type { FloodConfig, FloodResult } from './gen/flood.ts'
 import type { IngestConfig, IngestResult } from './gen/ingest.ts'
 import type { ReqConfig, ReqResult } from './gen/req.ts'
 import type { SignConfig, SignResult } from './gen/sign.ts'
@@ -30,6 +31,10 @@ export interface Sizes {
   reqConnections: number
   reqMs: number
   reqBackgroundRate: number
+  /** EVENTs the flooding connection sends without waiting. */
+  floodEvents: number
+  /** How long the other connection's REQs run during the flood (at reqRate). */
+  floodReqMs: number
   fanoutSubscriberChildren: number
   fanoutConnectionsPerChild: number
   fanoutDecoys: number
@@ -53,6 +58,8 @@ export const FullSizes: Sizes = {
   reqConnections: 4,
   reqMs: 10_000,
   reqBackgroundRate: 500,
+  floodEvents: 50_000,
+  floodReqMs: 8_000,
   fanoutSubscriberChildren: 2,
   fanoutConnectionsPerChild: 250,
   fanoutDecoys: 4,
@@ -72,6 +79,8 @@ export const QuickSizes: Sizes = {
   ingestWarmup: 200,
   ingestMaxMs: 5_000,
   reqMs: 3_000,
+  floodEvents: 5_000,
+  floodReqMs: 3_000,
   fanoutConnectionsPerChild: 50,
   fanoutEvents: 300,
   fanoutMaxMs: 8_000,
@@ -87,8 +96,10 @@ export interface RelayUsage {
   peakRssMiB: number
 }
 
+export type WorkloadName = 'ingest' | 'req-quiet' | 'req' | 'flood' | 'fanout' | 'slow'
+
 export interface WorkloadResult {
-  workload: 'ingest' | 'req' | 'fanout' | 'slow'
+  workload: WorkloadName
   /** Main rate of the workload, in `unit`. */
   throughput: number
   unit: string
@@ -104,6 +115,7 @@ const GeneratorDeadlineMs = 120_000
 export interface EventFiles {
   ingest: string[]
   background: string
+  flood: string
   fanout: string
   slow: string
   /** Authors of the fan-out publisher's events. */
@@ -127,6 +139,7 @@ export async function signAll(dir: string, sizes: Sizes): Promise<EventFiles> {
       plan(`ingest${i}`, sizes.ingestEventsPerGenerator),
     ]),
     ['background.json', plan('background', Math.ceil((sizes.reqBackgroundRate * (sizes.reqMs + 2000)) / 1000) + 500)],
+    ['flood.json', plan('flood', sizes.floodEvents, { owners: 50 })],
     ['fanout.json', plan('fanout', sizes.fanoutEvents, { owners: 10, replaceFraction: 0.5 })],
     ['slow.json', plan('slow', sizes.slowEvents, { owners: 5, padding: sizes.slowEventBytes })],
   ]
@@ -141,6 +154,7 @@ export async function signAll(dir: string, sizes: Sizes): Promise<EventFiles> {
   return {
     ingest: jobs.slice(0, sizes.ingestGenerators).map(([file]) => path.join(dir, file)),
     background: path.join(dir, 'background.json'),
+    flood: path.join(dir, 'flood.json'),
     fanout,
     slow: path.join(dir, 'slow.json'),
     fanoutAuthors: authors,
@@ -219,19 +233,50 @@ export function storedAddresses(files: EventFiles, dir: string, role: string, se
   return out
 }
 
-/** (b) REQ by address at a fixed rate while a paced background ingest keeps writing. */
-export async function runReq(target: Target, files: EventFiles, addressesFile: string, sizes: Sizes): Promise<WorkloadResult> {
-  const meter = new ProcessMeter(target.pid)
-  const reqConfig: ReqConfig = {
+function reqGenerator(target: Target, addressesFile: string, sizes: Sizes, durationMs: number): Generator<ReqResult> {
+  const config: ReqConfig = {
     url: target.url,
     addressesFile,
     connections: sizes.reqConnections,
     ratePerSec: sizes.reqRate,
-    durationMs: sizes.reqMs,
+    durationMs,
     warmup: 200,
     seed: 7,
   }
-  const req = new Generator<ReqResult>('req', gen('req'), reqConfig, GeneratorDeadlineMs)
+  return new Generator<ReqResult>('req', gen('req'), config, GeneratorDeadlineMs)
+}
+
+function reqDetails(reqResult: ReqResult, sizes: Sizes) {
+  return {
+    targetRate: sizes.reqRate,
+    connections: sizes.reqConnections,
+    due: reqResult.due,
+    answered: reqResult.answered,
+    emptyAnswers: reqResult.empty,
+    seconds: round((reqResult.endedAt - reqResult.startedAt) / 1000),
+    latencyFrom: 'the moment each REQ was due (open loop) to its EOSE',
+  }
+}
+
+/** (b) REQ by address at a fixed rate, nothing else going on. */
+export async function runReqQuiet(target: Target, addressesFile: string, sizes: Sizes): Promise<WorkloadResult> {
+  const meter = new ProcessMeter(target.pid)
+  const [reqResult] = (await runTogether<ReqResult>([reqGenerator(target, addressesFile, sizes, sizes.reqMs)], () => meter.start())) as [ReqResult]
+  const relay = usage(meter.stop())
+  return {
+    workload: 'req-quiet',
+    throughput: Math.round(reqResult.answered / ((reqResult.endedAt - reqResult.startedAt) / 1000)),
+    unit: 'REQ/s answered (EOSE), no writes',
+    latencyMs: summarize(reqResult.latenciesMs),
+    relay,
+    details: reqDetails(reqResult, sizes),
+  }
+}
+
+/** (c) REQ by address at a fixed rate while a paced background ingest keeps writing. */
+export async function runReq(target: Target, files: EventFiles, addressesFile: string, sizes: Sizes): Promise<WorkloadResult> {
+  const meter = new ProcessMeter(target.pid)
+  const req = reqGenerator(target, addressesFile, sizes, sizes.reqMs)
   const background = ingestGenerator('background', target, files.background, {
     inFlight: 16,
     durationMs: sizes.reqMs,
@@ -247,17 +292,11 @@ export async function runReq(target: Target, files: EventFiles, addressesFile: s
   return {
     workload: 'req',
     throughput: Math.round(reqResult.answered / seconds),
-    unit: 'REQ/s answered (EOSE)',
+    unit: `REQ/s answered (EOSE) while ${sizes.reqBackgroundRate} personas/s are written`,
     latencyMs: summarize(reqResult.latenciesMs),
     relay,
     details: {
-      targetRate: sizes.reqRate,
-      connections: sizes.reqConnections,
-      due: reqResult.due,
-      answered: reqResult.answered,
-      emptyAnswers: reqResult.empty,
-      seconds: round(seconds),
-      latencyFrom: 'the moment each REQ was due (open loop) to its EOSE',
+      ...reqDetails(reqResult, sizes),
       backgroundIngest: {
         targetRate: sizes.reqBackgroundRate,
         achievedRate: Math.round((backgroundResult.accepted + backgroundResult.duplicates) / backgroundSeconds),
@@ -267,7 +306,50 @@ export async function runReq(target: Target, files: EventFiles, addressesFile: s
   }
 }
 
-/** (c) Fan-out of new heads to many live subscriptions (plus decoys that never match). */
+/**
+ * (d) Flood isolation: one connection sends `floodEvents` EVENTs without waiting for any OK
+ * while the REQ generator (the quiet workload's settings) measures what other connections
+ * see; the relay's peak RSS shows whether the flood is held in bounded queues.
+ */
+export async function runFlood(target: Target, files: EventFiles, addressesFile: string, sizes: Sizes): Promise<WorkloadResult> {
+  const meter = new ProcessMeter(target.pid)
+  const req = reqGenerator(target, addressesFile, sizes, sizes.floodReqMs)
+  const flood = new Generator<FloodResult>(
+    'flood',
+    gen('flood'),
+    { url: target.url, eventsFile: files.flood, drainMs: sizes.floodReqMs + 10_000 } satisfies FloodConfig,
+    GeneratorDeadlineMs,
+  )
+  const rssBeforeMiB = Math.round(memory(target.pid).rssMiB)
+  const [reqResult, floodResult] = (await runTogether<ReqResult | FloodResult>([req, flood], () => meter.start())) as [ReqResult, FloodResult]
+  const relay = usage(meter.stop())
+  return {
+    workload: 'flood',
+    throughput: Math.round(reqResult.answered / ((reqResult.endedAt - reqResult.startedAt) / 1000)),
+    unit: `REQ/s answered (EOSE) on other connections while one connection floods ${sizes.floodEvents} EVENTs`,
+    latencyMs: summarize(reqResult.latenciesMs),
+    relay,
+    details: {
+      ...reqDetails(reqResult, sizes),
+      rssBeforeMiB,
+      peakRssMiB: relay.peakRssMiB,
+      flood: {
+        events: sizes.floodEvents,
+        sent: floodResult.sent,
+        sendSeconds: round(floodResult.sendSeconds),
+        oks: floodResult.oks,
+        stored: floodResult.stored,
+        duplicates: floodResult.duplicates,
+        rateLimited: floodResult.rateLimited,
+        refused: floodResult.refused,
+        seconds: round(floodResult.seconds),
+        closedByRelay: floodResult.closedByRelay,
+      },
+    },
+  }
+}
+
+/** (e) Fan-out of new heads to many live subscriptions (plus decoys that never match). */
 export async function runFanout(target: Target, files: EventFiles, sizes: Sizes): Promise<WorkloadResult> {
   const meter = new ProcessMeter(target.pid)
   const events = eventsIn(files.fanout)

@@ -1,7 +1,7 @@
 /** The relays under test, each in its own process: the reference relay and the peer. */
 
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -10,8 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { info as peerInfo, start as startPeerHost } from '../../third-party/hosts/nostr-relay.ts'
 
 export interface Target {
-  /** `reference` or `peer`. */
-  role: 'reference' | 'peer'
+  /** The relay of this commit, the relay of an older commit (--baseline), or the peer. */
+  role: 'reference' | 'baseline' | 'peer'
   /** What runs, for the report. */
   software: string
   url: string
@@ -26,9 +26,11 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).h
 /**
  * The reference relay as `npm run relay` runs it (node + tsx, no npm wrapper), on a fresh
  * SQLite file in a temporary directory (WAL, synchronous=FULL: OK only after a durable commit).
+ * `root`: another checkout to run it from (the baseline of an older commit).
  */
-export async function startReference(options: { relayArgs?: string[]; nodeArgs?: string[] } = {}): Promise<Target> {
+export async function startReference(options: { relayArgs?: string[]; nodeArgs?: string[]; root?: string; role?: 'reference' | 'baseline' } = {}): Promise<Target> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nip-ap-bench-'))
+  const role = options.role ?? 'reference'
   const child = spawn(
     process.execPath,
     [
@@ -42,15 +44,15 @@ export async function startReference(options: { relayArgs?: string[]; nodeArgs?:
       path.join(dir, 'relay.db'),
       ...(options.relayArgs ?? []),
     ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: options.root ?? repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   const logs: string[] = []
   createInterface({ input: child.stderr }).on('line', (line) => {
     logs.push(line)
-    if (/WARNING|error/i.test(line)) process.stderr.write(`  reference relay: ${line}\n`)
+    if (/WARNING|error/i.test(line)) process.stderr.write(`  ${role} relay: ${line}\n`)
   })
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('reference relay did not start within 30 s')), 30_000)
+    const timer = setTimeout(() => reject(new Error(`${role} relay did not start within 60 s`)), 60_000)
     createInterface({ input: child.stdout }).on('line', (line) => {
       const match = /^listening (ws:\/\/\S+)$/.exec(line.trim())
       if (match) {
@@ -58,12 +60,12 @@ export async function startReference(options: { relayArgs?: string[]; nodeArgs?:
         resolve(match[1] as string)
       }
     })
-    child.once('exit', (code) => reject(new Error(`reference relay exited (${code}): ${logs.slice(-5).join(' | ')}`)))
+    child.once('exit', (code) => reject(new Error(`${role} relay exited (${code}): ${logs.slice(-5).join(' | ')}`)))
   })
   const software = await relaySoftware(url)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return {
-    role: 'reference',
+    role,
     software,
     url,
     pid: child.pid as number,
@@ -79,6 +81,19 @@ export async function startReference(options: { relayArgs?: string[]; nodeArgs?:
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/**
+ * A checkout of `ref` (an older commit of this repository) in a temporary directory, with this
+ * checkout's node_modules, for the baseline relay. Returns its root and a cleanup.
+ */
+export function checkoutBaseline(ref: string): { root: string; commit: string; remove(): void } {
+  const commit = execFileSync('git', ['rev-parse', '--short', `${ref}^{commit}`], { cwd: repoRoot, encoding: 'utf8' }).trim()
+  const root = mkdtempSync(path.join(tmpdir(), 'nip-ap-bench-baseline-'))
+  const archive = execFileSync('git', ['archive', '--format=tar', commit], { cwd: repoRoot, maxBuffer: 512 * 1024 * 1024 })
+  execFileSync('tar', ['-x', '-C', root], { input: archive })
+  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'), 'dir')
+  return { root, commit, remove: () => rmSync(root, { recursive: true, force: true }) }
 }
 
 /** NIP-11 `software` (it names the verifier that runs). */

@@ -114,41 +114,56 @@ interface Compiled {
   params: unknown[]
 }
 
-/** WHERE clause of one filter; list conditions bind one JSON array each (no parameter blow-up). */
+/**
+ * Tags whose values identify something (a `d` identifier, an event id, an address): a lookup
+ * by one of them finds a handful of rows, so it drives the query.
+ */
+const IdentifierTags: ReadonlySet<string> = new Set(['d', 'e', 'a'])
+
+/**
+ * WHERE clause of one filter; list conditions bind one JSON array each (no parameter blow-up).
+ * A filter naming an identifier tag (a read by address: kinds, authors, `#d`) is answered
+ * from the tags index; its other conditions are written with a unary `+`, which keeps SQLite
+ * from driving the query with their indexes instead (it would walk every event of the
+ * author and probe the tags of each). The meaning is the same either way.
+ */
 function compileFilter(filter: Filter): Compiled {
   const clauses: string[] = []
   const params: unknown[] = []
+  const tags = tagConditions(filter)
+  const driver = filter.ids === undefined ? tags.find(([name]) => IdentifierTags.has(name)) : undefined
+  const column = (name: string) => (driver === undefined ? name : `+${name}`)
   // One value (the common case: a read by address, a deletion lookup) is a plain `=` the
   // planner can use an index for; other lists bind one JSON array (no parameter blow-up).
-  const list = (column: string, values: readonly unknown[]) => {
+  const oneOf = (values: readonly unknown[]) => {
     if (values.length === 1) {
-      clauses.push(`${column} = ?`)
       params.push(values[0])
-      return
+      return '= ?'
     }
-    clauses.push(`${column} IN (SELECT value FROM json_each(?))`)
     params.push(JSON.stringify(values))
+    return 'IN (SELECT value FROM json_each(?))'
   }
-  if (filter.ids) list('e.id', filter.ids)
-  if (filter.authors) list('e.pubkey', filter.authors)
-  if (filter.kinds) list('e.kind', filter.kinds)
+  if (driver !== undefined) {
+    params.push(driver[0])
+    clauses.push(`e.seq IN (SELECT t.seq FROM tags t WHERE t.name = ? AND t.value ${oneOf(driver[1])})`)
+  }
+  if (filter.ids) clauses.push(`e.id ${oneOf(filter.ids)}`)
+  if (filter.authors) clauses.push(`${column('e.pubkey')} ${oneOf(filter.authors)}`)
+  if (filter.kinds) clauses.push(`${column('e.kind')} ${oneOf(filter.kinds)}`)
   if (filter.since !== undefined) {
-    clauses.push('e.created_at >= ?')
+    clauses.push(`${column('e.created_at')} >= ?`)
     params.push(filter.since)
   }
   if (filter.until !== undefined) {
-    clauses.push('e.created_at <= ?')
+    clauses.push(`${column('e.created_at')} <= ?`)
     params.push(filter.until)
   }
-  for (const [name, values] of tagConditions(filter)) {
-    if (values.length === 1) {
-      clauses.push('EXISTS (SELECT 1 FROM tags t WHERE t.seq = e.seq AND t.name = ? AND t.value = ?)')
-      params.push(name, values[0])
-    } else {
-      clauses.push('EXISTS (SELECT 1 FROM tags t WHERE t.seq = e.seq AND t.name = ? AND t.value IN (SELECT value FROM json_each(?)))')
-      params.push(name, JSON.stringify(values))
+  for (const [name, values] of tags) {
+    if (driver === undefined || name !== driver[0]) {
+      params.push(name)
+      clauses.push(`EXISTS (SELECT 1 FROM tags t WHERE t.seq = e.seq AND t.name = ? AND t.value ${oneOf(values)})`)
     }
-    if (name === 'h') list('e.channel', values)
+    if (name === 'h') clauses.push(`${column('e.channel')} ${oneOf(values)}`)
   }
   return { where: clauses.length > 0 ? clauses.join(' AND ') : '1', params }
 }
