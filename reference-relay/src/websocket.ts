@@ -133,6 +133,14 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
       idleTimeout: 120,
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => {
+        // NIP-01: one endpoint, since the path changes nothing here (AP-BASE-29).
+        if (req.getUrl() !== '/') {
+          const body = JSON.stringify({ error: `invalid: no relay at ${req.getUrl().slice(0, 200)}; connect to /` })
+          res.writeStatus('404 Not Found')
+          for (const [name, value] of Object.entries(CorsHeaders)) res.writeHeader(name, value)
+          res.writeHeader('Content-Type', 'application/json').end(body)
+          return
+        }
         res.upgrade<SocketData>(
           { conn: nextConn++, ...newBacklog() },
           req.getHeader('sec-websocket-key'),

@@ -10,6 +10,7 @@ import { checkSlug } from '../model/slug.ts'
 import { utf8ByteLength } from '../model/bytes.ts'
 import { personaContent, relayContent } from './content.ts'
 import { filterScenario } from './filter.ts'
+import { QueryVariantCount, SlugVariantCount, deletionTargetScenario, liveScenario, tagFilterScenario } from './negative-space.ts'
 import { MaxOffset, OwnerCount, SlugCount, deleteOp, publishOp } from './persona-ops.ts'
 import { arrivalOrder, versionSequence } from './replacement.ts'
 import { invalidSlug, validSlug } from './slug.ts'
@@ -111,5 +112,36 @@ describe('filter and stateful arbitraries', () => {
       ),
       params,
     )
+  })
+})
+
+describe('negative-space arbitraries', () => {
+  test('tagFilterScenario publishes and asks for variants in range, and often asks for a near miss', () => {
+    fc.assert(
+      fc.property(tagFilterScenario, (s) =>
+        s.published.length > 0 && s.published.every((v) => v < SlugVariantCount) && s.dQuery.length > 0 && s.dQuery.every((q) => q < QueryVariantCount),
+      ),
+      params,
+    )
+    const nearMiss = spread(tagFilterScenario, (s) => (s.dQuery.some((q) => !s.published.includes(q)) ? 'asks for an unpublished value' : 'asks only for published values'))
+    expect(nearMiss.get('asks for an unpublished value') ?? 0).toBeGreaterThan(30)
+  })
+
+  test('deletionTargetScenario names distinct variants and keeps other-kind distractors off the targets', () => {
+    fc.assert(
+      fc.property(deletionTargetScenario, ({ targets, otherKind }) => {
+        const named = targets.map((t) => t.variant)
+        return targets.length > 0 && new Set(named).size === named.length && otherKind.every((v) => !named.includes(v))
+      }),
+      params,
+    )
+    const forms = spread(deletionTargetScenario, ({ targets }) => [...new Set(targets.map((t) => t.form))].sort().join('+'))
+    expect([...forms.keys()].sort()).toEqual(['a', 'a+e', 'e'])
+  })
+
+  test('liveScenario always starts with a new persona and mixes in re-sends, stale, invalid and forged events', () => {
+    fc.assert(fc.property(liveScenario, (s) => s.steps[0]?.op === 'new' && s.subscriptions.length > 0), params)
+    const ops = spread(liveScenario, (s) => (s.steps.length > 1 ? (s.steps[1] as { op: string }).op : 'only one step'))
+    expect([...ops.keys()].sort()).toEqual(['forged', 'invalid', 'new', 'only one step', 'resend', 'stale'])
   })
 })

@@ -146,6 +146,9 @@ export async function controlServedById(ws: RelayConnection, events: readonly No
   const ids = events.map((event) => event.id)
   const kinds = [...new Set(events.map((event) => event.kind))]
   const served = await readIdsSettled(ws, ids, kinds)
+  // A relay may return fewer events than asked for (NIP-01; a max_limit of 5, say): ask
+  // for the missing ones one by one before concluding that they are not stored.
+  for (const id of ids.filter((id) => !served.some((event) => event.id === id))) served.push(...(await readIds(ws, [id], kinds)))
   const missing = ids.filter((id) => !served.some((event) => event.id === id))
   control(missing.length === 0, `the relay accepted ${what} but does not return ${missing.map(short).join(', ')} by id after ${SettleMs} ms; nothing later can be concluded from absence`)
   return served

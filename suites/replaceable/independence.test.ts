@@ -1,4 +1,4 @@
-import { expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
+import { control, expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { controlHead, describeIds, expectHead, readSettled, readStored } from '../lib/reads.ts'
 
@@ -58,5 +58,35 @@ relayCase(
     const mineNewer = c.persona({ slug, created_at: now - 5 })
     expectAccepted(await ws.publish(mineNewer), 'a newer version by the first owner')
     await expectHead(ws, other.pubkey, slug, theirs, 'the second owner\'s address after the first owner edited')
+  },
+)
+
+relayCase(
+  {
+    id: 'replaceable.kinds-independent',
+    title: 'a newer event of another addressable kind with the same author and d value never replaces or hides the persona',
+    requirements: ['AP-REPL-7'],
+    level: 'MUST',
+    profile: 'core',
+  },
+  async (c) => {
+    const ws = await c.connect()
+    const now = c.now()
+    const slug = c.slug('kinds')
+    const persona = c.persona({ slug, created_at: now - 30 })
+    expectAccepted(await ws.publish(persona), 'the persona')
+    await controlHead(ws, c.keys.pubkey, slug, persona, 'the persona')
+    // Kind 30176 is addressable like 30175: one address key that forgets the kind mixes them.
+    for (const kind of [30176, 30023]) {
+      const other = c.sign({ kind, created_at: now - 10, tags: [['d', slug]], content: `kind ${kind} at the persona's d value` })
+      const reply = await ws.publish(other)
+      if (!reply.accepted) {
+        c.note(`kind ${kind} refused (${reply.message}): a kind policy, nothing to judge with it`)
+        continue
+      }
+      await expectHead(ws, c.keys.pubkey, slug, persona, `the persona after a newer kind ${kind} event with the same d value`)
+      return
+    }
+    control(false, 'the relay refused every other addressable kind tried (30176, 30023), so the kinds cannot be mixed up here')
   },
 )
