@@ -45,7 +45,8 @@ async function serve(): Promise<ServingRelay> {
   const validator = new Validator()
   const notice = (message: string): string => JSON.stringify(createOutgoingNoticeMessage(message))
 
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+  // One endpoint (NIP-01): this host serves the relay on / only, so other paths are refused.
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/' })
   wss.on('connection', (ws) => {
     relay.handleConnection(ws)
     ws.on('message', async (data) => {

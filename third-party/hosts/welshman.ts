@@ -66,7 +66,8 @@ async function serve(): Promise<ServingRelay> {
   })
 
   let nextConnection = 0
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 })
+  // One endpoint (NIP-01): this host serves the relay on / only, so other paths are refused.
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, path: '/' })
   wss.on('connection', (socket) => {
     nextConnection += 1
     const connection = nextConnection.toString(36)
