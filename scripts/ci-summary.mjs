@@ -19,5 +19,13 @@ const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0)
 const failedSuites = report.numFailedTestSuites ?? 0
 if (failed === 0 && (failedSuites > 0 || status !== 0)) failed = Math.max(1, failedSuites)
 
+// The PostgreSQL tests (describe titles naming PostgreSQL): how many really ran.
+const pgStatuses = (report.testResults ?? [])
+  .flatMap((file) => file.assertionResults ?? [])
+  .filter((test) => (test.ancestorTitles ?? []).some((title) => title.includes('PostgreSQL')))
+  .map((test) => test.status)
+const pgRan = pgStatuses.filter((s) => s === 'passed' || s === 'failed').length
+console.log(`PostgreSQL tests executed: ${pgRan} (${pgStatuses.length - pgRan} skipped)`)
+
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`)
 process.exit(failed > 0 || status !== 0 ? 1 : 0)

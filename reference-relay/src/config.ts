@@ -7,8 +7,13 @@ import { isVerifierMode, type VerifierMode, VerifierModes } from './verify/selec
 export interface RelayOptions {
   host?: string
   port?: number
-  /** SQLite file path; omit or ':memory:' for the in-memory backend. */
+  /**
+   * SQLite file path, or a `postgres://` URL (several relay processes may share one
+   * database); omit or ':memory:' for the in-memory backend.
+   */
   db?: string
+  /** Reader connections per relay process on PostgreSQL (default 8). */
+  pgPool?: number
   /** Clock window in seconds, symmetric. */
   skewSeconds?: number
   /** Origin used for NIP-98 `u` checks behind a proxy (HTTP bridge). */
@@ -87,8 +92,10 @@ export const DefaultLimits: Readonly<Limits> = {
 export interface RelayConfig {
   host: string
   port: number
-  /** null: in-memory backend. */
+  /** null: in-memory backend; a `postgres://` URL: PostgreSQL; else a SQLite file. */
   db: string | null
+  /** Reader connections on PostgreSQL; null: the backend's default. */
+  pgPool: number | null
   skewSeconds: number
   publicUrl: string | null
   httpAuth: 'nip98' | 'none'
@@ -114,12 +121,15 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
   }
   const httpAuth = options.httpAuth ?? 'nip98'
   if (httpAuth !== 'nip98' && httpAuth !== 'none') throw new Error(`error: httpAuth must be 'nip98' or 'none', got ${String(httpAuth)}`)
+  const pgPool = options.pgPool ?? null
+  if (pgPool !== null && (!Number.isSafeInteger(pgPool) || pgPool < 1)) throw new Error(`error: pgPool must be a positive integer, got ${String(pgPool)}`)
   const verifier = options.verifier ?? process.env.NIP_AP_VERIFIER ?? 'pool'
   if (!isVerifierMode(verifier)) throw new Error(`error: verifier must be one of ${VerifierModes.join(', ')}, got ${verifier}`)
   return {
     host: options.host ?? '127.0.0.1',
     port,
     db: options.db === undefined || options.db === ':memory:' ? null : options.db,
+    pgPool,
     skewSeconds,
     publicUrl,
     httpAuth,

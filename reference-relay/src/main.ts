@@ -1,19 +1,25 @@
 /**
- * Command line: `npm run relay -- [--host H] [--port P] [--db FILE | --memory] [--skew S]
- * [--public-url URL] [--http-auth nip98|none]`. Prints `listening ws://HOST:PORT` when ready.
+ * Command line: `npm run relay -- [--host H] [--port P] [--db FILE|URL | --pg URL | --memory]
+ * [--pg-pool N] [--skew S] [--public-url URL] [--http-auth nip98|none]`. Prints
+ * `listening ws://HOST:PORT` when ready.
  */
 
 import { parseArgs } from 'node:util'
 import { type RelayOptions, resolveConfig } from './config.ts'
 import { createRelay } from './relay.ts'
+import { isPgUrl, redactPgUrl } from './storage/pg-store.ts'
 import { isVerifierMode, VerifierModes } from './verify/select.ts'
 
 const Usage = `Usage: npm run relay -- [options]
 
   --host HOST          address to bind (default 127.0.0.1)
   --port PORT          port to bind; 0 picks a free one (default 7777)
-  --db FILE            SQLite database file (WAL mode)
-  --memory             keep events in memory only (the default when --db is absent)
+  --db FILE            SQLite database file (WAL mode); a postgres:// URL means --pg
+  --pg URL             PostgreSQL database (postgres://USER:PASS@HOST:PORT/DB, or
+                       ?host=/socket/dir; ?schema=NAME picks a schema): several relay
+                       processes on one database act as one relay
+  --pg-pool N          PostgreSQL reader connections per process (default 8)
+  --memory             keep events in memory only (the default without --db or --pg)
   --skew SECONDS       clock window, symmetric (default 900)
   --public-url URL     public origin for NIP-98 \`u\` checks behind a proxy
   --http-auth MODE     HTTP bridge auth: nip98 (default) or none
@@ -40,6 +46,8 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
         host: { type: 'string' },
         port: { type: 'string' },
         db: { type: 'string' },
+        pg: { type: 'string' },
+        'pg-pool': { type: 'string' },
         memory: { type: 'boolean' },
         skew: { type: 'string' },
         'public-url': { type: 'string' },
@@ -59,6 +67,8 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
     process.exit(0)
   }
   if (values.db !== undefined && values.memory) fail('error: --db and --memory exclude each other')
+  if (values.pg !== undefined && (values.db !== undefined || values.memory)) fail('error: --pg excludes --db and --memory')
+  if (values.pg !== undefined && !isPgUrl(values.pg)) fail(`error: --pg must be a postgres:// or postgresql:// URL, got "${redactPgUrl(values.pg)}"`)
   const integer = (name: string, text: string | undefined): number | undefined => {
     if (text === undefined) return undefined
     if (!/^\d+$/.test(text)) fail(`error: --${name} must be a non-negative integer, got "${text}"`)
@@ -78,6 +88,12 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
   const port = integer('port', values.port)
   if (port !== undefined) options.port = port
   if (values.db !== undefined) options.db = values.db
+  if (values.pg !== undefined) options.db = values.pg
+  const pgPool = integer('pg-pool', values['pg-pool'])
+  if (pgPool !== undefined) {
+    if (pgPool < 1) fail('error: --pg-pool must be at least 1')
+    options.pgPool = pgPool
+  }
   const skew = integer('skew', values.skew)
   if (skew !== undefined) options.skewSeconds = skew
   if (values['public-url'] !== undefined) options.publicUrl = values['public-url']

@@ -74,6 +74,8 @@ export type MonitorMsg =
   | { type: 'disconnect'; conn: ConnId }
   /** A new event to fan out; `commit`: the batch that stored it, null for an event not stored (ephemeral). */
   | { type: 'publish'; event: NostrEvent; commit: number | null }
+  /** Live events were missed (another relay process's, PostgreSQL): every subscription ends with CLOSED `message`. */
+  | { type: 'lost'; message: string }
 
 /** any stage → websocket */
 export type OutboundMsg =

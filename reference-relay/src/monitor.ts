@@ -84,6 +84,14 @@ export class Monitor implements Inbox<MonitorMsg> {
       case 'publish':
         this.#publish(msg.event, msg.commit)
         return
+      case 'lost':
+        for (const subs of [...this.#subs.values()]) {
+          for (const sub of [...subs.values()]) {
+            this.#end(sub)
+            this.#send(sub.conn, [this.#wire.closed(sub.subId, msg.message)])
+          }
+        }
+        return
     }
   }
 

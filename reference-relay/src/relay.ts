@@ -12,7 +12,7 @@ import { Monitor } from './monitor.ts'
 import { nip11Routes, relayInformation } from './nip11.ts'
 import { ReqWorker } from './req-worker.ts'
 import type { RelayStore } from './storage/event-store.ts'
-import { openStore } from './storage/open-store.ts'
+import { openStore, storeLabel } from './storage/open-store.ts'
 import { gateReads } from './storage/read-gate.ts'
 import type { Verifier } from './verifier.ts'
 import { acquireVerifier } from './verify/select.ts'
@@ -75,7 +75,7 @@ export async function createRelay(config: RelayConfig, extra: RelayExtensions = 
   // The verifier's threads and the store's start side by side.
   const [acquiring, opening] = await Promise.allSettled([
     acquireVerifier({ mode: config.verifier, log: config.log }),
-    parts.openStore?.(config) ?? openStore(config.db, { log: config.log }),
+    parts.openStore?.(config) ?? openStore(config.db, { log: config.log, pgPool: config.pgPool }),
   ])
   if (acquiring.status === 'rejected' || opening.status === 'rejected') {
     if (acquiring.status === 'fulfilled') await acquiring.value.close()
@@ -91,6 +91,11 @@ export async function createRelay(config: RelayConfig, extra: RelayExtensions = 
   const toSocket: Inbox<OutboundMsg> = { post: (msg) => socket?.post(msg) }
   const outbox = parts.wrapOutbox?.(toSocket) ?? toSocket
   const monitor = new Monitor({ outbox, wire, limits })
+  // A store shared by several relay processes (PostgreSQL) brings the others' events.
+  store.live?.attach({
+    publish: (event, commit) => monitor.post({ type: 'publish', event, commit }),
+    lost: (message) => monitor.post({ type: 'lost', message }),
+  })
   const writer = new Writer({ store: store.writer, monitor, limits, log: config.log })
   const reqWorker = new ReqWorker({ reader, outbox, monitor, wire, limits, log: config.log })
   const ingester = new Ingester({
@@ -141,7 +146,7 @@ export async function createRelay(config: RelayConfig, extra: RelayExtensions = 
   const stage = socket
   const host = brackets(config.host)
   listenAddress = `${host}:${stage.port}`
-  config.log(`storage: ${store.backend}${config.db ? ` (${config.db})` : ''}; verifier: ${verifier.name}`)
+  config.log(`storage: ${storeLabel(store, config.db)}; verifier: ${verifier.name}`)
 
   let closing: Promise<void> | undefined
   const close = () =>

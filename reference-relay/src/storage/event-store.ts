@@ -79,8 +79,27 @@ export interface RelayStore {
    * it (see Ingester.submitEvent). Null when only a write can tell.
    */
   precheck?(event: NostrEvent): Precheck | null
+  /**
+   * Only for backends shared by several relay processes (PostgreSQL): the events the others
+   * store, for live delivery here. This process's own events reach the monitor from its
+   * writer, as with every backend.
+   */
+  readonly live?: LiveFeed
   /** Finishes what was handed to the writer, then closes every connection and thread. */
   close(): Promise<void>
+}
+
+/** Live events stored by other relay processes on the same store. */
+export interface LiveFeed {
+  /** Delivers to `sink` from now on; events before that are dropped (no subscription exists yet). */
+  attach(sink: LiveSink): void
+}
+
+export interface LiveSink {
+  /** An event another process stored, with its commit number (StoredAnswer.commit's meaning). */
+  publish(event: NostrEvent, commit: number): void
+  /** Live events were missed and cannot be recovered: every subscription must end with `message`. */
+  lost(message: string): void
 }
 
 /** One synchronous connection to a backend. */
