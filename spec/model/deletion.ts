@@ -57,3 +57,54 @@ export function personaDeletionTags(pubkey: string, slug: string, kind = 30175):
     ['k', String(kind)],
   ]
 }
+
+/** The origin relay's refusal texts for kind 5 (crates/buzz-relay/src/handlers/side_effects.rs, ingest.rs). */
+export const OriginDeletionRefusals = {
+  missingTarget: 'invalid: missing e or a tag for target',
+  badAddress: 'invalid: invalid a-tag format',
+  badAddressPubkey: 'invalid: invalid pubkey in a-tag',
+  notAuthor: ForeignDeletionRefusal,
+  targetMissing: 'invalid: target event not found',
+} as const
+
+/** The origin's refusal of a deletion that names no single target, with the counts it saw. */
+export function originTargetCountRefusal(eCount: number, aCount: number): string {
+  return `invalid: deletion events must reference exactly one target via e or a tag (got e=${eCount}, a=${aCount})`
+}
+
+const anyCaseHex64 = /^[0-9a-fA-F]{64}$/
+const evenHex = /^(?:[0-9a-fA-F]{2})*$/
+
+/**
+ * A deletion checked the origin relay's way: first the targets and their author (with `e`
+ * tags, every 64-hex `e` value must name an event the relay holds, deleted or not, by the
+ * signer; without, the first `a` tag must name the signer), then exactly one target, every
+ * `e` and `a` tag counted. `heldAuthor` answers the author of a held event id (lowercase), or
+ * undefined when the relay never held it.
+ */
+export function checkDeletionOrigin(
+  deletion: Pick<NostrEvent, 'pubkey' | 'tags'>,
+  heldAuthor: (id: string) => string | undefined,
+): { ok: true } | { ok: false; message: string } {
+  const eTags = deletion.tags.filter((t) => t[0] === 'e')
+  const aTags = deletion.tags.filter((t) => t[0] === 'a')
+  if (eTags.length === 0) {
+    const address = aTags[0]?.[1]
+    if (address === undefined) return { ok: false, message: OriginDeletionRefusals.missingTarget }
+    const parts = address.split(':')
+    if (parts.length < 2) return { ok: false, message: OriginDeletionRefusals.badAddress }
+    const pubkey = parts[1] as string
+    if (!evenHex.test(pubkey)) return { ok: false, message: OriginDeletionRefusals.badAddressPubkey }
+    if (pubkey.toLowerCase() !== deletion.pubkey) return { ok: false, message: OriginDeletionRefusals.notAuthor }
+  } else {
+    for (const tag of eTags) {
+      const id = tag[1]
+      if (id === undefined || !anyCaseHex64.test(id)) continue
+      const author = heldAuthor(id.toLowerCase())
+      if (author === undefined) return { ok: false, message: OriginDeletionRefusals.targetMissing }
+      if (author !== deletion.pubkey) return { ok: false, message: OriginDeletionRefusals.notAuthor }
+    }
+  }
+  if (eTags.length + aTags.length !== 1) return { ok: false, message: originTargetCountRefusal(eTags.length, aTags.length) }
+  return { ok: true }
+}

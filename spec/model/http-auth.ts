@@ -197,3 +197,105 @@ export function encodeHttpAuthHeader(event: NostrEvent): string {
 export function buildHttpAuthHeader(spec: HttpAuthSpec): string {
   return encodeHttpAuthHeader(buildHttpAuthEvent(spec))
 }
+
+/**
+ * The origin relay's bridge authentication (crates/buzz-relay/src/api/bridge.rs,
+ * crates/buzz-auth/src/nip98.rs): `Authorization: Nostr <base64>` first, then, when the
+ * relay accepts it, an unsigned `X-Pubkey`; every failure is `401` with one of these texts,
+ * which carry no machine-readable prefix.
+ */
+export const OriginHttpAuthTexts = {
+  missing: 'missing Nostr auth',
+  base64: 'invalid base64 in Nostr auth',
+  utf8: 'invalid UTF-8 in Nostr auth',
+  json: 'invalid NIP-98 event JSON',
+  /** Followed by what failed: kind, signature, time, `u`, `method` or `payload`. */
+  verificationFailed: 'NIP-98: NIP-98 HTTP Auth verification failed: ',
+  replay: 'NIP-98: replay detected',
+  xPubkey: 'invalid X-Pubkey hex',
+} as const
+
+/** Seconds the origin relay remembers an accepted auth event id. */
+export const OriginReplayMemorySeconds = 120
+
+export interface OriginHttpAuthRequest {
+  authorization: string | undefined
+  xPubkey: string | undefined
+  /** The relay's own URL for the route: its configured URL with ws→http, plus the path. */
+  canonicalUrl: string
+  method: string
+  body: Uint8Array | string | null
+  now: number
+}
+
+export type OriginHttpAuthCheck = { ok: true; pubkey: string; id: string | null } | { ok: false; message: string }
+
+/** A URL as the origin's NIP-98 check compares it: parsed, localhost read as 127.0.0.1, no trailing `/`. */
+function originNormaliseUrl(text: string): string {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return text.toLowerCase()
+  }
+  if (url.hostname === 'localhost' || url.hostname === '[::1]') url.hostname = '127.0.0.1'
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}${url.search}${url.hash}`
+}
+
+const strictBase64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+const hex64Any = /^[0-9a-fA-F]{64}$/
+
+/**
+ * Authenticates a bridge request the origin relay's way. `seen` is the replay memory: asked
+ * last, about a fully verified id, and expected to remember it (test-and-set).
+ */
+export function checkHttpAuthOrigin(request: OriginHttpAuthRequest, seen: SeenAuthId, acceptXPubkey: boolean): OriginHttpAuthCheck {
+  const fail = (message: string): OriginHttpAuthCheck => ({ ok: false, message })
+  const header = request.authorization
+  if (header !== undefined && header.startsWith(`${HttpAuthScheme} `)) {
+    const token = header.slice(HttpAuthScheme.length + 1)
+    if (!strictBase64.test(token)) return fail(OriginHttpAuthTexts.base64)
+    const bytes = Buffer.from(token, 'base64')
+    let json: string
+    try {
+      json = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    } catch {
+      return fail(OriginHttpAuthTexts.utf8)
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(json)
+    } catch {
+      return fail(OriginHttpAuthTexts.json)
+    }
+    const shape = checkEventShape(parsed)
+    if (!shape.ok) return fail(OriginHttpAuthTexts.json)
+    const event = shape.event
+    const failed = (detail: string) => fail(`${OriginHttpAuthTexts.verificationFailed}${detail}`)
+    if (event.kind !== HttpAuthKind) return failed(`expected kind ${HttpAuthKind}, got ${event.kind}`)
+    if (!hasValidId(event) || !verifyEventSignature(event)) return failed('invalid Schnorr signature')
+    const delta = Math.abs(request.now - event.created_at)
+    if (delta > HttpAuthWindowSeconds) return failed(`event timestamp outside ±${HttpAuthWindowSeconds}s window (delta: ${delta}s)`)
+    const url = firstTagValue(event, 'u')
+    if (url === undefined) return failed('missing `u` tag')
+    if (originNormaliseUrl(url) !== originNormaliseUrl(request.canonicalUrl)) {
+      return failed(`URL mismatch: event has \`${url}\`, expected \`${request.canonicalUrl}\``)
+    }
+    const method = firstTagValue(event, 'method')
+    if (method === undefined) return failed('missing `method` tag')
+    if (method.toUpperCase() !== request.method.toUpperCase()) {
+      return failed(`method mismatch: event has \`${method}\`, expected \`${request.method}\``)
+    }
+    const payload = firstTagValue(event, 'payload')
+    if (payload !== undefined && payload !== payloadHash(request.body)) {
+      return failed('payload tag SHA-256 mismatch: request body does not match signed hash')
+    }
+    if (seen(event.id, event.created_at)) return fail(OriginHttpAuthTexts.replay)
+    return { ok: true, pubkey: event.pubkey, id: event.id }
+  }
+  if (acceptXPubkey && request.xPubkey !== undefined) {
+    if (!hex64Any.test(request.xPubkey)) return fail(OriginHttpAuthTexts.xPubkey)
+    return { ok: true, pubkey: request.xPubkey.toLowerCase(), id: null }
+  }
+  return fail(OriginHttpAuthTexts.missing)
+}

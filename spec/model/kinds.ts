@@ -48,3 +48,23 @@ export function isGlobalOnlyKind(kind: number): boolean {
 export function isChannelScopedKind(kind: number): boolean {
   return ChannelScopedKinds.has(kind)
 }
+
+/**
+ * The origin relay's channel kinds (`requires_h_channel_scope`,
+ * crates/buzz-relay/src/handlers/ingest.rs): chat messages (9), its stream, forum and canvas
+ * kinds, and the NIP-29 moderation kinds. Kind 11 is not among them (the origin does not know it).
+ */
+export const OriginChannelKinds: ReadonlySet<number> = new Set([
+  ChannelMessageKind,
+  9000, 9001, 9002, 9005, 9008, 9022,
+  40002, 40003, 40004, 40005, 40006, 40007, 40008, 40100,
+  45001, 45002, 45003,
+  48100, 48101, 48102, 48103, 48106,
+])
+
+export function isOriginChannelKind(kind: number): boolean {
+  return OriginChannelKinds.has(kind)
+}
+
+/** NIP-29 create-group: the origin relay creates the channel named by its UUID `h` tag. */
+export const CreateGroupKind = 9007

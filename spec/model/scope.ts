@@ -2,7 +2,8 @@
 
 import type { NostrEvent } from './event.ts'
 import { type Filter, matchFilter } from './filter.ts'
-import { isChannelScopedKind, isGlobalOnlyKind } from './kinds.ts'
+import { isChannelScopedKind, isGlobalOnlyKind, isOriginChannelKind } from './kinds.ts'
+import { parseUuid } from './uuid.ts'
 
 /**
  * The channel an event is scoped to, or null for global events. For global-only kinds
@@ -38,4 +39,25 @@ export function matchFilterInScope(filter: Filter, event: NostrEvent): boolean {
   if (!matchFilter(filter, event)) return false
   const channels = filter['#h']
   return channels === undefined || visibleToChannelRead(event, channels)
+}
+
+/**
+ * The origin relay's channel of an event (crates/buzz-relay/src/handlers/ingest.rs): the
+ * first `h` value that parses as a UUID, in canonical form; null for global-only kinds and
+ * for events whose `h` values name no UUID.
+ */
+export function originChannelOf(event: Pick<NostrEvent, 'kind' | 'tags'>): string | null {
+  if (isGlobalOnlyKind(event.kind)) return null
+  for (const tag of event.tags) {
+    if (tag[0] !== 'h' || typeof tag[1] !== 'string') continue
+    const channel = parseUuid(tag[1])
+    if (channel !== null) return channel
+  }
+  return null
+}
+
+/** Origin channel kinds must name a UUID channel; the text is the same as the reference relay's. */
+export function checkChannelScopeOrigin(event: Pick<NostrEvent, 'kind' | 'tags'>): { ok: true } | { ok: false; message: string } {
+  if (isOriginChannelKind(event.kind) && originChannelOf(event) === null) return { ok: false, message: MissingChannelRefusal }
+  return { ok: true }
 }

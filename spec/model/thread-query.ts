@@ -73,3 +73,18 @@ export function selectTopLevel(entries: Iterable<ThreadedEvent>, query: TopLevel
   }
   return hits.sort(compareForQuery).slice(0, query.limit)
 }
+
+/**
+ * The origin relay's thread answer (crates/buzz-db/src/thread.rs): replies recorded under
+ * `query.root` with 1 <= depth <= depth_limit, nothing else of the filter applied, the
+ * `query.limit` with the smallest created_at kept. The origin promises no order; these come
+ * oldest first.
+ */
+export function selectThreadRepliesOrigin(entries: Iterable<ThreadedEvent>, query: ThreadQuery): NostrEvent[] {
+  const hits: NostrEvent[] = []
+  for (const { event, thread } of entries) {
+    if (thread === null || thread.root !== query.root) continue
+    if (thread.depth >= 1 && thread.depth <= query.depthLimit) hits.push(event)
+  }
+  return hits.sort(compareOldestFirst).slice(0, query.limit)
+}
