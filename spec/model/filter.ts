@@ -97,21 +97,26 @@ export function matchFilters(filters: readonly Filter[], event: NostrEvent): boo
  */
 export const compareForQuery = compareVersions
 
+/** One filter's answer over a collection: its matching events newest first, at most its `limit`. */
+export function selectForFilter(filter: Filter, events: readonly NostrEvent[]): NostrEvent[] {
+  const hits = events.filter((event) => matchFilter(filter, event)).sort(compareForQuery)
+  return filter.limit === undefined ? hits : hits.slice(0, filter.limit)
+}
+
 /**
  * Answers a set of filters over a collection the way NIP-01 describes: each filter
  * matched and limited on its own, results OR'ed without duplicates, newest first.
  */
 export function queryEvents(events: readonly NostrEvent[], filters: readonly Filter[]): NostrEvent[] {
   const chosen = new Map<string, NostrEvent>()
-  const sorted = [...events].sort(compareForQuery)
-  for (const filter of filters) {
-    let taken = 0
-    for (const event of sorted) {
-      if (filter.limit !== undefined && taken >= filter.limit) break
-      if (!matchFilter(filter, event)) continue
-      taken += 1
-      chosen.set(event.id, event)
-    }
-  }
+  for (const filter of filters) for (const event of selectForFilter(filter, events)) chosen.set(event.id, event)
   return [...chosen.values()].sort(compareForQuery)
+}
+
+/**
+ * The origin relay's `POST /query` (crates/buzz-relay/src/api/bridge.rs): each filter's
+ * answer in turn, an event matched by several filters once per filter.
+ */
+export function concatenateFilterAnswers(events: readonly NostrEvent[], filters: readonly Filter[]): NostrEvent[] {
+  return filters.flatMap((filter) => selectForFilter(filter, events))
 }

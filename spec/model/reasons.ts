@@ -54,3 +54,9 @@ export function reasonPrefixOf(message: string): ReasonPrefix | null {
 export function hasReasonPrefix(message: string): boolean {
   return parseReason(message) !== null
 }
+
+/**
+ * The origin relay's whole answer to a stale, tie-losing or re-sent write: the prefix and the
+ * colon, no text (crates/buzz-relay/src/handlers/ingest.rs).
+ */
+export const OriginDuplicateMessage = 'duplicate:'

@@ -1,4 +1,4 @@
-import { expectAccepted, fc, propertyCase, relayCase, violation } from '../../harness/src/authoring.ts'
+import { type CaseContext, expectAccepted, fc, propertyCase, relayCase, violation } from '../../harness/src/authoring.ts'
 import { relayContent } from '../../spec/arbitraries/content.ts'
 import { controlServedById } from '../lib/reads.ts'
 
@@ -16,6 +16,18 @@ const strangeBodies: ReadonlyArray<[why: string, content: string]> = [
   ['duplicate member names', '{"display_name":"A","display_name":"B","system_prompt":"x"}'],
 ]
 
+/** Every strange body is accepted and served unchanged (the core and the origin profile ask the same). */
+async function strangeBodiesAcceptedAndServed(c: CaseContext): Promise<void> {
+  const ws = await c.connect()
+  for (const [why, content] of strangeBodies) {
+    const slug = c.slug()
+    const persona = c.persona({ slug, content })
+    expectAccepted(await ws.publish(persona), `a persona with ${why}`)
+    const [served] = await controlServedById(ws, [persona], `the persona with ${why}`)
+    if (served?.content !== content) violation(`content of the persona with ${why} changed: ${JSON.stringify(served?.content.slice(0, 80))}`)
+  }
+}
+
 relayCase(
   {
     id: 'envelope.content-not-validated',
@@ -24,16 +36,18 @@ relayCase(
     level: 'MUST',
     profile: 'core',
   },
-  async (c) => {
-    const ws = await c.connect()
-    for (const [why, content] of strangeBodies) {
-      const slug = c.slug()
-      const persona = c.persona({ slug, content })
-      expectAccepted(await ws.publish(persona), `a persona with ${why}`)
-      const [served] = await controlServedById(ws, [persona], `the persona with ${why}`)
-      if (served?.content !== content) violation(`content of the persona with ${why} changed: ${JSON.stringify(served?.content.slice(0, 80))}`)
-    }
+  strangeBodiesAcceptedAndServed,
+)
+
+relayCase(
+  {
+    id: 'envelope.content-unchecked-origin',
+    title: 'an origin relay accepts personas whatever their content holds (the origin never checks it) and serves it unchanged',
+    requirements: ['AP-RELAY-2'],
+    level: 'MUST',
+    profile: 'origin',
   },
+  strangeBodiesAcceptedAndServed,
 )
 
 propertyCase(

@@ -1,11 +1,11 @@
-import { expect } from 'vitest'
-import { relayCase } from '../../harness/src/authoring.ts'
+import { controlAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
+import { OriginHttpAuthTexts } from '../../spec/model/http-auth.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 
 relayCase(
   {
     id: 'http-bridge.count-needs-auth',
-    title: 'POST /count refuses an unsigned request with 401 {error} and counts for a NIP-98 signed one',
+    title: 'POST /count refuses an unsigned request with 401 {"error":"missing Nostr auth"} and counts for a NIP-98 signed one',
     requirements: ['AP-AUTH-1', 'AP-HTTP-4'],
     level: 'MUST',
     profile: 'origin',
@@ -13,16 +13,14 @@ relayCase(
   },
   async (c) => {
     const ws = await c.connect()
-    const accepted = await ws.publish(c.persona())
-    expect(accepted.accepted, accepted.message).toBe(true)
+    controlAccepted(await ws.publish(c.persona()), 'a persona of a fresh author')
     const filters = [{ kinds: [PersonaKind], authors: [c.keys.pubkey] }]
-
     const unsigned = await c.http.post('/count', filters, { auth: false })
-    expect(unsigned.status, 'status of an unsigned POST /count').toBe(401)
-    expect(typeof (unsigned.json as { error?: unknown } | undefined)?.error, 'an {error} body').toBe('string')
-
+    if (unsigned.status !== 401) violation(`an unsigned POST /count answered ${unsigned.status}, expected 401`)
+    const error = (unsigned.json as { error?: unknown } | undefined)?.error
+    if (error !== OriginHttpAuthTexts.missing) violation(`an unsigned POST /count: error ${JSON.stringify(error)}, expected ${JSON.stringify(OriginHttpAuthTexts.missing)}`)
     const signed = await c.http.post('/count', filters)
-    expect(signed.status, 'status of a signed POST /count').toBe(200)
-    expect(signed.json, 'the count of one persona of a fresh author').toEqual({ count: 1 })
+    if (signed.status !== 200) violation(`a signed POST /count answered ${signed.status} ${signed.text.slice(0, 160)}`)
+    if (JSON.stringify(signed.json) !== JSON.stringify({ count: 1 })) violation(`a signed POST /count answered ${signed.text.slice(0, 160)}, expected {"count":1}`)
   },
 )

@@ -1,6 +1,7 @@
 import { expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { compareVersions } from '../../spec/model/head.ts'
+import { OriginDuplicateMessage } from '../../spec/model/reasons.ts'
 import type { CaseContext } from '../../harness/src/authoring.ts'
 import { watch } from '../lib/live.ts'
 import { addressFilter, controlHead, describeIds, expectHead, readIds } from '../lib/reads.ts'
@@ -39,7 +40,7 @@ relayCase(
 relayCase(
   {
     id: 'replaceable.stale-write-origin',
-    title: 'an origin relay answers stale and tie-losing writes OK true duplicate:, and neither stores nor delivers them',
+    title: 'an origin relay answers stale and tie-losing writes and re-sends exactly OK true "duplicate:", and neither stores nor delivers them',
     requirements: ['AP-RELAY-7'],
     level: 'MUST',
     profile: 'origin',
@@ -49,10 +50,10 @@ relayCase(
     const { slug, head, stale, tieLoser } = headAndLosers(c)
     expectAccepted(await ws.publish(head), 'the head')
     const live = await watch(c, ws, [addressFilter(c.keys.pubkey, slug)])
-    for (const [what, event] of [['a stale write', stale], ['a tie-losing write', tieLoser]] as const) {
+    for (const [what, event] of [['a stale write', stale], ['a tie-losing write', tieLoser], ['the head sent again', head]] as const) {
       const reply = await ws.publish(event)
-      if (!reply.accepted || reply.prefix !== 'duplicate') {
-        violation(`${what}: expected OK true "duplicate: ...", got OK ${reply.accepted} ${JSON.stringify(reply.message)}`)
+      if (!reply.accepted || reply.message !== OriginDuplicateMessage) {
+        violation(`${what}: expected OK true ${JSON.stringify(OriginDuplicateMessage)} (nothing after the colon), got OK ${reply.accepted} ${JSON.stringify(reply.message)}`)
       }
     }
     const delivered = await live.settle()

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { watch } from '../lib/live.ts'
@@ -64,5 +65,24 @@ relayCase(
     expectAccepted(await ws.publish(persona), 'a persona with an h tag')
     const delivered = await live.settle()
     if (!delivered.some((e) => e.id === persona.id)) violation(`the h-tagged persona was not delivered to a global subscription (delivered: ${describeIds(delivered)})`)
+  },
+)
+
+relayCase(
+  {
+    id: 'scope.h-tag-ignored-origin',
+    title: 'an origin relay accepts a persona whose h tag names a UUID channel nobody created (no membership check), and serves it to a read of its address',
+    requirements: ['AP-SCOPE-1', 'AP-SCOPE-2'],
+    level: 'MUST',
+    profile: 'origin',
+  },
+  async (c) => {
+    const ws = await c.connect()
+    const slug = c.slug()
+    // A UUID names a channel on the origin relay; this one was never created.
+    const persona = c.persona({ slug, tags: [['d', slug], ['h', randomUUID()]] })
+    expectAccepted(await ws.publish(persona), 'a persona whose h tag names a channel nobody created')
+    const global = await readStored(ws, [addressFilter(c.keys.pubkey, slug)], 'the read of the address')
+    c.should(global.some((e) => e.id === persona.id), `the read of the address returned ${describeIds(global)}, not the persona`)
   },
 )

@@ -1,20 +1,22 @@
-import { type CaseContext, type RelayConnection, expectAccepted, expectRefused, relayCase, violation } from '../../harness/src/authoring.ts'
+import { type CaseContext, type RelayConnection, controlAccepted, expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
-import { MaxThreadDepth, ThreadRefusals } from '../../spec/model/thread.ts'
-import { channelMessage, threadQuery } from '../lib/threads.ts'
+import { MaxThreadDepth, OriginThreadRefusals } from '../../spec/model/thread.ts'
+import { createChannel, publishRefused } from '../lib/origin.ts'
+import { channelMessage, ghostId, sortedIds, threadQuery } from '../lib/threads.ts'
 
 /** A root and a chain of replies down to `depth`, each replying to the previous one. */
 async function chain(c: CaseContext, ws: RelayConnection, channel: string, depth: number): Promise<NostrEvent[]> {
   const root = channelMessage(c, channel, { content: 'depth 0' })
-  expectAccepted(await ws.publish(root), 'the root')
+  controlAccepted(await ws.publish(root), 'the root')
   const events = [root]
+  // One at a time: a relay need not place a child whose parent it is still storing.
   for (let d = 1; d <= depth; d += 1) {
     const parent = events[d - 1] as NostrEvent
     const reply = channelMessage(c, channel, { root: root.id, reply: parent.id, content: `depth ${d}`, created_at: root.created_at })
+    // Depth 100 is within the limit: refusing it is a failure of this case, not a failed control.
+    expectAccepted(await ws.publish(reply), `the reply at depth ${d}`)
     events.push(reply)
   }
-  // One at a time: a relay need not place a child whose parent it is still storing.
-  for (const [i, event] of events.slice(1).entries()) expectAccepted(await ws.publish(event), `the reply at depth ${i + 1}`)
   return events
 }
 
@@ -28,29 +30,25 @@ relayCase(
   },
   async (c) => {
     const ws = await c.connect()
-    const channel = c.slug('deep')
+    const channel = await createChannel(c, ws)
     const events = await chain(c, ws, channel, MaxThreadDepth)
     const root = events[0] as NostrEvent
     const deepest = events[MaxThreadDepth] as NostrEvent
-    // Too deep and a wrong root marker: the root check comes first in the table.
     const otherRoot = channelMessage(c, channel, { content: 'another root' })
-    expectAccepted(await ws.publish(otherRoot), 'another root')
-    const both = await ws.publish(channelMessage(c, channel, { root: otherRoot.id, reply: deepest.id, content: 'depth 101, wrong root' }))
-    expectRefused(both, 'invalid', 'a reply at depth 101 with a wrong root marker')
-    if (both.message !== ThreadRefusals.rootMismatch) {
-      violation(`a reply at depth 101 with a wrong root marker: expected ${JSON.stringify(ThreadRefusals.rootMismatch)} (root check before depth), got ${JSON.stringify(both.message)}`)
-    }
-    const tooDeep = channelMessage(c, channel, { root: root.id, reply: deepest.id, content: 'depth 101' })
-    const reply = await ws.publish(tooDeep)
-    expectRefused(reply, 'invalid', 'a reply at depth 101')
-    if (reply.message !== ThreadRefusals.tooDeep) violation(`a reply at depth 101: expected ${JSON.stringify(ThreadRefusals.tooDeep)}, got ${JSON.stringify(reply.message)}`)
+    controlAccepted(await ws.publish(otherRoot), 'another root')
+    await publishRefused(
+      ws,
+      channelMessage(c, channel, { root: otherRoot.id, reply: deepest.id, content: 'depth 101, wrong root' }),
+      OriginThreadRefusals.rootMismatch,
+      'a reply at depth 101 with a wrong root marker (the root check comes before the depth check)',
+    )
+    await publishRefused(ws, channelMessage(c, channel, { root: root.id, reply: deepest.id, content: 'depth 101' }), OriginThreadRefusals.tooDeep, 'a reply at depth 101')
     if (!c.probe.capabilities['http-bridge'].available) return c.note('no HTTP bridge: depths not read back')
     // Depth is parent depth + 1: depth_limit d returns exactly the chain's first d replies.
     for (const limit of [1, 2, 99, 100]) {
       const got = await threadQuery(c, root.id, limit)
-      const want = events.slice(1, limit + 1).map((e) => e.id)
-      const gotIds = got.map((e) => e.id).sort()
-      if (JSON.stringify(gotIds) !== JSON.stringify([...want].sort())) {
+      const want = events.slice(1, limit + 1)
+      if (sortedIds(got).join() !== sortedIds(want).join()) {
         violation(`depth_limit ${limit} on a chain of 100 returned ${got.length} replies, expected the ${want.length} of depth 1..${limit}`)
       }
     }
@@ -67,21 +65,22 @@ relayCase(
   },
   async (c) => {
     const ws = await c.connect()
-    const [a, b] = [c.slug('room-a'), c.slug('room-b')]
-    const ghost = c.sign({ kind: 9, content: 'never published', tags: [['h', a]] }).id
+    const a = await createChannel(c, ws)
+    const b = await createChannel(c, ws)
+    const ghost = ghostId(c, a)
     const rootA = channelMessage(c, a, { content: 'root in A' })
     const otherRoot = channelMessage(c, a, { content: 'another root in A' })
-    expectAccepted(await ws.publish(rootA), 'a root in A')
-    expectAccepted(await ws.publish(otherRoot), 'another root in A')
+    controlAccepted(await ws.publish(rootA), 'a root in A')
+    controlAccepted(await ws.publish(otherRoot), 'another root in A')
+    controlAccepted(await ws.publish(channelMessage(c, b, { content: 'a root in B' })), 'a root in B')
+    const persona = c.persona()
+    controlAccepted(await ws.publish(persona), 'a persona')
     // Root mismatch before depth is checked in threads.depth-limit, which already has a 100-deep chain.
-    const checks: Array<[string, NostrEvent, string]> = [
-      ['an unknown parent with a wrong root marker', channelMessage(c, a, { root: otherRoot.id, reply: ghost }), ThreadRefusals.parentMissing],
-      ['a parent in another channel with a wrong root marker', channelMessage(c, b, { root: otherRoot.id, reply: rootA.id }), ThreadRefusals.otherChannel],
+    const checks: Array<[string, ReturnType<typeof channelMessage>, string]> = [
+      ['an unknown parent with a wrong root marker', channelMessage(c, a, { root: otherRoot.id, reply: ghost }), OriginThreadRefusals.parentMissing],
+      ['a parent in another channel with a wrong root marker', channelMessage(c, b, { root: otherRoot.id, reply: rootA.id }), OriginThreadRefusals.otherChannel],
+      ['a parent in no channel with a wrong root marker', channelMessage(c, a, { root: otherRoot.id, reply: persona.id }), OriginThreadRefusals.noChannel],
     ]
-    for (const [what, event, message] of checks) {
-      const reply = await ws.publish(event)
-      expectRefused(reply, 'invalid', what)
-      if (reply.message !== message) violation(`${what}: expected ${JSON.stringify(message)}, got ${JSON.stringify(reply.message)}`)
-    }
+    for (const [what, event, message] of checks) await publishRefused(ws, event, message, what)
   },
 )
