@@ -1,9 +1,8 @@
 import { describe, expect, test } from 'vitest'
-import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure'
+import { generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { checkDeletionOrigin, OriginDeletionRefusals, originTargetCountRefusal } from './deletion.ts'
-import type { NostrEvent } from './event.ts'
 import { buildHttpAuthEvent, checkHttpAuthOrigin, encodeHttpAuthHeader, OriginHttpAuthTexts } from './http-auth.ts'
-import { AuthTexts, mayWriteAs, normaliseRelayUrl, verifyAuthEvent } from './nip42.ts'
+import { mayWriteAs, RelayAuthMessages } from './relay-auth.ts'
 import { passesReadGate, singleChannelOf } from './read-gate.ts'
 
 const me = 'a'.repeat(64)
@@ -49,23 +48,11 @@ describe("the origin relay's read gate", () => {
   })
 })
 
-describe("the origin relay's NIP-42 checks", () => {
-  const secretKey = generateSecretKey()
-  const now = 1_800_000_000
-  const auth = (tags: string[][], created_at = now, kind = 22242): NostrEvent => finalizeEvent({ kind, created_at, tags, content: '' }, secretKey)
-  test('challenge, relay URL (normalised), time and kind', () => {
-    const good = [['relay', 'ws://localhost:7777/'], ['challenge', 'x']]
-    expect(verifyAuthEvent(auth(good), 'x', 'ws://127.0.0.1:7777', now)).toBe(true)
-    expect(verifyAuthEvent(auth(good), 'y', 'ws://127.0.0.1:7777', now)).toBe(false)
-    expect(verifyAuthEvent(auth(good), 'x', 'ws://127.0.0.1:7778', now)).toBe(false)
-    expect(verifyAuthEvent(auth(good, now - 61), 'x', 'ws://127.0.0.1:7777', now)).toBe(false)
-    expect(verifyAuthEvent(auth(good, now, 1), 'x', 'ws://127.0.0.1:7777', now)).toBe(false)
-    expect(normaliseRelayUrl('ws://LOCALHOST:1/x/')).toBe('ws://127.0.0.1:1/x')
-  })
-  test('one key per connection, gift wraps excepted; texts are the origin\'s', () => {
+describe("the origin relay's key binding", () => {
+  test('one key per connection, gift wraps excepted; the text is the origin\'s', () => {
     expect(mayWriteAs({ kind: 1, pubkey: other }, me)).toBe(false)
     expect(mayWriteAs({ kind: 1059, pubkey: other }, me)).toBe(true)
-    expect(AuthTexts.pubkeyMismatch).toBe('invalid: event pubkey does not match authenticated identity')
+    expect(RelayAuthMessages.pubkeyMismatch).toBe('invalid: event pubkey does not match authenticated identity')
   })
 })
 

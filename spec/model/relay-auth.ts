@@ -7,6 +7,7 @@
  * build the answer with lib/nip01/auth.ts; this file is the relay's side of the rule.
  */
 
+import { randomBytes } from 'node:crypto'
 import { isWithinWindow, symmetricWindow } from './clock.ts'
 import { checkEventShape, hasValidId, type NostrEvent, verifyEventSignature } from './event.ts'
 import { RelayAuthKind } from './kinds.ts'
@@ -23,7 +24,21 @@ export const RelayAuthMessages = {
   alreadyAuthenticated: formatReason('auth-required', 'already authenticated'),
   alreadyFailed: formatReason('auth-required', 'authentication already failed'),
   pubkeyMismatch: formatReason('invalid', 'event pubkey does not match authenticated identity'),
+  authAsEvent: formatReason('invalid', 'AUTH events cannot be submitted via EVENT'),
 } as const
+
+/** Kind 1059 gift wraps are signed by throwaway keys: the one kind exempt from the key binding. */
+export const GiftWrapKind = 1059
+
+/** Whether an EVENT may be written on a connection authenticated as `authenticated`. */
+export function mayWriteAs(event: Pick<NostrEvent, 'kind' | 'pubkey'>, authenticated: string): boolean {
+  return event.pubkey === authenticated || event.kind === GiftWrapKind
+}
+
+/** A fresh challenge: 32 random bytes in hex, as the origin sends. */
+export function newChallenge(): string {
+  return randomBytes(32).toString('hex')
+}
 
 export type RelayAuthFailure = 'shape' | 'kind' | 'id' | 'signature' | 'challenge' | 'relay' | 'expired'
 

@@ -2,7 +2,7 @@ import { type CaseContext, type HttpReply, control, expectAccepted, relayCase, v
 import { personaTags } from '../../spec/model/envelope.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
-import { AuthTexts } from '../../spec/model/nip42.ts'
+import { RelayAuthMessages as AuthTexts } from '../../spec/model/relay-auth.ts'
 import { OriginDuplicateMessage } from '../../spec/model/reasons.ts'
 
 function body(reply: HttpReply, what: string): Record<string, unknown> {

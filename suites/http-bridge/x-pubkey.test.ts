@@ -1,7 +1,7 @@
 import { controlAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import { OriginHttpAuthTexts } from '../../spec/model/http-auth.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
-import { AuthTexts } from '../../spec/model/nip42.ts'
+import { RelayAuthMessages as AuthTexts } from '../../spec/model/relay-auth.ts'
 
 function errorOf(json: unknown): unknown {
   return (json as { error?: unknown } | undefined)?.error

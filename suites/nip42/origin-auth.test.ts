@@ -5,8 +5,8 @@ import { type Frame, isOkFor, okReplyOf, type OkReply } from '../../lib/nip01/fr
 import { type CaseContext, type KeyPair, control, controlAccepted, expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import { harnessErrorOf } from '../../harness/src/driver.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
-import { PersonaKind } from '../../spec/model/kinds.ts'
-import { AuthEventKind, AuthTexts } from '../../spec/model/nip42.ts'
+import { PersonaKind, RelayAuthKind } from '../../spec/model/kinds.ts'
+import { RelayAuthMessages as AuthTexts } from '../../spec/model/relay-auth.ts'
 import { expectExactRefusal, withRawSocket } from '../lib/origin.ts'
 
 /** Runs a step on a raw socket, turning transport trouble into the harness's error. */
@@ -56,7 +56,7 @@ relayCase(
       socket.send(['REQ', 'before-auth', { kinds: [PersonaKind], authors: [c.keys.pubkey] }])
       const closed = await step(socket.waitFor(isFrame('CLOSED', 'before-auth'), 'the CLOSED of a REQ sent before AUTH', { since: before }))
       const notice = socket.framesSince(before).find(isFrame('NOTICE'))
-      if (notice?.[1] !== AuthTexts.reqNotice) violation(`a REQ before AUTH: expected NOTICE ${JSON.stringify(AuthTexts.reqNotice)} before the CLOSED, got ${JSON.stringify(notice ?? null)}`)
+      if (notice?.[1] !== AuthTexts.beforeSubscribing) violation(`a REQ before AUTH: expected NOTICE ${JSON.stringify(AuthTexts.beforeSubscribing)} before the CLOSED, got ${JSON.stringify(notice ?? null)}`)
       if (closed[2] !== AuthTexts.notAuthenticated) violation(`a REQ before AUTH: CLOSED ${JSON.stringify(closed[2])}, expected ${JSON.stringify(AuthTexts.notAuthenticated)}`)
       if (socket.framesSince(before).some(isFrame('EVENT', 'before-auth'))) violation('a REQ before AUTH was served events')
       const count = await step(socket.count([{ kinds: [PersonaKind], authors: [c.keys.pubkey] }]))
@@ -166,7 +166,7 @@ relayCase(
     await withRawSocket(c, 'bound', async (socket) => {
       await authenticateAs(c, socket, c.keys, 'an AUTH as the case key')
       const event = await authEvent(c, socket, c.keys)
-      expectExactRefusal(await step(socket.publish(event)), AuthTexts.authAsEvent, `a kind ${AuthEventKind} event sent as EVENT`)
+      expectExactRefusal(await step(socket.publish(event)), AuthTexts.authAsEvent, `a kind ${RelayAuthKind} event sent as EVENT`)
     })
   },
 )
