@@ -8,6 +8,9 @@ import { describeIds } from '../lib/reads.ts'
 import { createChannel } from '../lib/origin.ts'
 import { bridgeQuery, channelMessage, sameEvents, threadQuery } from '../lib/threads.ts'
 
+/** Events published at once when a case writes hundreds. */
+const PublishBatch = 25
+
 /** Publishes events one at a time (a reply needs its parent stored), each a control. */
 async function publishAll(ws: RelayConnection, events: readonly NostrEvent[]): Promise<void> {
   for (const event of events) controlAccepted(await ws.publish(event), event.content)
@@ -62,12 +65,16 @@ relayCase(
     const t = c.now() - 600
     const root = channelMessage(c, channel, { content: 'root', created_at: t })
     controlAccepted(await ws.publish(root), 'the root')
-    // 501 direct replies, each a second apart, published newest first so arrival order is not time order.
+    // 501 direct replies, each a second apart, published newest first so arrival order is not
+    // time order; a batch at a time, so that no answer waits behind hundreds of others.
     const replies: NostrEvent[] = Array.from({ length: ThreadQueryMaxLimit + 1 }, (_, i) =>
       channelMessage(c, channel, { root: root.id, reply: root.id, content: `reply ${i}`, created_at: t + 1 + i }),
     )
-    const answers = await Promise.all([...replies].reverse().map((e) => ws.publish(e)))
-    answers.forEach((reply) => controlAccepted(reply, `reply ${reply.id.slice(0, 12)}`))
+    const newestFirst = [...replies].reverse()
+    for (let i = 0; i < newestFirst.length; i += PublishBatch) {
+      const answers = await Promise.all(newestFirst.slice(i, i + PublishBatch).map((e) => ws.publish(e)))
+      answers.forEach((reply) => controlAccepted(reply, `reply ${reply.id.slice(0, 12)}`))
+    }
     const oldest = [...replies].sort(compareOldestFirst)
     const checks: Array<[string, Record<string, unknown>, NostrEvent[]]> = [
       ['a thread query without limit', {}, oldest.slice(0, ThreadQueryDefaultLimit)],
