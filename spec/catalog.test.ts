@@ -197,6 +197,14 @@ describe('the requirement catalog', () => {
     expectNone(unfounded, 'core relay requirements without a NIP basis')
   })
 
+  test('rests every origin requirement on the origin relay\'s code, naming a source file of it', () => {
+    const sourceFile = /\bcrates\/[a-z0-9-]+\/src\/[a-z0-9_/]+\.rs\b/
+    const unfounded = catalog.requirements
+      .filter((r) => r.profile === 'origin' && (r.basis.text !== 'origin-relay' || !sourceFile.test(r.basis.cites ?? '')))
+      .map((r) => `${r.id} (basis ${r.basis.text}: ${r.basis.cites ?? 'no citation'})`)
+    expectNone(unfounded, 'origin requirements without an origin source file in their basis')
+  })
+
   test('gives a rule of this document its own level as basis word', () => {
     const misfiled = catalog.requirements
       .filter((r) => r.basis.text === 'this-spec' && r.basis.word !== (r.level.startsWith('MUST') ? 'MUST' : r.level.startsWith('SHOULD') ? 'SHOULD' : 'MAY'))

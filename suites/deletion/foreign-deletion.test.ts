@@ -67,7 +67,7 @@ relayCase(
   {
     id: 'deletion.target-texts-origin',
     title: 'an origin relay refuses a deletion with no e or a tag, or naming an event it never held, with the exact texts',
-    requirements: ['AP-DEL-11'],
+    requirements: ['AP-DEL-12'],
     level: 'MUST',
     profile: 'origin',
   },
@@ -86,7 +86,7 @@ relayCase(
   {
     id: 'deletion.one-target-origin',
     title: 'an origin relay refuses a deletion naming more than one target (e and a together, two a, two e) with the exact text, after the authorship checks',
-    requirements: ['AP-DEL-10'],
+    requirements: ['AP-DEL-11'],
     level: 'MUST',
     profile: 'origin',
   },
@@ -125,7 +125,7 @@ relayCase(
   {
     id: 'deletion.resend-stays-deleted-origin',
     title: 'an origin relay answers a re-send of a deleted event exactly duplicate: and keeps it deleted',
-    requirements: ['AP-RELAY-7', 'AP-DEL-4'],
+    requirements: ['AP-RELAY-11'],
     level: 'MUST',
     profile: 'origin',
   },

@@ -1,13 +1,11 @@
 /**
  * Helpers of the origin-profile cases: the origin relay's fixed clock window, channels
  * (created the origin's way, by a NIP-29 kind 9007 event, whose answer is not judged), exact
- * refusal texts, and raw sockets for the cases about NIP-42 itself.
+ * refusal texts.
  */
 
 import { randomUUID } from 'node:crypto'
-import type { Nip01Connection } from '../../lib/nip01/connection.ts'
 import { type CaseContext, type KeyPair, type OkReply, type RelayConnection, expectRefused, violation } from '../../harness/src/authoring.ts'
-import { openSocket } from '../../harness/src/driver.ts'
 import type { ClockWindowFinding } from '../../harness/src/types.ts'
 import { DefaultSkewSeconds } from '../../spec/model/clock.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
@@ -45,17 +43,4 @@ export function expectExactRefusal(reply: OkReply, message: string, what: string
 /** Publishes and expects the exact refusal. */
 export async function publishRefused(ws: RelayConnection, event: NostrEvent, message: string, what: string): Promise<void> {
   expectExactRefusal(await ws.publish(event), message, what)
-}
-
-/**
- * A bare socket for the cases about NIP-42 itself: nothing answers its challenges. The case
- * closes it (use `withRawSocket`).
- */
-export async function withRawSocket<T>(c: CaseContext, label: string, use: (socket: Nip01Connection) => Promise<T>): Promise<T> {
-  const socket = await openSocket(c.target.url, { transcript: c.transcript, label, timeoutMs: c.timeoutMs })
-  try {
-    return await use(socket)
-  } finally {
-    await socket.close()
-  }
 }

@@ -2,6 +2,7 @@ import { control, expectAccepted, relayCase, violation } from '../../harness/src
 import type { Frame } from '../../harness/src/authoring.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { personaTags } from '../../spec/model/envelope.ts'
+import { OriginDuplicateMessage } from '../../spec/model/reasons.ts'
 import { okBarrier } from '../lib/live.ts'
 import { checkPrefix } from '../lib/refusals.ts'
 
@@ -93,7 +94,7 @@ relayCase(
 relayCase(
   {
     id: 'nip01.duplicate-resend',
-    title: 'an origin relay answers an event it already holds, sent again, with OK true and a duplicate: message',
+    title: 'an origin relay answers an event it already holds, sent again, with exactly OK true "duplicate:"',
     requirements: ['AP-RELAY-11'],
     level: 'MUST',
     profile: 'origin',
@@ -103,8 +104,8 @@ relayCase(
     const persona = c.persona()
     expectAccepted(await ws.publish(persona), 'the persona')
     const again = await ws.publish(persona)
-    if (!again.accepted || again.prefix !== 'duplicate') {
-      violation(`the re-sent persona got OK ${again.accepted} ${JSON.stringify(again.message)}, expected OK true "duplicate: ..."`)
+    if (!again.accepted || again.message !== OriginDuplicateMessage) {
+      violation(`the re-sent persona got OK ${again.accepted} ${JSON.stringify(again.message)}, expected OK true ${JSON.stringify(OriginDuplicateMessage)}`)
     }
   },
 )

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { watch } from '../lib/live.ts'
-import { controlHead, describeIds, expectHead, readSettled, readStored } from '../lib/reads.ts'
+import { addressFilter, controlHead, describeIds, expectHead, readSettled, readStored } from '../lib/reads.ts'
 
 relayCase(
   {
