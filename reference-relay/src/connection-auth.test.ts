@@ -7,7 +7,7 @@ import { createWire } from './wire.ts'
 
 const url = 'ws://127.0.0.1:7777'
 const now = 1_800_000_000
-const door = () => nip42Door({ wire: createWire(new Set()), relayUrl: () => url, clock: () => now * 1000 })
+const door = () => nip42Door({ wire: createWire(), relayUrl: () => url, clock: () => now * 1000 })
 const key = generateSecretKey()
 const pubkey = getPublicKey(key)
 
