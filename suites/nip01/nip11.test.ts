@@ -29,17 +29,25 @@ relayCase(
 relayCase(
   {
     id: 'nip01.nip11-cors',
-    title: 'the NIP-11 response carries Access-Control-Allow-Origin, -Headers and -Methods',
+    title: 'the NIP-11 response carries Access-Control-Allow-Origin, and it or its CORS preflight -Headers and -Methods',
     requirements: ['AP-BASE-17'],
     level: 'MUST',
     profile: 'core',
     needs: ['nip11'],
   },
   async (c) => {
+    // Browsers read Allow-Origin from the response itself and Allow-Headers/-Methods from the
+    // preflight that precedes a request needing them, so either place satisfies those two (AMB-56).
     const reply = await fetchInformation(c)
-    const missing = ['access-control-allow-origin', 'access-control-allow-headers', 'access-control-allow-methods'].filter(
-      (name) => reply.headers[name] === undefined,
-    )
-    if (missing.length > 0) violation(`the NIP-11 response lacks ${missing.join(', ')}`)
+    if (reply.headers['access-control-allow-origin'] === undefined) violation('the NIP-11 response lacks access-control-allow-origin')
+    const onGet = ['access-control-allow-headers', 'access-control-allow-methods'].filter((name) => reply.headers[name] === undefined)
+    if (onGet.length === 0) return
+    c.note(`the GET response lacks ${onGet.join(', ')}; asking the CORS preflight`)
+    const preflight = await c.http.request('OPTIONS', c.target.httpUrl, undefined, {
+      auth: false,
+      headers: { origin: 'https://client.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'accept' },
+    })
+    const missing = onGet.filter((name) => preflight.headers[name] === undefined)
+    if (missing.length > 0) violation(`neither the NIP-11 response nor its CORS preflight (HTTP ${preflight.status}) carries ${missing.join(', ')}`)
   },
 )

@@ -90,6 +90,9 @@ relayCase(
     needs: ['nip42'],
   },
   async (c) => {
+    if (c.settings.profile === 'origin') {
+      return c.skip('the origin profile binds a connection to one key instead (AP-AUTH-9, AMB-36); AP-WSAUTH-3 is judged under --profile core')
+    }
     const { auth } = c.probe
     if (auth.event !== 'required' || auth.bindsKey !== true) {
       return c.skip(`seen only on a relay that writes for authenticated keys alone; the probe found: ${auth.detail}`)
