@@ -8,7 +8,8 @@ import type { CeilingResult } from './gen/ceiling.ts'
 import type { Machine } from './lib/proc.ts'
 import type { Sizes, WorkloadResult } from './workloads.ts'
 
-export type Role = 'reference' | 'baseline' | 'peer'
+/** postgres / postgres-2: the reference relay on PostgreSQL, one instance or two on one database (--pg). */
+export type Role = 'reference' | 'baseline' | 'peer' | 'postgres' | 'postgres-2'
 
 export interface TargetReport {
   role: Role

@@ -17,6 +17,10 @@
  *                                     run only these (ingest always runs: it fills the store);
  *                                     all: ingest, req-quiet, req, flood, fanout, slow
  *   npm run bench -- --out DIR        write the report elsewhere
+ *   npm run bench -- --pg             the reference relay on PostgreSQL (a throwaway durable
+ *                                     cluster: fsync, synchronous_commit on): one instance and
+ *                                     two on one database, beside SQLite, ingest and fan-out
+ *                                     by default; ratios printed, report pg-latest.json / .md
  */
 
 import { execFileSync } from 'node:child_process'
@@ -27,7 +31,8 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { describeMachine } from './lib/proc.ts'
 import { summarizeProfiles } from './lib/profile.ts'
-import { checkoutBaseline, startPeer, startReference, type Target } from './lib/targets.ts'
+import { startCluster } from '../reference-relay/test-support/postgres-cluster.ts'
+import { checkoutBaseline, startPeer, startPostgresReference, startReference, type Target } from './lib/targets.ts'
 import { type BenchReport, computeRatios, judgeGoals, renderMarkdown, type TargetReport } from './report.ts'
 import {
   FullSizes,
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       workloads: { type: 'string' },
       baseline: { type: 'string' },
+      pg: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -116,6 +122,11 @@ async function main(): Promise<void> {
   try {
     log(`signing events (${sizes.ingestGenerators} × ${sizes.ingestEventsPerGenerator} for ingest, plus req/fan-out/slow sets)...`)
     const files = await signAll(work, sizes)
+    if (values.pg) {
+      const selected = new Set(values.workloads === undefined ? ['ingest', 'fanout'] : values.workloads.split(','))
+      await benchPostgres({ files, sizes, work, selected, outDir, quick })
+      return
+    }
     log('measuring the verification ceiling...')
     const ceiling = await measureCeiling(files, sizes)
     log(`ceiling: ${ceiling.perSecond} events/s (${ceiling.verifier}, ${ceiling.events} events)`)
@@ -184,6 +195,52 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
+}
+
+/**
+ * The reference relay on SQLite, on PostgreSQL, and as two processes on one PostgreSQL
+ * database, in one run: the ratios say what PostgreSQL costs and what a second instance buys.
+ */
+async function benchPostgres(run: {
+  files: Awaited<ReturnType<typeof signAll>>
+  sizes: typeof FullSizes
+  work: string
+  selected: ReadonlySet<string>
+  outDir: string
+  quick: boolean
+}): Promise<void> {
+  log('starting a throwaway PostgreSQL cluster (durable settings)...')
+  const cluster = await startCluster({ durable: true })
+  const targets: TargetReport[] = []
+  try {
+    log(`PostgreSQL ${cluster.version} at ${cluster.socketDir}`)
+    targets.push(await benchTarget(() => startReference(), run.files, run.sizes, run.work, run.selected))
+    const one = await cluster.createDatabase('bench_one')
+    targets.push(await benchTarget(() => startPostgresReference(one, 1), run.files, run.sizes, run.work, run.selected))
+    const two = await cluster.createDatabase('bench_two')
+    targets.push(await benchTarget(() => startPostgresReference(two, 2), run.files, run.sizes, run.work, run.selected))
+  } finally {
+    await cluster.stop()
+  }
+  const throughput = (role: string, workload: string) => targets.find((t) => t.role === role)?.workloads.find((w) => w.workload === workload)?.throughput
+  const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || b === 0 ? null : Math.round((a / b) * 100) / 100)
+  const ratios: Record<string, number | null> = {}
+  for (const workload of run.selected) {
+    const [sqlite, one, two] = ['reference', 'postgres', 'postgres-2'].map((role) => throughput(role, workload))
+    ratios[`${workload}: PostgreSQL, one instance / SQLite`] = ratio(one, sqlite)
+    ratios[`${workload}: PostgreSQL, two instances / SQLite`] = ratio(two, sqlite)
+    ratios[`${workload}: PostgreSQL, two instances / one`] = ratio(two, one)
+  }
+  const report = { schema: 'nip-ap-bench-pg/1', date: new Date().toISOString(), commit: gitCommit(), machine: describeMachine(), quick: run.quick, sizes: run.sizes, targets, ratios }
+  mkdirSync(run.outDir, { recursive: true })
+  writeFileSync(path.join(run.outDir, 'pg-latest.json'), `${JSON.stringify(report, null, 2)}\n`)
+  const lines = ['# Reference relay on PostgreSQL', '', `${report.date}, commit ${report.commit}${run.quick ? ' (quick sizes)' : ''}`, '', '| target | workload | throughput | unit | p50 ms | p99 ms |', '|---|---|---|---|---|---|']
+  for (const t of targets) for (const w of t.workloads) lines.push(`| ${t.role} | ${w.workload} | ${w.throughput} | ${w.unit} | ${w.latencyMs.p50} | ${w.latencyMs.p99} |`)
+  lines.push('', '| ratio | value |', '|---|---|', ...Object.entries(ratios).map(([k, v]) => `| ${k} | ${v ?? '–'}× |`), '')
+  writeFileSync(path.join(run.outDir, 'pg-latest.md'), `${lines.join('\n')}\n`)
+  process.stdout.write('\n')
+  for (const [k, v] of Object.entries(ratios)) process.stdout.write(`${k}: ${v ?? '–'}×\n`)
+  process.stdout.write(`report: ${path.join(run.outDir, 'pg-latest.json')} and pg-latest.md\n`)
 }
 
 function gitCommit(): string {

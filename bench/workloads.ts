@@ -186,8 +186,14 @@ function sumRefusals(results: IngestResult[]): Record<string, number> {
 /** (a) Ingest: one connection per generator child, `ingestInFlight` EVENTs in flight each. */
 export async function runIngest(target: Target, files: EventFiles, sizes: Sizes): Promise<WorkloadResult> {
   const meter = new ProcessMeter(target.pid)
+  const urls = target.urls ?? [target.url]
   const generators = files.ingest.map((file, i) =>
-    ingestGenerator(`ingest${i}`, target, file, { inFlight: sizes.ingestInFlight, warmup: sizes.ingestWarmup, durationMs: sizes.ingestMaxMs }),
+    ingestGenerator(`ingest${i}`, target, file, {
+      url: urls[i % urls.length] as string,
+      inFlight: sizes.ingestInFlight,
+      warmup: sizes.ingestWarmup,
+      durationMs: sizes.ingestMaxMs,
+    }),
   )
   const results = await runTogether(generators, () => meter.start())
   const relay = usage(meter.stop())
@@ -360,7 +366,7 @@ export async function runFanout(target: Target, files: EventFiles, sizes: Sizes)
         `subscribers${i}`,
         gen('subscribe'),
         {
-          url: target.url,
+          url: target.urls?.at(-1) ?? target.url,
           connections: sizes.fanoutConnectionsPerChild,
           authors: files.fanoutAuthors,
           decoys: sizes.fanoutDecoys,

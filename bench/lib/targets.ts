@@ -7,14 +7,22 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Role } from '../report.ts'
 import { info as peerInfo, start as startPeerHost } from '../../third-party/hosts/nostr-relay.ts'
 
 export interface Target {
-  /** The relay of this commit, the relay of an older commit (--baseline), or the peer. */
-  role: 'reference' | 'baseline' | 'peer'
+  /** The relay of this commit, the relay of an older commit (--baseline), the peer, or the relay on PostgreSQL (--pg). */
+  role: Role
   /** What runs, for the report. */
   software: string
   url: string
+  /**
+   * Every instance's URL when several relay processes serve one database (the first is
+   * `url`): ingest generators take turns, fan-out publishes to the first and subscribes on
+   * the last, so every delivery crosses instances.
+   */
+  urls?: string[]
+  /** The process measured (the first instance's). */
   pid: number
   notes: string[]
   close(): Promise<void>
@@ -28,7 +36,9 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).h
  * SQLite file in a temporary directory (WAL, synchronous=FULL: OK only after a durable commit).
  * `root`: another checkout to run it from (the baseline of an older commit).
  */
-export async function startReference(options: { relayArgs?: string[]; nodeArgs?: string[]; root?: string; role?: 'reference' | 'baseline' } = {}): Promise<Target> {
+export async function startReference(
+  options: { relayArgs?: string[]; nodeArgs?: string[]; root?: string; role?: Role; pgUrl?: string } = {},
+): Promise<Target> {
   const dir = mkdtempSync(path.join(tmpdir(), 'nip-ap-bench-'))
   const role = options.role ?? 'reference'
   const child = spawn(
@@ -40,8 +50,7 @@ export async function startReference(options: { relayArgs?: string[]; nodeArgs?:
       'reference-relay/src/main.ts',
       '--port',
       '0',
-      '--db',
-      path.join(dir, 'relay.db'),
+      ...(options.pgUrl === undefined ? ['--db', path.join(dir, 'relay.db')] : ['--pg', options.pgUrl]),
       ...(options.relayArgs ?? []),
     ],
     { cwd: options.root ?? repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -71,7 +80,9 @@ export async function startReference(options: { relayArgs?: string[]; nodeArgs?:
     pid: child.pid as number,
     notes: [
       `startup log: ${logs.filter((l) => /verifier/.test(l)).join(' | ') || '(none)'}`,
-      'SQLite file, WAL, synchronous=FULL; OK is sent only after the batch transaction commits.',
+      options.pgUrl === undefined
+        ? 'SQLite file, WAL, synchronous=FULL; OK is sent only after the batch transaction commits.'
+        : 'PostgreSQL (local cluster, Unix socket, fsync and synchronous_commit on); OK is sent only after the batch transaction commits.',
     ],
     close: async () => {
       child.kill('SIGTERM')
@@ -120,5 +131,29 @@ export async function startPeer(): Promise<Target> {
       'Its REQ results are cached per filter for 1 s by default (filterResultCacheTtl): repeated identical REQs within 1 s are answered from memory.',
     ],
     close: () => hosted.close(),
+  }
+}
+
+/**
+ * The reference relay on PostgreSQL: `instances` relay processes on one database, as one
+ * target (role postgres for one instance, postgres-2 for two).
+ */
+export async function startPostgresReference(pgUrl: string, instances: 1 | 2): Promise<Target> {
+  const role: Role = instances === 1 ? 'postgres' : 'postgres-2'
+  const started = await Promise.allSettled(Array.from({ length: instances }, () => startReference({ role, pgUrl })))
+  const running = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const failed = started.find((s) => s.status === 'rejected')
+  if (failed !== undefined) {
+    await Promise.all(running.map((t) => t.close()))
+    throw (failed as PromiseRejectedResult).reason
+  }
+  const [first] = running as [Target, ...Target[]]
+  return {
+    ...first,
+    urls: running.map((t) => t.url),
+    notes: [...first.notes, ...(instances > 1 ? [`${instances} relay processes on one database; CPU and memory are the first instance's.`] : [])],
+    close: async () => {
+      await Promise.all(running.map((t) => t.close()))
+    },
   }
 }
