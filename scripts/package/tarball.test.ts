@@ -73,7 +73,7 @@ beforeAll(async () => {
   app = join(work, 'app')
   mkdirSync(app)
   const started = Date.now()
-  await exec('npm', ['install', '--no-audit', '--no-fund', join(work, packed.filename)], { cwd: app, env: userEnv(), maxBuffer: 64 * 1024 * 1024 })
+  await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, packed.filename)], { cwd: app, env: userEnv(), maxBuffer: 64 * 1024 * 1024 })
   const seconds = (Date.now() - started) / 1000
   installedPackage = join(app, 'node_modules', 'nip-ap-conformance')
   console.log(
@@ -144,6 +144,12 @@ describe('the installed commands, run from an empty directory', () => {
     const persona = await cli(['persona', '--help'])
     expect(persona.code).toBe(0)
     expect(persona.stdout).toContain('Usage: persona COMMAND')
+  })
+
+  test('--version of both bins is the packed version', async () => {
+    const version = (JSON.parse(readFileSync(join(installedPackage, 'package.json'), 'utf8')) as { version: string }).version
+    expect((await cli(['persona-conformance', '--version'])).stdout).toBe(`persona-conformance ${version}\n`)
+    expect((await cli(['persona', '--version'])).stdout).toBe(`persona ${version}\n`)
   })
 
   test('list loads every suite file from the installed package', async () => {
