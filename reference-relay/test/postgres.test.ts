@@ -16,7 +16,7 @@ import type { NostrEvent } from '../../spec/model/event.ts'
 import { PgBackend, type PgBackendOptions } from '../src/storage/pg-backend.ts'
 import { PgStore } from '../src/storage/pg-store.ts'
 import { type Cluster, skipPostgres, startCluster, warnIfSkipped } from '../test-support/postgres-cluster.ts'
-import { deletion, type Key, newKey, nowSeconds, persona, sign, TestClient, tiedVersions } from './helpers.ts'
+import { deletion, type Key, newKey, nowSeconds, persona, sign, startTestRelay, TestClient, tiedVersions } from './helpers.ts'
 
 warnIfSkipped('the multi-instance PostgreSQL tests (reference-relay/test/postgres.test.ts)')
 
@@ -199,6 +199,40 @@ describe.skipIf(skipPostgres)('PostgreSQL, several instances on one database', {
       await a.writer.writeBatch([later])
       await until('the next commit on B', () => onB.events.length > 0)
       expect(onB.events.map(({ event }) => event.id)).toEqual([later.id])
+    })
+  })
+
+  describe('a relay whose feed missed commits it cannot recover', () => {
+    test('ends every subscription with CLOSED error:, and later events reach new subscriptions', async () => {
+      const url = freshUrl()
+      const writer = await backend(url)
+      let feed: PgBackend | undefined
+      const relay = await startTestRelay({}, {}, {
+        openStore: async () => (feed = await PgBackend.open({ url, log: () => {}, feed: { reconnectMinMs: 1_500 } })),
+      })
+      opened.push(relay)
+      const client = await TestClient.connect(relay.url, { waitMs: 30_000 })
+      try {
+        const key = newKey()
+        expect((await client.req('notes', { kinds: [1], authors: [key.pk] })).events).toEqual([])
+        // A positive control first: another instance's event is delivered live.
+        const seen = sign(key, { kind: 1, content: 'delivered' })
+        await writer.writer.writeBatch([seen])
+        expect((await client.live('notes')).id).toBe(seen.id)
+        const origin = (feed as PgBackend).store.origin
+        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`nip-ap-relay listener ${origin}`])
+        await until('the listener to notice', () => !(feed as PgBackend).feed.listening)
+        await writer.writer.writeBatch([sign(key, { kind: 1, content: 'pruned before delivery' })])
+        await writer.store.pruneLive(0)
+        const closed = await client.next((f) => f[0] === 'CLOSED' && f[1] === 'notes')
+        expect(closed[2]).toMatch(/^error: /)
+        expect((await client.req('again', { kinds: [1], authors: [key.pk], limit: 0 })).events).toEqual([])
+        const later = sign(key, { kind: 1, content: 'after the loss' })
+        await writer.writer.writeBatch([later])
+        expect((await client.live('again')).id).toBe(later.id)
+      } finally {
+        client.close()
+      }
     })
   })
 
