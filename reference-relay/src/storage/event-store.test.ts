@@ -239,6 +239,25 @@ for (const backend of backends) {
       expect(await store.count([{ kinds: [4] }])).toBe(0)
     })
 
+    test('a batch decides ties, re-sends and deletions as storage/batch.ts does; the next batch sees its effects', async () => {
+      const address = `30175:${alice}:tie`
+      const t = 3_000_000
+      const low = event({ id: hex(0x10), kind: 30175, created_at: t, tags: [['d', 'tie']] })
+      const high = event({ id: hex(0x20), kind: 30175, created_at: t, tags: [['d', 'tie']] })
+      const first = await store.writeBatch([high, low, high])
+      expect(first.decisions.map((d) => d.verdict)).toEqual(['stored', 'stored', 'stale'])
+      expect(first.decisions[2]?.message).toMatch(/^duplicate: /)
+      expect((await store.versionsOf(address)).map((e) => e.id)).toEqual([low.id])
+      const removal = event({ kind: 5, created_at: t + 10, tags: [['a', address]] })
+      const covered = event({ kind: 30175, created_at: t + 5, tags: [['d', 'tie']] })
+      const second = await store.writeBatch([low, removal, covered])
+      expect(second.decisions.map((d) => d.verdict)).toEqual(['duplicate', 'stored', 'blocked'])
+      expect(second.commit).toBe(first.commit + 1)
+      expect(await store.versionsOf(address)).toEqual([])
+      expect(await store.get(removal.id)).toEqual(removal)
+      expect(await store.lastCommit()).toBe(second.commit)
+    })
+
     propTest.prop([fc.array(arbEvent(), { maxLength: 25 }), fc.array(arbFilter(), { minLength: 1, maxLength: 6 })], {
       numRuns: 60,
     })('every filter answers exactly what spec/model matchFilterInScope selects, in query order', async (events, filters) => {
