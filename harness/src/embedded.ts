@@ -1,4 +1,7 @@
-/** The embedded target: the reference relay in this process, in memory, on a free port. */
+/**
+ * The embedded target: the reference relay in this process, in memory, on a free port; in
+ * its origin mode (NIP-42 AUTH required, the origin's rules) for the origin profile.
+ */
 
 import { UsageError } from './errors.ts'
 import type { TargetInfo } from './types.ts'
@@ -8,7 +11,7 @@ export interface EmbeddedTarget {
   close(): Promise<void>
 }
 
-export async function startEmbeddedRelay(options: { skewSeconds?: number } = {}): Promise<EmbeddedTarget> {
+export async function startEmbeddedRelay(options: { skewSeconds?: number; origin?: boolean } = {}): Promise<EmbeddedTarget> {
   // Loaded on demand: the relay's uWebSockets.js build ships native binaries for Node 20
   // (ABI 115) and older only, and a run against a URL needs none of it.
   const { assertNativeUws, startRelay } = await import('../../reference-relay/src/index.ts')
@@ -25,6 +28,7 @@ export async function startEmbeddedRelay(options: { skewSeconds?: number } = {})
     host: '127.0.0.1',
     port: 0,
     ...(options.skewSeconds !== undefined ? { skewSeconds: options.skewSeconds } : {}),
+    ...(options.origin === true ? { origin: true } : {}),
   })
   return {
     target: { name: 'embedded', url: relay.url, httpUrl: relay.httpUrl, embedded: true },

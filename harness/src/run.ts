@@ -147,8 +147,10 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
 
   let embedded: EmbeddedTarget | undefined
   let target: TargetInfo
+  const profile = options.profile ?? (options.url === undefined ? 'origin' : 'core')
   if (options.url === undefined) {
-    embedded = await startEmbeddedRelay({ ...(options.skewSeconds !== undefined ? { skewSeconds: options.skewSeconds } : {}) })
+    // The embedded relay runs in the mode its profile describes: open for core, origin mode for origin.
+    embedded = await startEmbeddedRelay({ ...(options.skewSeconds !== undefined ? { skewSeconds: options.skewSeconds } : {}), origin: profile === 'origin' })
     target = { ...embedded.target, ...(options.name ? { name: options.name } : {}) }
   } else {
     target = {
@@ -161,7 +163,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
 
   try {
     const settings = defaultSettings({
-      profile: options.profile ?? (target.embedded ? 'origin' : 'core'),
+      profile,
       ...(options.strict !== undefined ? { strict: options.strict } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),

@@ -21,7 +21,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     const url = env.NIP_AP_TARGET_URL
     target = { name: new URL(url).host, url, httpUrl: env.NIP_AP_TARGET_HTTP_URL ?? httpUrlOf(url), embedded: false }
   } else {
-    embedded = await startEmbeddedRelay()
+    embedded = await startEmbeddedRelay({ origin: (env.NIP_AP_PROFILE ?? 'origin') === 'origin' })
     target = embedded.target
   }
   const settings = defaultSettings({

@@ -25,6 +25,12 @@ export interface RelayOptions {
    * Default: the NIP_AP_VERIFIER environment variable, else `pool`.
    */
   verifier?: VerifierMode
+  /**
+   * Behave as the origin relay (spec sections 15-17, the `origin` profile): NIP-42 AUTH
+   * required on every connection, one key per connection, the origin's texts and rules.
+   * Default false: an open relay (the `core` profile).
+   */
+  origin?: boolean
   log?: (line: string) => void
 }
 
@@ -101,6 +107,8 @@ export interface RelayConfig {
   httpAuth: 'nip98' | 'none'
   limits: Limits
   verifier: VerifierMode
+  /** The origin relay's behaviour (RelayOptions.origin). */
+  origin: boolean
   /** Milliseconds since the epoch; injectable so tests can pin the clock window's edges. */
   clock: () => number
   log: (line: string) => void
@@ -135,6 +143,7 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
     httpAuth,
     limits: { ...DefaultLimits },
     verifier,
+    origin: options.origin ?? false,
     clock: Date.now,
     log: options.log ?? (() => {}),
     ...overrides,

@@ -17,8 +17,8 @@ import type { Wire } from './wire.ts'
 export interface ConnectionAuth {
   /** Frames to send when a connection opens: the challenge, or none. */
   opened(conn: ConnId): string[]
-  /** Frames answering an `["AUTH", <event>]` message. */
-  auth(conn: ConnId, raw: unknown): string[]
+  /** Frames answering an `["AUTH", <event>]` message; null when this relay takes no AUTH. */
+  auth(conn: ConnId, raw: unknown): string[] | null
   /** The refusal of an EVENT this connection may not send, or null to go on. */
   admitEvent(conn: ConnId, event: Pick<NostrEvent, 'pubkey' | 'kind'>): string | null
   /** The frames refusing a REQ or COUNT this connection may not send yet, or null to go on. */
@@ -31,7 +31,7 @@ export interface ConnectionAuth {
 /** The default: nothing asked, everything admitted. */
 export const OpenDoor: ConnectionAuth = {
   opened: () => [],
-  auth: () => [],
+  auth: () => null,
   admitEvent: () => null,
   admitRead: () => null,
   identity: () => null,

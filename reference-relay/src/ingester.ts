@@ -15,6 +15,7 @@ import { checkEventShape, type NostrEvent } from '../../spec/model/event.ts'
 import { checkFilter, type Filter } from '../../spec/model/filter.ts'
 import { formatReason } from '../../spec/model/reasons.ts'
 import type { RelayConfig } from './config.ts'
+import { type ConnectionAuth, OpenDoor } from './connection-auth.ts'
 import type { IngestPolicy } from './ingest-policy.ts'
 import type { ConnId, EventOutcome, EventReply, Inbox, IngesterMsg, MonitorMsg, OutboundMsg, Precheck, ReqWorkerMsg, WriterMsg } from './messages.ts'
 import { codePointLength, exceedsCodePoints } from './text.ts'
@@ -52,9 +53,11 @@ export interface IngesterDeps {
   verifier: Verifier
   /** The store's answer when it alone decides it (duplicates, stale versions); memory backend only. */
   precheck?: (event: NostrEvent) => Precheck | null
+  /** NIP-42 per connection; default: the open door (nothing asked). */
+  door?: ConnectionAuth
 }
 
-/** What the ingester keeps per connection (later: its NIP-42 AUTH state). */
+/** What the ingester keeps per connection (its NIP-42 state is the door's). */
 interface Connection {
   /** EVENTs between arrival and OK. */
   eventsInFlight: number
@@ -70,6 +73,7 @@ export class Ingester implements Inbox<IngesterMsg> {
   readonly #monitor: Inbox<MonitorMsg>
   readonly #verifier: Verifier
   readonly #precheck: ((event: NostrEvent) => Precheck | null) | undefined
+  readonly #door: ConnectionAuth
   readonly #connections = new Map<ConnId, Connection>()
   /** Events of every door between the cheap checks and their answer. */
   #inFlight = 0
@@ -92,6 +96,7 @@ export class Ingester implements Inbox<IngesterMsg> {
     this.#monitor = deps.monitor
     this.#verifier = deps.verifier
     this.#precheck = deps.precheck
+    this.#door = deps.door ?? OpenDoor
   }
 
   /** Events of every door between the cheap checks and their answer. */
@@ -102,11 +107,17 @@ export class Ingester implements Inbox<IngesterMsg> {
   post(msg: IngesterMsg): void {
     if (msg.type === 'disconnect') {
       this.#connections.delete(msg.conn)
+      this.#door.closed(msg.conn)
       return
     }
     if (this.#stopping) return this.#refuseWhileStopping(msg)
     try {
       switch (msg.type) {
+        case 'open': {
+          const frames = this.#door.opened(msg.conn)
+          if (frames.length > 0) this.#outbox.post({ type: 'send', conn: msg.conn, frames })
+          return
+        }
         case 'frame':
           this.#onFrame(msg.conn, msg.text)
           return
@@ -222,6 +233,9 @@ export class Ingester implements Inbox<IngesterMsg> {
       case 'CLOSE':
         this.#onClose(conn, message)
         return
+      case 'AUTH':
+        this.#onAuth(conn, message)
+        return
       default:
         this.#notice(
           conn,
@@ -250,6 +264,12 @@ export class Ingester implements Inbox<IngesterMsg> {
       send({ id: idOf(message[1]), accepted: false, message: reason })
       return
     }
+    // NIP-42 before anything else about the event, the signature included (AP-AUTH-10).
+    const barred = this.#door.admitEvent(conn, eventHeadOf(message[1]))
+    if (barred !== null) {
+      send({ id: idOf(message[1]), accepted: false, message: barred })
+      return
+    }
     const counted = connection
     counted.eventsInFlight += 1
     this.submitEvent(
@@ -266,6 +286,12 @@ export class Ingester implements Inbox<IngesterMsg> {
     const subId = message[1]
     if (typeof subId !== 'string') {
       this.#notice(conn, formatReason('invalid', `${type} subscription id must be a string`))
+      return
+    }
+    const barred = this.#door.admitRead(conn, type, subId)
+    if (barred !== null) {
+      if (type === 'REQ') this.#monitor.post({ type: 'unsubscribe', conn, subId })
+      this.#outbox.post({ type: 'send', conn, frames: barred })
       return
     }
     const refusal = this.#checkReq(type, subId, message.slice(2))
@@ -296,6 +322,15 @@ export class Ingester implements Inbox<IngesterMsg> {
       filters.push(checked.filter)
     }
     return filters
+  }
+
+  #onAuth(conn: ConnId, message: unknown[]): void {
+    if (message.length !== 2 || typeof message[1] !== 'object' || message[1] === null || Array.isArray(message[1])) {
+      return this.#notice(conn, formatReason('invalid', 'AUTH message must be ["AUTH", <signed event>]'))
+    }
+    const frames = this.#door.auth(conn, message[1])
+    if (frames === null) return this.#notice(conn, formatReason('unsupported', 'this relay asks for no AUTH'))
+    this.#outbox.post({ type: 'send', conn, frames })
   }
 
   #onClose(conn: ConnId, message: unknown[]): void {
@@ -387,7 +422,7 @@ export class Ingester implements Inbox<IngesterMsg> {
 
   #refuseWhileStopping(msg: Exclude<IngesterMsg, { type: 'disconnect' }>): void {
     let message: unknown = null
-    if (msg.type !== 'binary') {
+    if (msg.type === 'frame' || msg.type === 'oversized') {
       try {
         message = JSON.parse(msg.text)
       } catch {}
@@ -412,6 +447,12 @@ export class Ingester implements Inbox<IngesterMsg> {
 
 const ShuttingDown = formatReason('error', 'relay is shutting down')
 const RelayBusy = formatReason('rate-limited', 'the relay has too many events waiting for verification or storage; try again shortly')
+
+/** The pubkey and kind the door judges an EVENT by, read before the event's shape is checked. */
+function eventHeadOf(raw: unknown): { pubkey: string; kind: number } {
+  const value = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as { pubkey?: unknown; kind?: unknown }) : {}
+  return { pubkey: typeof value.pubkey === 'string' ? value.pubkey : '', kind: typeof value.kind === 'number' ? value.kind : -1 }
+}
 
 /** The id to echo in OK: any string id, even a malformed one; null when there is none. */
 function idOf(raw: unknown): string | null {

@@ -1,6 +1,6 @@
 /**
  * Command line: `npm run relay -- [--host H] [--port P] [--db FILE|URL | --pg URL | --memory]
- * [--pg-pool N] [--skew S] [--public-url URL] [--http-auth nip98|none]`. Prints
+ * [--pg-pool N] [--skew S] [--public-url URL] [--http-auth nip98|none] [--origin]`. Prints
  * `listening ws://HOST:PORT` when ready.
  */
 
@@ -26,6 +26,9 @@ const Usage = `Usage: npm run relay -- [options]
   --verifier MODE      signature checks: pool (worker threads, native libsecp256k1
                        when it loads; default), pool-js (worker threads, pure JS) or
                        main (nostr-tools on the event loop); env NIP_AP_VERIFIER too
+  --origin             behave as the origin relay (the \`origin\` profile): NIP-42 AUTH
+                       required on every connection, one key per connection, the
+                       origin's rules and texts (default: an open relay, the \`core\` profile)
   --quiet              no log lines on stderr
   -h, --help           show this help
 
@@ -53,6 +56,7 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
         'public-url': { type: 'string' },
         'http-auth': { type: 'string' },
         verifier: { type: 'string' },
+        origin: { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -98,6 +102,7 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
   if (skew !== undefined) options.skewSeconds = skew
   if (values['public-url'] !== undefined) options.publicUrl = values['public-url']
   if (httpAuth !== undefined) options.httpAuth = httpAuth
+  if (values.origin) options.origin = true
   return { options, quiet: values.quiet ?? false }
 }
 

@@ -37,6 +37,8 @@ export type EventReply = (outcome: EventOutcome) => void
 
 /** websocket → ingester */
 export type IngesterMsg =
+  /** A connection opened (the NIP-42 challenge, when the relay asks for one, goes out now). */
+  | { type: 'open'; conn: ConnId }
   | { type: 'frame'; conn: ConnId; text: string }
   /** A frame over max_message_length but under the hard cap: refused politely. */
   | { type: 'oversized'; conn: ConnId; text: string; bytes: number }

@@ -40,7 +40,7 @@ export function relayInformation(config: RelayConfig, verifierName: string): Rel
     software: `${packageJson.name}/reference-relay (verifier: ${verifierName})`,
     version: packageJson.version,
     // NIP-98 guards the HTTP bridge only while its auth is on.
-    supported_nips: config.httpAuth === 'nip98' ? [...SupportedNips, 98] : [...SupportedNips],
+    supported_nips: [...SupportedNips, ...(config.origin ? [42] : []), ...(config.httpAuth === 'nip98' ? [98] : [])],
     limitation: {
       max_message_length: limits.maxMessageLength,
       max_subscriptions: limits.maxSubscriptions,
@@ -52,7 +52,7 @@ export function relayInformation(config: RelayConfig, verifierName: string): Rel
       max_content_length: limits.maxContentLength,
       created_at_lower_limit: window.lower,
       created_at_upper_limit: window.upper,
-      auth_required: false,
+      auth_required: config.origin,
       payment_required: false,
       restricted_writes: false,
     },

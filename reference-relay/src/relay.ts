@@ -3,6 +3,7 @@
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { SkippableHttpAuthCheck } from '../../spec/model/http-auth.ts'
 import type { RelayConfig } from './config.ts'
+import { nip42Door } from './connection-auth.ts'
 import type { BridgeBackend } from './http/bridge.ts'
 import { bridgeRawRoutes } from './http/setup.ts'
 import { type IngestPolicy, relayPolicy } from './ingest-policy.ts'
@@ -98,6 +99,10 @@ export async function createRelay(config: RelayConfig, extra: RelayExtensions = 
   })
   const writer = new Writer({ store: store.writer, monitor, limits, log: config.log })
   const reqWorker = new ReqWorker({ reader, outbox, monitor, wire, limits, log: config.log })
+  const brackets = (h: string) => (h.includes(':') ? `[${h}]` : h)
+  let listenAddress = `${brackets(config.host)}:${config.port}`
+  // The URL AUTH events must name: the public one behind a proxy, else the address listened on.
+  const relayUrl = () => (config.publicUrl ?? `http://${listenAddress}`).replace(/^http/, 'ws')
   const ingester = new Ingester({
     config,
     policy: parts.policy ?? relayPolicy(config.skewSeconds),
@@ -108,12 +113,11 @@ export async function createRelay(config: RelayConfig, extra: RelayExtensions = 
     monitor,
     verifier,
     ...(store.precheck === undefined ? {} : { precheck: (event: NostrEvent) => store.precheck?.(event) ?? null }),
+    ...(config.origin ? { door: nip42Door({ wire, relayUrl, clock: config.clock }) } : {}),
   })
   const stages: RelayStages = { config, store, ingester, reqWorker, monitor, writer, verifier }
   const routes = [...(extra.routes?.(stages) ?? []), ...nip11Routes(() => relayInformation(config, verifier.name))]
   // The HTTP bridge (/events, /query, /count) shares every stage with the WebSocket door.
-  const brackets = (h: string) => (h.includes(':') ? `[${h}]` : h)
-  let listenAddress = `${brackets(config.host)}:${config.port}`
   const bridge = bridgeRawRoutes(
     {
       config,

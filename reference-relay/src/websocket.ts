@@ -150,7 +150,9 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
         )
       },
       open: (ws) => {
-        sockets.set(ws.getUserData().conn, ws)
+        const conn = ws.getUserData().conn
+        sockets.set(conn, ws)
+        ingester.post({ type: 'open', conn })
       },
       message: (ws, message, isBinary) => {
         const conn = ws.getUserData().conn
