@@ -11,8 +11,8 @@ import { utf8ByteLength } from '../model/bytes.ts'
 import { personaContent, relayContent } from './content.ts'
 import { filterScenario } from './filter.ts'
 import { QueryVariantCount, SlugVariantCount, deletionTargetScenario, liveScenario, tagFilterScenario } from './negative-space.ts'
-import { MaxOffset, OwnerCount, SlugCount, deleteOp, publishOp } from './persona-ops.ts'
-import { arrivalOrder, versionSequence } from './replacement.ts'
+import { MaxOffset, OwnerCount, SlugCount, deleteOp, publishOp, tieOp } from './persona-ops.ts'
+import { adversarialArrivalOrder, arrangeTies, arrivalOrder, versionSequence } from './replacement.ts'
 import { invalidSlug, validSlug } from './slug.ts'
 
 const params = { seed: 42, numRuns: 2000 }
@@ -82,6 +82,46 @@ describe('replacement arbitraries', () => {
     expect([...firsts.keys()].sort()).toEqual(['winner first', 'winner later'])
   })
 
+  test('adversarialArrivalOrder never has the winner first or last', () => {
+    fc.assert(
+      fc.property(adversarialArrivalOrder(3, 5), (ranks) => {
+        const sorted = [...ranks].sort((a, b) => a - b)
+        const at = ranks.indexOf(0)
+        return ranks.length >= 3 && ranks.length <= 5 && sorted.every((rank, i) => rank === i) && at > 0 && at < ranks.length - 1
+      }),
+      params,
+    )
+    expect([...spread(adversarialArrivalOrder(3, 3), (ranks) => ranks.join('')).keys()].sort()).toEqual(['102', '201'])
+    expect(() => adversarialArrivalOrder(2, 3)).toThrow(/at least 3/)
+  })
+
+  test('arrangeTies gives each tie the id order of its steps and leaves lone versions in place', () => {
+    const v = (id: string, created_at: number) => ({ id, created_at })
+    const steps = [
+      { offset: 3, idRank: 1 },
+      { offset: 1, idRank: 4 },
+      { offset: 3, idRank: 0 },
+      { offset: 3, idRank: 2 },
+    ]
+    const signed = [v('cc', 3), v('zz', 1), v('aa', 3), v('bb', 3)]
+    expect(arrangeTies(steps, signed, (s) => s.offset).map((e) => e.id)).toEqual(['bb', 'zz', 'aa', 'cc'])
+    // Equal ranks keep arrival order.
+    expect(arrangeTies([{ offset: 0, idRank: 2 }, { offset: 0, idRank: 2 }], [v('b', 0), v('a', 0)], (s) => s.offset).map((e) => e.id)).toEqual(['a', 'b'])
+    expect(() => arrangeTies(steps, signed.slice(1), (s) => s.offset)).toThrow(/4 steps but 3 versions/)
+  })
+
+  test('versionSequence draws ties with the lowest id arriving first and later', () => {
+    const orders = spread(versionSequence, (steps) => {
+      const first = new Map<number, number>()
+      for (const step of steps) if (!first.has(step.offset)) first.set(step.offset, step.idRank)
+      const tied = steps.filter((s) => steps.filter((t) => t.offset === s.offset).length > 1)
+      if (tied.length === 0) return 'no tie'
+      return tied.some((s) => s.idRank < (first.get(s.offset) as number)) ? 'lowest id later' : 'lowest id first'
+    })
+    expect(orders.get('lowest id later') ?? 0).toBeGreaterThan(5)
+    expect(orders.get('lowest id first') ?? 0).toBeGreaterThan(5)
+  })
+
   test('versionSequence often has ties and out-of-order arrivals', () => {
     const kinds = spread(versionSequence, (steps) => {
       const offsets = steps.map((s) => s.offset)
@@ -107,8 +147,13 @@ describe('filter and stateful arbitraries', () => {
 
   test('persona operations stay inside the small world of owners, slugs and offsets', () => {
     fc.assert(
-      fc.property(publishOp, deleteOp, (p, d) =>
-        [p.at, d.at].every((at) => at.owner < OwnerCount && at.slug < SlugCount) && p.offset <= MaxOffset && Math.abs(d.shift) <= 2,
+      fc.property(publishOp, deleteOp, tieOp, (p, d, t) =>
+        [p.at, d.at, t.at].every((at) => at.owner < OwnerCount && at.slug < SlugCount) &&
+        p.offset <= MaxOffset &&
+        Math.abs(d.shift) <= 2 &&
+        t.step >= 0 &&
+        t.step <= 2 &&
+        ['102', '201'].includes(t.order.join('')),
       ),
       params,
     )

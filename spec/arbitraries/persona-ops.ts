@@ -5,6 +5,7 @@
  */
 
 import fc from 'fast-check'
+import { adversarialArrivalOrder } from './replacement.ts'
 
 export const OwnerCount = 2
 export const SlugCount = 2
@@ -25,8 +26,13 @@ export const addressRef: fc.Arbitrary<AddressRef> = fc.record({
 export const publishOp = fc.record({ at: addressRef, offset: fc.integer({ min: 0, max: MaxOffset }) })
 /** A version newer than the current head by 1 to 5 seconds. */
 export const replaceOp = fc.record({ at: addressRef, step: fc.integer({ min: 1, max: 5 }) })
-/** A second version with the head's created_at: the lower id wins. */
-export const tieOp = fc.record({ at: addressRef })
+/**
+ * Three versions with one created_at, `step` (0..2) seconds after the head (or after the
+ * latest deletion of the address, or the base time): at step 0 they tie with the head too.
+ * They arrive in id-rank `order` (0 = lowest id), the lowest neither first nor last, so a
+ * relay that keeps the first or the last arrival of a tie keeps the wrong version.
+ */
+export const tieOp = fc.record({ at: addressRef, step: fc.integer({ min: 0, max: 2 }), order: adversarialArrivalOrder(3, 3) })
 /** An `a` deletion at the head's created_at plus `shift` (-2..2), or at an absolute offset when there is no head. */
 export const deleteOp = fc.record({ at: addressRef, shift: fc.integer({ min: -2, max: 2 }), offset: fc.integer({ min: 0, max: MaxOffset }) })
 export const queryOp = fc.record({ owner: fc.integer({ min: 0, max: OwnerCount - 1 }) })

@@ -4,16 +4,24 @@ import { type Filter, compareForQuery } from '../../spec/model/filter.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { controlServedById, describeIds, readStored } from '../lib/reads.ts'
 
-/** Personas of the case's key at `t + offsets[i]`, each at its own slug, published and seen stored. */
-async function storedPersonas(c: CaseContext, ws: RelayConnection, offsets: number[], tags: string[] = []): Promise<NostrEvent[]> {
-  const t = c.now() - 60
-  const personas = offsets.map((dt, i) => {
+/** Personas of the case's key at `t + offsets[i]`, each at its own slug (not yet published). */
+function signPersonas(c: CaseContext, t: number, offsets: number[], tags: string[] = []): NostrEvent[] {
+  return offsets.map((dt, i) => {
     const slug = c.slug(`at-${dt}`)
     return c.persona({ slug, created_at: t + dt, tags: [['d', slug], ...(tags[i] ? [['t', tags[i] as string]] : [])] })
   })
+}
+
+/** Publishes `personas` in the given order and sees them stored. */
+async function publishStored(c: CaseContext, ws: RelayConnection, t: number, personas: NostrEvent[]): Promise<NostrEvent[]> {
   for (const persona of personas) expectAccepted(await ws.publish(persona), `the persona at +${persona.created_at - t}s`)
   await controlServedById(ws, personas, 'the personas of the case')
   return personas
+}
+
+async function storedPersonas(c: CaseContext, ws: RelayConnection, offsets: number[], tags: string[] = []): Promise<NostrEvent[]> {
+  const t = c.now() - 60
+  return publishStored(c, ws, t, signPersonas(c, t, offsets, tags))
 }
 
 const byAuthor = (c: CaseContext, extra: Partial<Filter> = {}): Filter => ({ kinds: [PersonaKind], authors: [c.keys.pubkey], ...extra })
@@ -51,7 +59,12 @@ relayCase(
   },
   async (c) => {
     const ws = await c.connect()
-    const personas = await storedPersonas(c, ws, [0, 10, 10, 10, 20])
+    const t = c.now() - 60
+    const [oldest, a, b, d, newest] = signPersonas(c, t, [0, 10, 10, 10, 20]) as [NostrEvent, NostrEvent, NostrEvent, NostrEvent, NostrEvent]
+    const [low, middle, high] = [a, b, d].sort(compareForQuery) as [NostrEvent, NostrEvent, NostrEvent]
+    // The tie arrives middle, lowest, highest: neither arrival order nor its reverse is id
+    // order, so a relay that orders ties by arrival is warned on every run.
+    const personas = await publishStored(c, ws, t, [oldest, middle, low, high, newest])
     const expected = [...personas].sort(compareForQuery)
     const all = (await readStored(ws, [byAuthor(c, { limit: personas.length })], 'the REQ with limit 5')).filter((e) => personas.some((p) => p.id === e.id))
     const inOrder = expected.filter((e) => all.some((a) => a.id === e.id))

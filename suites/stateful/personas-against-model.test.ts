@@ -17,7 +17,7 @@ import { type CaseContext, type RelayConnection, type Subscription, control, con
 import type { KeyPair } from '../../harness/src/authoring.ts'
 import { personaDeletionTags } from '../../spec/model/deletion.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
-import { addressOf, formatAddress, selectHeads, supersedes } from '../../spec/model/head.ts'
+import { addressOf, compareVersions, formatAddress, selectHeads, supersedes } from '../../spec/model/head.ts'
 import { DeletionKind, PersonaKind } from '../../spec/model/kinds.ts'
 import {
   type AddressRef,
@@ -56,6 +56,9 @@ interface Real {
   /** Whether the relay delivered the barrier live; without it live delivery is not judged. */
   live: boolean
   subs: Array<{ owner: number; sub: Subscription; checked: number }>
+  /** Versions published by the run's commands, and reads in which the relay served the model's head. */
+  writes: number
+  headsServed: number
 }
 
 type Cmd = fc.AsyncCommand<Model, Real>
@@ -98,7 +101,9 @@ async function checkAddress(m: Model, r: Real, at: AddressRef): Promise<void> {
     () => readAddress(r.ws, (r.owners[at.owner] as KeyPair).pubkey, r.slugs[at.slug] as string),
     (answer) => selectHeads(answer)[0]?.id === expected?.id,
   )
-  judgeHead(m, r, key, label(at), selectHeads(versions)[0])
+  const relayHead = selectHeads(versions)[0]
+  judgeHead(m, r, key, label(at), relayHead)
+  if (expected !== undefined && relayHead?.id === expected.id) r.headsServed += 1
 }
 
 /** Publishes a version and applies it to the model; checks OK, live delivery and the address. */
@@ -109,6 +114,7 @@ async function publishVersion(m: Model, r: Real, at: AddressRef, version: NostrE
   const isCovered = version.created_at <= (m.deletedUpTo.get(key) ?? -1)
   const becomesHead = !isCovered && (current === undefined || supersedes(version, current))
   const reply = await r.ws.publish(version)
+  r.writes += 1
   // The original NIP-AP: a valid persona newer than the head MUST be accepted; ties and
   // stale writes may be answered either way.
   if (becomesHead && (current === undefined || version.created_at > current.created_at)) {
@@ -160,18 +166,22 @@ class ReplaceCommand implements Cmd {
   toString = () => `replace(${label(this.op.at)}, +${this.op.step}s)${this.id ? ` ${this.id}` : ''}`
 }
 
+/** Three versions with one created_at, arriving in the op's id-rank order (see tieOp). */
 class TieCommand implements Cmd {
-  id = ''
-  constructor(readonly op: { at: AddressRef }) {}
+  at = 0
+  constructor(readonly op: { at: AddressRef; step: number; order: number[] }) {}
   check = () => true
   async run(m: Model, r: Real) {
-    const head = m.heads.get(addressKey(r, this.op.at))
-    const createdAt = head?.created_at ?? r.base
-    const version = r.c.persona({ slug: r.slugs[this.op.at.slug], created_at: createdAt, keys: r.owners[this.op.at.owner], body: { display_name: 'Tie', system_prompt: String(Math.random()) } })
-    this.id = short(version.id)
-    await publishVersion(m, r, this.op.at, version)
+    const key = addressKey(r, this.op.at)
+    const floor = Math.max(m.heads.get(key)?.created_at ?? r.base, m.deletedUpTo.get(key) ?? r.base)
+    const createdAt = floor + this.op.step
+    this.at = createdAt - r.base
+    const versions = this.op.order
+      .map((i) => r.c.persona({ slug: r.slugs[this.op.at.slug], created_at: createdAt, keys: r.owners[this.op.at.owner], body: { display_name: `Tie ${i}`, system_prompt: String(Math.random()) } }))
+      .sort(compareVersions)
+    for (const rank of this.op.order) await publishVersion(m, r, this.op.at, versions[rank] as NostrEvent)
   }
-  toString = () => `tie(${label(this.op.at)})${this.id ? ` ${this.id}` : ''}`
+  toString = () => `tie(${label(this.op.at)}, at +${this.at}, id ranks ${this.op.order.join('')})`
 }
 
 class DeleteCommand implements Cmd {
@@ -237,7 +247,7 @@ function compareHeads(m: Model, r: Real, owner: number, events: NostrEvent[], wh
   }
 }
 
-/** At least one command per run: a first publish, then whatever fast-check draws. */
+/** At least one write per run: a first publish, then whatever fast-check draws. */
 const commands = fc
   .tuple(
     publishOp,
@@ -303,11 +313,16 @@ propertyCase(
       base: c.now() - MaxOffset - 90,
       live,
       subs: [{ owner: 0, sub: first, checked: first.events.length }],
+      writes: 0,
+      headsServed: 0,
     }
     const model: Model = { heads: new Map(), deletedUpTo: new Map(), wereHeads: new Set([scratch.id]), lateCovered: new Set(), deletions }
     await fc.asyncModelRun(() => ({ model, real }), cmds)
     checkLive(model, real)
-    c.note(`${describeIds([...model.heads.values()])} heads at the end`)
+    // Positive control of the run itself: it wrote, and the relay was seen serving what it wrote.
+    if (real.writes === 0) throw new Error(`stateful run without a write: commands ${cmds.map(String).join(', ')}`)
+    control(real.headsServed > 0, `${real.writes} versions were published but no read served the model's head: nothing in this run was compared`)
+    c.note(`${real.writes} versions published, the model's head served in ${real.headsServed} reads; ${describeIds([...model.heads.values()])} heads at the end`)
   },
   { numRuns: 10 },
 )

@@ -773,6 +773,20 @@ export const defectProbes: Record<DefectName, Probe> = {
     defect: { all: ['higher', 'lower'], first: ['higher'] },
     correct: { all: ['lower', 'higher'], first: ['lower'] },
   },
+  'tie-order-arrival': {
+    async observe(relay) {
+      const keys = newKeys()
+      const at = nowSeconds() - 10
+      const [lower, higher] = tiedPair((salt) => sign(keys, { kind: 1, content: salt, created_at: at }))
+      return one(relay, async (client) => {
+        await client.publish(higher)
+        await client.publish(lower)
+        return named((await client.query('a', { authors: [keys.pubkey] })).events, { lower, higher })
+      })
+    },
+    defect: ['higher', 'lower'],
+    correct: ['lower', 'higher'],
+  },
   'authors-ignored-with-kinds': {
     async observe(relay) {
       const [asked, other] = [newKeys(), newKeys()]

@@ -533,6 +533,14 @@ export const defects = [
     implies: [],
   },
   {
+    name: 'tie-order-arrival',
+    area: 'filters',
+    description: 'Events with equal created_at keep the order in which the store holds them (arrival order for a read by author) instead of lowest id first.',
+    level: 'SHOULD',
+    breaks: [newestFirst],
+    implies: [],
+  },
+  {
     name: 'authors-ignored-with-kinds',
     area: 'filters',
     description: 'A stored query with `kinds` ignores `authors` (the kind index is used and the author check is forgotten).',

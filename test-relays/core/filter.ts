@@ -103,6 +103,8 @@ function hiddenInChannel(filter: Filter, event: NostrEvent): boolean {
 /** Newest first; equal created_at: lowest id first (NIP-01). */
 export function newestFirst(faults: Faults): (a: NostrEvent, b: NostrEvent) => number {
   if (faults.has('oldest-first')) return (a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  // A stable sort that leaves ties alone keeps the candidates' order: arrival, for a read by author.
+  if (faults.has('tie-order-arrival')) return (a, b) => b.created_at - a.created_at
   const tieHighestFirst = faults.has('limit-tie-order')
   return (a, b) => {
     if (a.created_at !== b.created_at) return b.created_at - a.created_at
