@@ -4,7 +4,7 @@
  * passes another (reference-relay/test-support) to bend one rule.
  */
 
-import { checkRelayRules, type RuleCheck } from '../../spec/model/acceptance.ts'
+import { checkOriginRelayRules, checkRelayRules, type RuleCheck } from '../../spec/model/acceptance.ts'
 import { symmetricWindow } from '../../spec/model/clock.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { isEphemeralKind } from '../../spec/model/kinds.ts'
@@ -21,6 +21,15 @@ export function relayPolicy(skewSeconds: number): IngestPolicy {
   const window = symmetricWindow(skewSeconds)
   return {
     check: (event, now) => checkRelayRules(event, now, window),
+    stores: (event) => !isEphemeralKind(event.kind),
+  }
+}
+
+/** The origin relay's stateless rules (the relay's origin mode) with the same window. */
+export function originRelayPolicy(skewSeconds: number): IngestPolicy {
+  const window = symmetricWindow(skewSeconds)
+  return {
+    check: (event, now) => checkOriginRelayRules(event, now, window),
     stores: (event) => !isEphemeralKind(event.kind),
   }
 }

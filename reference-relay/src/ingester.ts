@@ -13,6 +13,7 @@
 import { nowSeconds } from '../../spec/model/clock.ts'
 import { checkEventShape, type NostrEvent } from '../../spec/model/event.ts'
 import { checkFilter, type Filter } from '../../spec/model/filter.ts'
+import { originReadRefusal } from '../../spec/model/read-gate.ts'
 import { formatReason } from '../../spec/model/reasons.ts'
 import type { RelayConfig } from './config.ts'
 import { type ConnectionAuth, OpenDoor } from './connection-auth.ts'
@@ -294,7 +295,9 @@ export class Ingester implements Inbox<IngesterMsg> {
       this.#outbox.post({ type: 'send', conn, frames: barred })
       return
     }
-    const refusal = this.#checkReq(type, subId, message.slice(2))
+    let refusal = this.#checkReq(type, subId, message.slice(2))
+    // Origin mode: filters that could reach private kinds only for their reader (AP-AUTH-14).
+    if (typeof refusal !== 'string' && this.#config.origin) refusal = originReadRefusal(type, refusal, this.#door.identity(conn)) ?? refusal
     if (typeof refusal === 'string') {
       // A refused REQ replaces nothing: the old subscription under that id ends too.
       if (type === 'REQ') this.#monitor.post({ type: 'unsubscribe', conn, subId })

@@ -6,7 +6,7 @@ import type { RelayConfig } from './config.ts'
 import { nip42Door } from './connection-auth.ts'
 import type { BridgeBackend } from './http/bridge.ts'
 import { bridgeRawRoutes } from './http/setup.ts'
-import { type IngestPolicy, relayPolicy } from './ingest-policy.ts'
+import { type IngestPolicy, originRelayPolicy, relayPolicy } from './ingest-policy.ts'
 import { Ingester } from './ingester.ts'
 import type { Inbox, IngesterMsg, OutboundMsg } from './messages.ts'
 import { Monitor } from './monitor.ts'
@@ -76,7 +76,7 @@ export async function createRelay(config: RelayConfig, extra: RelayExtensions = 
   // The verifier's threads and the store's start side by side.
   const [acquiring, opening] = await Promise.allSettled([
     acquireVerifier({ mode: config.verifier, log: config.log }),
-    parts.openStore?.(config) ?? openStore(config.db, { log: config.log, pgPool: config.pgPool }),
+    parts.openStore?.(config) ?? openStore(config.db, { log: config.log, pgPool: config.pgPool, origin: config.origin }),
   ])
   if (acquiring.status === 'rejected' || opening.status === 'rejected') {
     if (acquiring.status === 'fulfilled') await acquiring.value.close()
@@ -105,7 +105,7 @@ export async function createRelay(config: RelayConfig, extra: RelayExtensions = 
   const relayUrl = () => (config.publicUrl ?? `http://${listenAddress}`).replace(/^http/, 'ws')
   const ingester = new Ingester({
     config,
-    policy: parts.policy ?? relayPolicy(config.skewSeconds),
+    policy: parts.policy ?? (config.origin ? originRelayPolicy : relayPolicy)(config.skewSeconds),
     wire,
     outbox,
     writer,

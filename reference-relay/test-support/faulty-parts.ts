@@ -164,6 +164,7 @@ function replaceD(tags: Tag[], slug: string): Tag[] {
 function faultyWriteRules(faults: FaultSet): WriteRules {
   const undated = (event: NostrEvent) => ({ ...event, created_at: 0 })
   return {
+    answers: SpecWriteRules.answers,
     supersedes: (candidate, head) => {
       if (faults.has('replace-older-wins')) return true
       if (candidate.created_at === head.created_at) {

@@ -30,6 +30,9 @@ describe('origin mode', () => {
 
       expect(await conn.authenticate(key.sk)).toMatchObject({ accepted: true, message: '' })
       expect(await conn.publish(event)).toMatchObject({ accepted: true })
+      // the origin's rules: a held event is answered exactly duplicate:, a kindless filter refused
+      expect(await conn.publish(event)).toMatchObject({ accepted: true, message: 'duplicate:' })
+      expect(await conn.query([{ authors: [key.pk] }])).toMatchObject({ closed: 'restricted: p-gated events require #p matching your pubkey' })
       expect((await conn.query([{ kinds: [30175], authors: [key.pk] }])).events.map((e) => e.id)).toEqual([event.id])
       // one key per connection: another key's event and a second AUTH are refused
       expect(await conn.publish(persona(newKey(), 'other'))).toMatchObject({ accepted: false, message: RelayAuthMessages.pubkeyMismatch })

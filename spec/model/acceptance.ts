@@ -10,7 +10,7 @@ import { checkDeletionAuthor } from './deletion.ts'
 import { checkPersonaEnvelope } from './envelope.ts'
 import type { NostrEvent } from './event.ts'
 import { DeletionKind, PersonaKind } from './kinds.ts'
-import { checkChannelScope } from './scope.ts'
+import { checkChannelScope, checkChannelScopeOrigin } from './scope.ts'
 
 export type RuleCheck = { ok: true } | { ok: false; message: string }
 
@@ -27,4 +27,18 @@ export function checkRelayRules(event: NostrEvent, now: number, window: ClockWin
     if (!author.ok) return author
   }
   return { ok: true }
+}
+
+/**
+ * The origin relay's stateless rules (spec sections 15-17): clock window, persona envelope,
+ * then channel kinds only in UUID channels (crates/buzz-relay/src/handlers/ingest.rs). Its
+ * deletion checks need the held targets and run with the write (checkDeletionOrigin).
+ */
+export function checkOriginRelayRules(event: NostrEvent, now: number, window: ClockWindow): RuleCheck {
+  if (!isWithinWindow(event.created_at, now, window)) return { ok: false, message: SkewRefusal }
+  if (event.kind === PersonaKind) {
+    const envelope = checkPersonaEnvelope(event.tags)
+    if (!envelope.ok) return envelope
+  }
+  return checkChannelScopeOrigin(event)
 }

@@ -3,7 +3,7 @@ import { generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { checkDeletionOrigin, OriginDeletionRefusals, originTargetCountRefusal } from './deletion.ts'
 import { buildHttpAuthEvent, checkHttpAuthOrigin, encodeHttpAuthHeader, OriginHttpAuthTexts } from './http-auth.ts'
 import { mayWriteAs, RelayAuthMessages } from './relay-auth.ts'
-import { passesReadGate, singleChannelOf } from './read-gate.ts'
+import { CountGateRefusal, originReadRefusal, passesReadGate, ReqGateRefusal, singleChannelOf } from './read-gate.ts'
 
 const me = 'a'.repeat(64)
 const other = 'b'.repeat(64)
@@ -45,6 +45,15 @@ describe("the origin relay's read gate", () => {
     const ch = '3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b'
     expect(singleChannelOf([{ '#h': [ch] }, { '#h': [`{${ch}}`] }])).toBe(ch)
     expect(singleChannelOf([{ '#h': [ch] }, {}])).toBeNull()
+  })
+  test('a WebSocket read gets the REQ or COUNT text; one channel exempts a REQ only', () => {
+    const ch = '3f2b8c1e-9a4d-4e6f-8b7a-0c1d2e3f4a5b'
+    expect(originReadRefusal('REQ', [{ authors: [me] }], me)).toBe(ReqGateRefusal)
+    expect(originReadRefusal('COUNT', [{ authors: [me] }], me)).toBe(CountGateRefusal)
+    expect(originReadRefusal('REQ', [{ '#h': [ch] }], me)).toBeNull()
+    expect(originReadRefusal('COUNT', [{ '#h': [ch] }], me)).toBe(CountGateRefusal)
+    expect(originReadRefusal('REQ', [{ '#p': [me] }], null)).toBe(ReqGateRefusal)
+    expect(originReadRefusal('REQ', [{ kinds: [30175] }], null)).toBeNull()
   })
 })
 

@@ -49,3 +49,14 @@ export function singleChannelOf(filters: readonly Filter[]): string | null {
   }
   return found
 }
+
+/**
+ * The origin's gate on a WebSocket read: the CLOSED text refusing it, or null. A REQ whose
+ * filters all name one channel UUID is exempt (COUNT has no such exception); a connection
+ * with no identity passes nothing that reaches a gated kind.
+ */
+export function originReadRefusal(type: 'REQ' | 'COUNT', filters: readonly Filter[], pubkey: string | null): string | null {
+  if (type === 'REQ' && singleChannelOf(filters) !== null) return null
+  if (passesReadGate(filters, pubkey ?? '')) return null
+  return type === 'REQ' ? ReqGateRefusal : CountGateRefusal
+}

@@ -19,9 +19,7 @@ import { deletionTargets } from '../../../spec/model/deletion.ts'
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import { addressOf, formatAddress, selectHead } from '../../../spec/model/head.ts'
 import { DeletionKind } from '../../../spec/model/kinds.ts'
-import { formatReason } from '../../../spec/model/reasons.ts'
 import type { ThreadedEvent, ThreadMeta } from '../../../spec/model/thread-query.ts'
-import { threadRefs } from '../../../spec/model/thread.ts'
 import type { CommittedBatch, EventStore } from './event-store.ts'
 import { SpecWriteRules, type WriteRules } from './write-rules.ts'
 
@@ -75,17 +73,7 @@ export interface BatchSnapshot {
   deletions: readonly NostrEvent[]
 }
 
-export const AlreadyHave = formatReason('duplicate', 'already have this event')
-export const DeletedByAuthor = formatReason('blocked', 'this event was deleted by its author')
-
-export function staleText(event: NostrEvent, head: NostrEvent): string {
-  return formatReason(
-    'duplicate',
-    event.created_at === head.created_at
-      ? 'a version with the same created_at and a lower id is already stored'
-      : 'a newer version of this address is already stored',
-  )
-}
+export { AlreadyHave, DeletedByAuthor, staleText } from './write-rules.ts'
 
 /** Decides and applies one batch on a synchronous store, in one transaction of its own. */
 export function writeBatchSync(store: EventStore, events: readonly NostrEvent[], rules: WriteRules = SpecWriteRules): CommittedBatch & BatchPlan {
@@ -111,8 +99,8 @@ export function batchNeeds(events: readonly NostrEvent[]): BatchNeeds {
     }
     const address = addressOf(event)
     if (address !== null) addresses.add(address)
-    const parent = threadRefs(event.tags)?.parent
-    if (parent !== undefined) ids.add(parent)
+    // Every marked e id, as written and lower-cased: the parent of any NIP-10 reading the rules use.
+    for (const id of markedIds(event.tags)) ids.add(id)
     let mine = refs.get(event.pubkey)
     if (mine === undefined) refs.set(event.pubkey, (mine = { ids: new Set(), addresses: new Set() }))
     mine.ids.add(event.id)
@@ -123,6 +111,15 @@ export function batchNeeds(events: readonly NostrEvent[]): BatchNeeds {
     addresses: [...addresses],
     deletionRefs: [...refs].map(([pubkey, mine]) => ({ pubkey, ids: [...mine.ids], addresses: [...mine.addresses] })),
   }
+}
+
+function markedIds(tags: readonly string[][]): string[] {
+  const ids: string[] = []
+  for (const tag of tags) {
+    if (tag[0] !== 'e' || typeof tag[1] !== 'string' || (tag[3] !== 'root' && tag[3] !== 'reply')) continue
+    ids.push(tag[1], tag[1].toLowerCase())
+  }
+  return ids
 }
 
 /** Decides every event of a batch in order against the snapshot and the batch's own effects. */
@@ -140,10 +137,10 @@ export function decideBatch(
 const Stored: Decision = { verdict: 'stored', accepted: true, message: '', fanOut: true }
 
 function decide(event: NostrEvent, view: BatchView, rules: WriteRules): Decision {
-  if (view.has(event.id)) return { verdict: 'duplicate', accepted: true, message: AlreadyHave, fanOut: false }
+  if (view.has(event.id)) return { verdict: 'duplicate', accepted: true, message: rules.answers.alreadyHave, fanOut: false }
   if (event.kind === DeletionKind) return applyDeletion(event, view, rules)
   if (view.deletions.some((deletion) => rules.blocks(deletion, event))) {
-    return { verdict: 'blocked', accepted: false, message: DeletedByAuthor, fanOut: false }
+    return { verdict: 'blocked', ...rules.answers.deletedResend, fanOut: false }
   }
   const placement = rules.place(event, (id) => view.threaded(id))
   if (!placement.ok) return { verdict: 'refused', accepted: false, message: placement.message, fanOut: false }
@@ -155,7 +152,7 @@ function decide(event: NostrEvent, view: BatchView, rules: WriteRules): Decision
   const versions = view.versionsOf(address)
   const head = selectHead(versions)
   if (head !== undefined && !rules.supersedes(event, head)) {
-    return { verdict: 'stale', accepted: true, message: staleText(event, head), fanOut: false }
+    return { verdict: 'stale', accepted: true, message: rules.answers.stale(event, head), fanOut: false }
   }
   view.insert(event, placement.thread)
   for (const old of versions) view.remove(old, 'superseded')

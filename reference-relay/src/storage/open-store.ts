@@ -3,9 +3,12 @@ import { MemoryBackend } from './memory-backend.ts'
 import { PgBackend } from './pg-backend.ts'
 import { isPgUrl } from './pg-store.ts'
 import { SqliteBackend } from './sqlite-backend.ts'
+import { OriginWriteRules, SpecWriteRules } from './write-rules.ts'
 
 export interface OpenStoreOptions {
   log: (line: string) => void
+  /** The origin relay's write rules (origin mode); in-memory backend only for now. */
+  origin?: boolean
   /** Reader threads of the SQLite backend (default: the number of cores, at least 2). */
   readers?: number
   /** Reader connections of the PostgreSQL backend (default 8). */
@@ -17,7 +20,8 @@ export interface OpenStoreOptions {
  * share it); another string → SQLite file with a writer thread and reader threads.
  */
 export async function openStore(db: string | null, options: OpenStoreOptions): Promise<RelayStore> {
-  if (db === null) return new MemoryBackend()
+  if (db === null) return new MemoryBackend(options.origin === true ? OriginWriteRules : SpecWriteRules)
+  if (options.origin === true) throw new Error('error: origin mode keeps its events in memory for now; leave out --db')
   if (isPgUrl(db)) {
     return PgBackend.open({ url: db, log: options.log, ...(options.pgPool == null ? {} : { readers: options.pgPool }) })
   }

@@ -6,10 +6,11 @@
  */
 
 import { checkDeletionTargetAuthors } from '../../../spec/model/deletion-authority.ts'
-import { isDeletedBy } from '../../../spec/model/deletion.ts'
+import { checkDeletionOrigin, isDeletedBy } from '../../../spec/model/deletion.ts'
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import { supersedes } from '../../../spec/model/head.ts'
-import { placeChannelMessage, type ThreadPlacement } from '../../../spec/model/thread-ingest.ts'
+import { formatReason } from '../../../spec/model/reasons.ts'
+import { placeChannelMessage, placeChannelMessageOrigin, type ThreadPlacement } from '../../../spec/model/thread-ingest.ts'
 import type { ThreadedEvent } from '../../../spec/model/thread-query.ts'
 
 export type RuleVerdict = { ok: true } | { ok: false; message: string }
@@ -25,6 +26,29 @@ export interface WriteRules {
   checkDeletionTargets(deletion: NostrEvent, held: readonly NostrEvent[]): RuleVerdict
   /** Thread placement of a channel message against stored events (NIP-10 markers). */
   place(event: NostrEvent, findStored: (id: string) => ThreadedEvent | undefined): ThreadPlacement
+  /** The answers to writes that store nothing without being refused as invalid. */
+  answers: WriteAnswers
+}
+
+export interface WriteAnswers {
+  /** An event the store holds (OK true). */
+  alreadyHave: string
+  /** A version that loses to the stored head (OK true). */
+  stale(event: NostrEvent, head: NostrEvent): string
+  /** An event a stored deletion covers: never stored again. */
+  deletedResend: { accepted: boolean; message: string }
+}
+
+export const AlreadyHave = formatReason('duplicate', 'already have this event')
+export const DeletedByAuthor = formatReason('blocked', 'this event was deleted by its author')
+
+export function staleText(event: NostrEvent, head: NostrEvent): string {
+  return formatReason(
+    'duplicate',
+    event.created_at === head.created_at
+      ? 'a version with the same created_at and a lower id is already stored'
+      : 'a newer version of this address is already stored',
+  )
 }
 
 export const SpecWriteRules: WriteRules = {
@@ -33,4 +57,20 @@ export const SpecWriteRules: WriteRules = {
   removes: (deletion, stored) => isDeletedBy(stored, deletion),
   checkDeletionTargets: (deletion, held) => checkDeletionTargetAuthors(deletion, held),
   place: (event, findStored) => placeChannelMessage(event, findStored),
+  answers: { alreadyHave: AlreadyHave, stale: staleText, deletedResend: { accepted: false, message: DeletedByAuthor } },
+}
+
+/** The origin relay's answer to every write that stores nothing: exactly `duplicate:` (AP-RELAY-7, AP-RELAY-11). */
+const OriginDuplicate = 'duplicate:'
+
+/**
+ * The origin relay's rules (spec sections 15-17, the relay's origin mode): deletions checked
+ * target by target then counted (exactly one), NIP-10 read its way in UUID channels, and
+ * `duplicate:` with nothing after the colon for held, stale and deleted events.
+ */
+export const OriginWriteRules: WriteRules = {
+  ...SpecWriteRules,
+  checkDeletionTargets: (deletion, held) => checkDeletionOrigin(deletion, (id) => held.find((event) => event.id === id)?.pubkey),
+  place: (event, findStored) => placeChannelMessageOrigin(event, findStored),
+  answers: { alreadyHave: OriginDuplicate, stale: () => OriginDuplicate, deletedResend: { accepted: true, message: OriginDuplicate } },
 }
