@@ -267,7 +267,10 @@ export class PgLiveFeed implements LiveFeed {
       this.#at = { commit: notice.commit, pos: NoPos }
       return
     }
-    await this.#catchUp(notice.commit)
+    // One catch-up covers every notice waiting behind this one (they are committed too).
+    let through = notice.commit
+    for (const waiting of this.#queue) if (waiting.commit > through) through = waiting.commit
+    await this.#catchUp(through)
   }
 
   /**
