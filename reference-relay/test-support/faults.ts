@@ -10,6 +10,12 @@ export interface FaultInfo {
   readonly name: string
   readonly area: FaultArea
   readonly description: string
+  /**
+   * Set when no requirement of either profile covers what the defect breaks (the behaviour
+   * is the reference relay's own, the requirement withdrawn): no case can detect it, and the
+   * proof of power does not ask one to. The reason says which requirement went.
+   */
+  readonly unjudged?: string
 }
 
 export type FaultArea =
@@ -64,9 +70,9 @@ export const Faults = [
   { name: 'thread-no-depth-limit', area: 'thread', description: 'replies deeper than 100 are accepted' },
   { name: 'thread-query-includes-root', area: 'thread', description: 'a depth_limit thread query also returns the root' },
   { name: 'thread-depth-limit-exclusive', area: 'thread', description: 'a thread query returns depths below depth_limit only (off by one)' },
-  { name: 'thread-query-newest-first', area: 'thread', description: 'a thread query returns replies newest first' },
-  { name: 'thread-top-level-broadcast-depth-2', area: 'thread', description: 'broadcast depth-2 replies are shown at top level' },
-  { name: 'thread-top-level-non-broadcast-depth-1', area: 'thread', description: 'non-broadcast depth-1 replies are shown at top level' },
+  { name: 'thread-query-newest-first', area: 'thread', description: 'a thread query returns replies newest first', unjudged: 'the origin promises no order of thread replies (AP-THREAD-8 withdrawn)' },
+  { name: 'thread-top-level-broadcast-depth-2', area: 'thread', description: 'broadcast depth-2 replies are shown at top level', unjudged: 'the origin has no top-level feed (AP-THREAD-9 withdrawn)' },
+  { name: 'thread-top-level-non-broadcast-depth-1', area: 'thread', description: 'non-broadcast depth-1 replies are shown at top level', unjudged: 'the origin has no top-level feed (AP-THREAD-9 withdrawn)' },
   { name: 'http-auth-replay-accepted', area: 'http', description: 'a NIP-98 authorization event can be used again' },
   { name: 'http-auth-url-unchecked', area: 'http', description: 'the NIP-98 u tag is not compared with the request URL' },
   { name: 'http-auth-payload-unchecked', area: 'http', description: 'the NIP-98 payload tag is not compared with the body hash' },

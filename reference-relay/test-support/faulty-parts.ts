@@ -6,7 +6,7 @@
  * built without faults uses none of this. Only tests and the kill table import this file.
  */
 
-import { checkRelayRules, type RuleCheck } from '../../spec/model/acceptance.ts'
+import { checkOriginRelayRules, checkRelayRules, type RuleCheck } from '../../spec/model/acceptance.ts'
 import { symmetricWindow } from '../../spec/model/clock.ts'
 import { parsePersonaContent } from '../../spec/model/content.ts'
 import { ForeignDeletionRefusal, deletionTargets, isDeletedBy } from '../../spec/model/deletion.ts'
@@ -17,12 +17,12 @@ import type { SkippableHttpAuthCheck } from '../../spec/model/http-auth.ts'
 import { addressOf } from '../../spec/model/head.ts'
 import { DeletionKind, isEphemeralKind, PersonaKind } from '../../spec/model/kinds.ts'
 import { reasonPrefixOf } from '../../spec/model/reasons.ts'
-import { channelOf, matchFilterInScope } from '../../spec/model/scope.ts'
+import { channelOf, matchFilterInScope, originChannelOf } from '../../spec/model/scope.ts'
 import { checkSlug } from '../../spec/model/slug.ts'
 import { utf8ByteLength } from '../../spec/model/bytes.ts'
-import { threadPositionOf, type ThreadPlacement } from '../../spec/model/thread-ingest.ts'
+import { originThreadPositionOf, threadPositionOf, type ThreadPlacement } from '../../spec/model/thread-ingest.ts'
 import { selectTopLevel, type ThreadedEvent } from '../../spec/model/thread-query.ts'
-import { isBroadcast, placeReply, ThreadRefusals, threadRefs, type ThreadQuery, type TopLevelQuery } from '../../spec/model/thread.ts'
+import { isBroadcast, OriginThreadRefusals, originThreadRefs, placeReply, placeReplyOrigin, ThreadRefusals, threadRefs, type ThreadQuery, type TopLevelQuery } from '../../spec/model/thread.ts'
 import type { RelayConfig } from '../src/config.ts'
 import type { IngestPolicy } from '../src/ingest-policy.ts'
 import type { RelayParts } from '../src/relay.ts'
@@ -31,7 +31,7 @@ import type { EventReader, RelayStore, StoredAnswer, StoredQuery } from '../src/
 import { MemoryBackend } from '../src/storage/memory-backend.ts'
 import { MemoryStore } from '../src/storage/memory-store.ts'
 import { storedEventOf, unionNewestFirst } from '../src/storage/read.ts'
-import { SpecWriteRules, type WriteRules } from '../src/storage/write-rules.ts'
+import { OriginWriteRules, SpecWriteRules, type WriteRules } from '../src/storage/write-rules.ts'
 import type { Wire } from '../src/wire.ts'
 import type { FaultName, FaultSet } from './faults.ts'
 
@@ -40,8 +40,9 @@ export function faultyParts(faults: FaultSet, config: RelayConfig): RelayParts {
   if (faults.size === 0) return {}
   const has = (name: FaultName) => faults.has(name)
   const parts: RelayParts = {
-    policy: faultyPolicy(faults, config.skewSeconds),
-    openStore: async () => new FaultyStore(faults, config.limits.maxLimit),
+    // In origin mode the faults bend the origin's rules, as they bend spec/model's otherwise.
+    policy: faultyPolicy(faults, config.skewSeconds, config.origin),
+    openStore: async () => new FaultyStore(faults, config.limits.maxLimit, config.origin),
     wrapWire: (wire) => (has('reasons-without-prefix') ? wireWithoutPrefixes(wire) : wire),
     httpAuthSkips: authSkipsOf(faults),
   }
@@ -104,7 +105,8 @@ function authSkipsOf(faults: FaultSet): Set<SkippableHttpAuthCheck> {
 // ---------------------------------------------------------------------------------------
 // Ingest rules
 
-function faultyPolicy(faults: FaultSet, skewSeconds: number): IngestPolicy {
+function faultyPolicy(faults: FaultSet, skewSeconds: number, origin: boolean): IngestPolicy {
+  const checkRules = origin ? checkOriginRelayRules : checkRelayRules
   let seconds = skewSeconds
   if (faults.has('nip11-skew-not-enforced')) seconds = skewSeconds * 2
   // Integer timestamps: a window one second narrower refuses exactly the boundary.
@@ -113,7 +115,7 @@ function faultyPolicy(faults: FaultSet, skewSeconds: number): IngestPolicy {
   if (faults.has('skew-no-future-check')) window.upper = Number.POSITIVE_INFINITY
   if (faults.has('skew-no-past-check')) window.lower = Number.POSITIVE_INFINITY
   return {
-    check: (event, now) => bendRules(faults, event, checkRelayRules(event, now, window), (tags) => checkRelayRules({ ...event, tags }, now, window)),
+    check: (event, now) => bendRules(faults, event, checkRules(event, now, window), (tags) => checkRules({ ...event, tags }, now, window)),
     stores: (event) => !isEphemeralKind(event.kind),
   }
 }
@@ -161,30 +163,31 @@ function replaceD(tags: Tag[], slug: string): Tag[] {
 // ---------------------------------------------------------------------------------------
 // Write rules
 
-function faultyWriteRules(faults: FaultSet): WriteRules {
+function faultyWriteRules(faults: FaultSet, origin: boolean): WriteRules {
+  const base = origin ? OriginWriteRules : SpecWriteRules
   const undated = (event: NostrEvent) => ({ ...event, created_at: 0 })
   return {
-    answers: SpecWriteRules.answers,
+    answers: base.answers,
     supersedes: (candidate, head) => {
       if (faults.has('replace-older-wins')) return true
       if (candidate.created_at === head.created_at) {
         if (faults.has('replace-no-tie-break')) return true
         if (faults.has('replace-tie-break-highest-id')) return candidate.id > head.id
       }
-      return SpecWriteRules.supersedes(candidate, head)
+      return base.supersedes(candidate, head)
     },
     // These defects let an `a` deletion cover every version, whatever its created_at.
     blocks: (deletion, incoming) =>
       faults.has('delete-a-ignores-created-at') || faults.has('delete-no-resurrection')
         ? isDeletedBy(undated(incoming), deletion)
-        : SpecWriteRules.blocks(deletion, incoming),
+        : base.blocks(deletion, incoming),
     removes: (deletion, stored) =>
-      faults.has('delete-a-ignores-created-at') ? isDeletedBy(undated(stored), deletion) : SpecWriteRules.removes(deletion, stored),
+      faults.has('delete-a-ignores-created-at') ? isDeletedBy(undated(stored), deletion) : base.removes(deletion, stored),
     checkDeletionTargets: (deletion, held) =>
-      faults.has('delete-accept-foreign-author') ? { ok: true } : SpecWriteRules.checkDeletionTargets(deletion, held),
+      faults.has('delete-accept-foreign-author') ? { ok: true } : base.checkDeletionTargets(deletion, held),
     place: (event, findStored) => {
-      const placed = SpecWriteRules.place(event, findStored)
-      return placed.ok ? placed : bendPlacement(faults, event, placed, findStored)
+      const placed = base.place(event, findStored)
+      return placed.ok ? placed : bendPlacement(faults, event, placed, findStored, origin)
     },
   }
 }
@@ -195,22 +198,26 @@ function bendPlacement(
   event: NostrEvent,
   refusal: ThreadPlacement & { ok: false },
   findStored: (id: string) => ThreadedEvent | undefined,
+  origin: boolean,
 ): ThreadPlacement {
-  const refs = threadRefs(event.tags)
+  const refs = (origin ? originThreadRefs : threadRefs)(event.tags)
   if (refs === null) return refusal
+  const refusals = origin ? OriginThreadRefusals : ThreadRefusals
+  const place = origin ? placeReplyOrigin : placeReply
   const broadcast = isBroadcast(event.tags)
   const accept = (root: string, depth: number): ThreadPlacement => ({ ok: true, thread: { root, parent: refs.parent, depth, broadcast } })
   const parent = findStored(refs.parent)
   if (parent === undefined) return faults.has('thread-accept-missing-parent') ? accept(refs.claimedRoot ?? refs.parent, 1) : refusal
-  const position = threadPositionOf(parent)
-  let channel = channelOf(event)
+  const position = (origin ? originThreadPositionOf : threadPositionOf)(parent)
+  let channel = (origin ? originChannelOf : channelOf)(event)
   let claimedRoot = refs.claimedRoot
   for (;;) {
-    const placed = placeReply({ claimedRoot, parent: refs.parent }, channel, position)
+    const placed = place({ claimedRoot, parent: refs.parent }, channel, position)
     if (placed.ok) return accept(placed.root, placed.depth)
-    if (placed.message === ThreadRefusals.otherChannel && faults.has('thread-accept-other-channel')) channel = position.channel
-    else if (placed.message === ThreadRefusals.rootMismatch && faults.has('thread-accept-root-mismatch')) claimedRoot = null
-    else if (placed.message === ThreadRefusals.tooDeep && faults.has('thread-no-depth-limit')) return accept(position.root, position.depth + 1)
+    if (placed.message === refusals.otherChannel && faults.has('thread-accept-other-channel')) channel = position.channel
+    // The origin always compares the claimed root; the reference takes a missing claim as the parent's.
+    else if (placed.message === refusals.rootMismatch && faults.has('thread-accept-root-mismatch')) claimedRoot = origin ? position.root : null
+    else if (placed.message === refusals.tooDeep && faults.has('thread-no-depth-limit')) return accept(position.root, position.depth + 1)
     else return placed
   }
 }
@@ -267,12 +274,12 @@ class FaultyStore implements RelayStore {
   readonly #faults: FaultSet
   readonly #maxLimit: number
 
-  constructor(faults: FaultSet, maxLimit: number) {
+  constructor(faults: FaultSet, maxLimit: number, origin = false) {
     this.#faults = faults
     this.#maxLimit = maxLimit
     this.events = new FaultyMemoryStore(faults)
     // No precheck: every event goes to the (faulty) writer, as the defects assume.
-    this.#inner = new MemoryBackend(faultyWriteRules(faults), this.events)
+    this.#inner = new MemoryBackend(faultyWriteRules(faults, origin), this.events)
     this.writer = {
       writeBatch: async (batch) => {
         const committed = await this.#inner.writer.writeBatch(batch)

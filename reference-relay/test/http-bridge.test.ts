@@ -14,7 +14,7 @@ import type { NostrEvent } from '../../spec/model/event.ts'
 import { buildHttpAuthEvent, encodeHttpAuthHeader, HttpAuthRefusals, HttpAuthWindowSeconds, payloadHash } from '../../spec/model/http-auth.ts'
 import type { RelayInternals } from '../src/relay.ts'
 import { type Key, newKey, nowSeconds, persona, sign, startTestRelay, TestClient } from './helpers.ts'
-import { authHeader, rawRequest, request } from './http-helpers.ts'
+import { authHeader, rawRequest, request, requestAnsweredEarly } from './http-helpers.ts'
 
 const MiB = 1_048_576
 let relay: RelayInternals
@@ -144,7 +144,7 @@ describe('routes, methods and sizes', () => {
   })
 
   test('413 for a body over 1 MiB, announced by Content-Length, before auth', async () => {
-    const reply = await request(relay.httpUrl, '/events', 'x'.repeat(MiB + 1), { key: null })
+    const reply = await requestAnsweredEarly(relay.httpUrl, '/events', 'x'.repeat(MiB + 1), { key: null })
     expect(reply.status).toBe(413)
     expect(reply.json).toEqual({ error: `invalid: request body exceeds ${MiB} bytes` })
   })
@@ -164,8 +164,8 @@ describe('routes, methods and sizes', () => {
   })
 
   test('precedence: 405 before 413, 413 before 401, 401 before 400', async () => {
-    expect((await request(relay.httpUrl, '/events', 'x'.repeat(MiB + 1), { method: 'PUT', key: null })).status).toBe(405)
-    expect((await request(relay.httpUrl, '/events', 'x'.repeat(MiB + 1), { key: null })).status).toBe(413)
+    expect((await requestAnsweredEarly(relay.httpUrl, '/events', 'x'.repeat(MiB + 1), { method: 'PUT', key: null })).status).toBe(405)
+    expect((await requestAnsweredEarly(relay.httpUrl, '/events', 'x'.repeat(MiB + 1), { key: null })).status).toBe(413)
     expect((await request(relay.httpUrl, '/events', 'not json', { key: null })).status).toBe(401)
     expect((await post('/events', 'not json')).status).toBe(400)
   })

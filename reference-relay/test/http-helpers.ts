@@ -93,3 +93,21 @@ export function rawRequest(
     req.end()
   })
 }
+
+/**
+ * A request whose body the relay answers before reading it all (405, 413): the relay may
+ * close the socket while the client still writes, and fetch then fails with EPIPE or a reset
+ * instead of returning the answer already sent. Such transport failures are retried (the
+ * status is decided by the request alone); any answer is returned as it is.
+ */
+export async function requestAnsweredEarly(base: string, path: string, body: string, options: PostOptions = {}, attempts = 4): Promise<HttpResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request(base, path, body, options)
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause
+      const transport = cause?.code === 'EPIPE' || cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET'
+      if (!transport || attempt >= attempts) throw error
+    }
+  }
+}

@@ -3,6 +3,7 @@
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Nip01Connection } from '../../lib/nip01/connection.ts'
+import { buildHttpAuthHeader } from '../../spec/model/http-auth.ts'
 import { RelayAuthMessages } from '../../spec/model/relay-auth.ts'
 import type { RelayInternals } from '../src/relay.ts'
 import { newKey, persona, startTestRelay } from './helpers.ts'
@@ -53,6 +54,25 @@ describe('origin mode', () => {
     } finally {
       await conn.close()
     }
+  })
+
+  test("the bridge: the origin's 401 text, another key's event 403, a kindless filter 403, /query repeats kept", async () => {
+    const key = newKey()
+    const post = (path: string, body: unknown, signer: Uint8Array | null = key.sk) => {
+      const text = JSON.stringify(body)
+      const url = `${relay.httpUrl}${path}`
+      const headers: Record<string, string> = { 'content-type': 'application/json' }
+      if (signer !== null) headers.authorization = buildHttpAuthHeader({ secretKey: signer, url, method: 'POST', body: text })
+      return fetch(url, { method: 'POST', headers, body: text }).then(async (r) => ({ status: r.status, json: (await r.json()) as unknown }))
+    }
+    expect(await post('/count', [{ kinds: [30175] }], null)).toEqual({ status: 401, json: { error: 'missing Nostr auth' } })
+    const mine = persona(key, 'bridged')
+    expect(await post('/events', mine)).toMatchObject({ status: 200, json: { accepted: true } })
+    expect(await post('/events', persona(newKey(), 'foreign'))).toEqual({ status: 403, json: { error: RelayAuthMessages.pubkeyMismatch } })
+    expect(await post('/query', [{ authors: [key.pk] }])).toEqual({ status: 403, json: { error: 'restricted: p-gated kinds require #p tag matching your pubkey' } })
+    const both = await post('/query', [{ kinds: [30175], ids: [mine.id] }, { kinds: [30175], authors: [key.pk] }])
+    expect((both.json as Array<{ id: string }>).map((e) => e.id)).toEqual([mine.id, mine.id])
+    expect(await post('/count', [{ kinds: [30175], ids: [mine.id] }, { kinds: [30175], authors: [key.pk] }])).toEqual({ status: 200, json: { count: 2 } })
   })
 
   test('NIP-11 says auth_required and lists NIP-42; the default mode stays open and sends no challenge', async () => {

@@ -53,6 +53,8 @@ export interface Target {
   /** null: the healthy relay. */
   fault: FaultName | null
   selection: Selection
+  /** The profile run against it, and so the relay's mode (origin mode for origin). Default: PowerOptions.profile. */
+  profile?: Profile
 }
 
 export interface TargetRun extends Target {
@@ -94,7 +96,7 @@ function includeOf(selection: Selection): string[] {
   return selection.areas === 'all' ? ['suites/**/*.test.ts'] : selection.areas.map((area) => `suites/${area}/**/*.test.ts`)
 }
 
-const projectName = (fault: FaultName | null) => fault ?? 'healthy'
+const projectName = (fault: FaultName | null, profile: Profile) => `${fault ?? 'healthy'}${profile === 'core' ? '@core' : ''}`
 
 export async function runPower(options: PowerOptions): Promise<PowerResult> {
   const started = Date.now()
@@ -102,13 +104,16 @@ export async function runPower(options: PowerOptions): Promise<PowerResult> {
   const relays: RunningRelay[] = []
   try {
     const projects = []
-    for (const { fault, selection } of options.targets) {
-      const relay = fault ? await startFaultyRelay({ host: '127.0.0.1', port: 0, faults: [fault] }) : await startRelay({ host: '127.0.0.1', port: 0 })
+    for (const { fault, selection, profile: targetProfile } of options.targets) {
+      // The relay runs in the mode its profile describes (origin mode for the origin profile).
+      const profile = targetProfile ?? options.profile ?? 'origin'
+      const origin = profile === 'origin'
+      const relay = fault ? await startFaultyRelay({ host: '127.0.0.1', port: 0, faults: [fault], origin }) : await startRelay({ host: '127.0.0.1', port: 0, origin })
       relays.push(relay)
-      const target: TargetInfo = { name: projectName(fault), url: relay.url, httpUrl: relay.httpUrl, embedded: false }
+      const target: TargetInfo = { name: projectName(fault, profile), url: relay.url, httpUrl: relay.httpUrl, embedded: false }
       const timeoutMs = fault === null ? options.healthyTimeoutMs : (options.faultTimeoutMs ?? 2000)
       const settings = defaultSettings({
-        profile: options.profile ?? 'origin',
+        profile,
         seed,
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         ...('cases' in selection ? { only: [...selection.cases] } : {}),
@@ -117,7 +122,7 @@ export async function runPower(options: PowerOptions): Promise<PowerResult> {
       const context: SuiteContext = { mode: 'run', target, probe, settings }
       projects.push({
         test: {
-          name: projectName(fault),
+          name: projectName(fault, profile),
           root: RepoRoot,
           include: includeOf(selection),
           provide: { nipApSuite: context },
@@ -129,7 +134,8 @@ export async function runPower(options: PowerOptions): Promise<PowerResult> {
         },
       })
     }
-    const byProject = new Map<string, CaseResult[]>(options.targets.map(({ fault }) => [projectName(fault), []]))
+    const profileOf = (target: Target): Profile => target.profile ?? options.profile ?? 'origin'
+    const byProject = new Map<string, CaseResult[]>(options.targets.map((target) => [projectName(target.fault, profileOf(target)), []]))
     let current = ''
     const reporter = new (class extends CaseReporter {
       override onTestCaseResult(testCase: Parameters<CaseReporter['onTestCaseResult']>[0]): void {
@@ -153,7 +159,7 @@ export async function runPower(options: PowerOptions): Promise<PowerResult> {
     }
     const runs = options.targets.map((target) => ({
       ...target,
-      cases: (byProject.get(projectName(target.fault)) ?? []).sort((a, b) => a.id.localeCompare(b.id)),
+      cases: (byProject.get(projectName(target.fault, profileOf(target))) ?? []).sort((a, b) => a.id.localeCompare(b.id)),
     }))
     return { runs, runErrors: reporter.runErrors, durationMs: Date.now() - started, seed }
   } finally {

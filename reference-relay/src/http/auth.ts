@@ -4,7 +4,7 @@
  * signature through the relay's verifier (its worker threads), then the replay guard.
  */
 
-import { checkHttpAuth, HttpAuthRefusals, type SkippableHttpAuthCheck } from '../../../spec/model/http-auth.ts'
+import { checkHttpAuth, checkHttpAuthOrigin, HttpAuthRefusals, type SkippableHttpAuthCheck } from '../../../spec/model/http-auth.ts'
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import { formatReason } from '../../../spec/model/reasons.ts'
 import type { ReplayCache } from './replay-cache.ts'
@@ -68,3 +68,26 @@ export async function authenticate(
   }
   return { ok: true, requester: { pubkey: cheap.pubkey } }
 }
+
+/**
+ * The origin relay's NIP-98 (origin mode, spec section 17.1): its order and its 401 texts.
+ * An unsigned `X-Pubkey` is not taken as an identity (AP-AUTH-13 allows either; AMB-55).
+ * The replay memory is one pool for every signer here, bounded as the cache is.
+ */
+export function authenticateOrigin(input: AuthInput, replay: ReplayCache, skip?: ReadonlySet<SkippableHttpAuthCheck>): AuthOutcome {
+  let full = false
+  const check = checkHttpAuthOrigin(
+    { authorization: input.authorization, xPubkey: undefined, canonicalUrl: input.url, method: input.method, body: input.body, now: input.now },
+    (id, createdAt) => {
+      if (!replay.hasRoom(OriginReplayPool, input.now)) return (full = true)
+      return replay.seen(id, OriginReplayPool, createdAt, input.now)
+    },
+    false,
+    skip,
+  )
+  if (full) return replayCacheFull
+  if (!check.ok) return unauthorized(check.message)
+  return { ok: true, requester: { pubkey: check.pubkey } }
+}
+
+const OriginReplayPool = 'origin'

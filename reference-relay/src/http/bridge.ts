@@ -11,10 +11,12 @@
 import type { Filter } from '../../../spec/model/filter.ts'
 import type { SkippableHttpAuthCheck } from '../../../spec/model/http-auth.ts'
 import { formatReason } from '../../../spec/model/reasons.ts'
+import { CountGateRefusal, passesReadGate } from '../../../spec/model/read-gate.ts'
+import { mayWriteAs, RelayAuthMessages } from '../../../spec/model/relay-auth.ts'
 import type { ThreadQuery, TopLevelQuery } from '../../../spec/model/thread.ts'
 import type { StoredEvent } from '../storage/event-store.ts'
 import { ReadsBusyError } from '../storage/read-gate.ts'
-import { authenticate, type HttpAuthMode, type Requester, type SignatureCheck } from './auth.ts'
+import { authenticate, authenticateOrigin, type HttpAuthMode, type Requester, type SignatureCheck } from './auth.ts'
 import { parseFilterList, parseJsonBody } from './parse.ts'
 import { concatenateAnswers, isPlainQuery, planQuery, type QueryPart, withoutLimit } from './query-plan.ts'
 import { ReplayCache } from './replay-cache.ts'
@@ -59,6 +61,11 @@ export interface BridgeSettings {
   log: (line: string) => void
   /** NIP-98 checks left out on purpose (test faults only). */
   authSkips?: ReadonlySet<SkippableHttpAuthCheck>
+  /**
+   * The origin relay's bridge (origin mode, spec sections 16-17): its NIP-98 texts, another
+   * key's event 403, the read gate 403, `/query` and `/count` per filter, repeats kept.
+   */
+  origin?: boolean
 }
 
 export interface BridgeRequest {
@@ -88,19 +95,17 @@ export class HttpBridge {
 
   private async route(request: BridgeRequest): Promise<HttpReply> {
     const { settings } = this
-    const auth = await authenticate(
-      settings.auth,
-      {
-        authorization: request.authorization,
-        url: absoluteRequestUrl(request.target, settings.publicUrl, settings.listenAddress),
-        method: request.method,
-        body: request.body,
-        now: Math.floor(settings.clock() / 1000),
-      },
-      this.replay,
-      settings.verifySignature,
-      settings.authSkips,
-    )
+    const input = {
+      authorization: request.authorization,
+      url: absoluteRequestUrl(request.target, settings.publicUrl, settings.listenAddress),
+      method: request.method,
+      body: request.body,
+      now: Math.floor(settings.clock() / 1000),
+    }
+    const auth =
+      settings.origin === true && settings.auth === 'nip98'
+        ? authenticateOrigin(input, this.replay, settings.authSkips)
+        : await authenticate(settings.auth, input, this.replay, settings.verifySignature, settings.authSkips)
     if (!auth.ok) return auth.reply
     const json = parseJsonBody(request.body)
     if (!json.ok) return errorReply(400, json.message)
@@ -115,6 +120,12 @@ export class HttpBridge {
   }
 
   private async events(value: unknown, requester: Requester): Promise<HttpReply> {
+    // Another key's event is 403; what is not an event with a pubkey goes on to its 400.
+    const head = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { pubkey?: unknown; kind?: unknown }) : {}
+    if (this.settings.origin === true && requester.pubkey !== null && typeof head.pubkey === 'string') {
+      const event = { pubkey: head.pubkey, kind: typeof head.kind === 'number' ? head.kind : -1 }
+      if (!mayWriteAs(event, requester.pubkey)) return errorReply(403, RelayAuthMessages.pubkeyMismatch)
+    }
     const outcome = await this.backend.submitEvent(value, requester)
     if (!outcome.accepted) return errorReply(400, outcome.message)
     return jsonReply(200, { event_id: outcome.id, accepted: true, message: outcome.message })
@@ -123,11 +134,21 @@ export class HttpBridge {
   private async query(value: unknown, requester: Requester): Promise<HttpReply> {
     const filters = parseFilterList(value, this.settings.maxFilters)
     if (!filters.ok) return errorReply(400, filters.message)
+    const gated = this.gate(filters.value, requester)
+    if (gated !== null) return gated
     const parts = planQuery(filters.value)
-    if (isPlainQuery(parts)) return eventsReply(await this.backend.query(filters.value, requester))
+    const origin = this.settings.origin === true
+    if (isPlainQuery(parts) && !origin) return eventsReply(await this.backend.query(filters.value, requester))
     const answers: StoredEvent[][] = []
     for (const part of parts) answers.push(await this.answerPart(part, requester))
-    return eventsReply(concatenateAnswers(answers))
+    // The origin answers filter after filter, an event once per filter that matches it (AP-HTTP-3).
+    return eventsReply(origin ? answers.flat() : concatenateAnswers(answers))
+  }
+
+  /** Origin mode: filters that could reach private kinds, only for their reader (AP-AUTH-14). */
+  private gate(filters: Filter[], requester: Requester): HttpReply | null {
+    if (this.settings.origin !== true || passesReadGate(filters, requester.pubkey ?? '')) return null
+    return errorReply(403, CountGateRefusal)
   }
 
   private answerPart(part: QueryPart, requester: Requester): Promise<StoredEvent[]> | StoredEvent[] {
@@ -144,7 +165,17 @@ export class HttpBridge {
   private async count(value: unknown, requester: Requester): Promise<HttpReply> {
     const filters = parseFilterList(value, this.settings.maxFilters)
     if (!filters.ok) return errorReply(400, filters.message)
+    const gated = this.gate(filters.value, requester)
+    if (gated !== null) return gated
     const parts = planQuery(filters.value)
+    if (this.settings.origin === true) {
+      // The origin adds up each filter's count (AP-HTTP-4).
+      let total = 0
+      for (const part of parts) {
+        total += part.type === 'filter' ? await this.backend.count([part.filter], requester) : [...(await this.backend.matchingIds(withoutLimit(part), requester))].length
+      }
+      return jsonReply(200, { count: total })
+    }
     if (isPlainQuery(parts)) return jsonReply(200, { count: await this.backend.count(filters.value, requester) })
     const ids = new Set<string>()
     for (const part of parts) for (const id of await this.backend.matchingIds(withoutLimit(part), requester)) ids.add(id)

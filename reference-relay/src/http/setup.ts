@@ -33,6 +33,7 @@ export function createBridge(parts: BridgeParts, listenAddress: () => string): H
       clock: config.clock,
       verifySignature: async (event) => (await verifier.verify([event]))[0] === true,
       log: config.log,
+      ...(config.origin ? { origin: true } : {}),
       ...(parts.authSkips !== undefined && parts.authSkips.size > 0 ? { authSkips: parts.authSkips } : {}),
     },
     parts.wrapBackend?.(backend) ?? backend,
