@@ -68,6 +68,7 @@ async function runEntry(entry: MatrixEntry, options: OrchestrateOptions): Promis
       ...(relay.url ? { url: relay.url } : {}),
       ...(relay.httpUrl ? { httpUrl: relay.httpUrl } : {}),
       ...(expectationsFile ? { expectationsFile } : {}),
+      ...(entry.profile ? { profile: entry.profile } : {}),
       name: entry.name,
       out: `${options.rawDir}/${entry.name}`,
     })

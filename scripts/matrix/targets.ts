@@ -5,6 +5,7 @@
 
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import type { Profile } from '../../harness/src/types.ts'
 import { relayHosts } from '../../third-party/registry.ts'
 
 const require = createRequire(import.meta.url)
@@ -28,6 +29,8 @@ export interface MatrixEntry {
   reference: boolean
   /** Repository-relative path of the expectations file (third-party relays only). */
   expectationsFile?: string
+  /** The profile run against it (default: origin for the embedded relay, core for a URL). */
+  profile?: Profile
   start(): Promise<StartedRelay>
 }
 
@@ -36,10 +39,19 @@ export function expectationsPath(name: string): string {
 }
 
 export function matrixEntries(): MatrixEntry[] {
+  // The reference relay twice: its origin mode under the origin profile, its open default mode under core.
   const reference: MatrixEntry = {
     name: 'embedded',
-    software: `reference-relay ${version} (this repository)`,
+    software: `reference-relay ${version} (this repository), origin mode`,
     reference: true,
+    profile: 'origin',
+    start: () => Promise.resolve({ close: () => Promise.resolve() }),
+  }
+  const referenceCore: MatrixEntry = {
+    name: 'embedded-core',
+    software: `reference-relay ${version} (this repository), open mode`,
+    reference: true,
+    profile: 'core',
     start: () => Promise.resolve({ close: () => Promise.resolve() }),
   }
   const thirdParty = relayHosts.map(
@@ -54,5 +66,5 @@ export function matrixEntries(): MatrixEntry[] {
       },
     }),
   )
-  return [reference, ...thirdParty]
+  return [reference, referenceCore, ...thirdParty]
 }
