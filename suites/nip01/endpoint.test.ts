@@ -27,7 +27,15 @@ relayCase(
     }
     try {
       // Accepted: the path must then change the behaviour, or NIP-01 is broken.
-      const reply = await other.query([{ kinds: [PersonaKind], ids: [persona.id] }])
+      let reply
+      try {
+        reply = await other.query([{ kinds: [PersonaKind], ids: [persona.id] }])
+      } catch (error) {
+        // Some servers finish the upgrade on any path and close at once where no route
+        // answers (express-ws does): nothing was served there, which is a refusal.
+        if (isHarnessError(error) && error.kind === 'disconnected') return c.note(`the relay closed the connection on ${url.pathname} without serving anything: refused`)
+        throw error
+      }
       const same = reply.eose && reply.events.some((e) => e.id === persona.id)
       if (same) {
         violation(`the relay accepts WebSocket connections on ${url.pathname} and serves the same events there (${describeIds(reply.events)}): NIP-01 allows a single endpoint when the path does not change the behaviour`)
