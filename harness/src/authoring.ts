@@ -4,7 +4,8 @@
  * '../../harness/src/authoring.ts'`.
  */
 
-export { propertyCase, relayCase, replayCommand, suiteContext } from './case.ts'
+export { propertyCase, relayCase, suiteContext } from './case.ts'
+export { replayCommand } from './replay.ts'
 export type { CaseContext, EventTemplate, PersonaTemplate, PropertyOptions } from './case.ts'
 export { expectAccepted, expectEose, expectIds, expectRefused, violation } from './assert.ts'
 export { RelayConnection, Subscription } from './driver.ts'

@@ -15,6 +15,8 @@ import { personaTags } from '../../spec/model/envelope.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { type AuthSession, type RelayConnection, openConnection, openSocket } from './driver.ts'
 import { HarnessError, isControlError, isHarnessError } from './errors.ts'
+import { missingFrameControl } from './missing-frames.ts'
+import { replayCommand } from './replay.ts'
 import { HttpClient } from './http.ts'
 import { Identities, type KeyPair, keyPairOf } from './identity.ts'
 import { hexToBytes } from '@noble/hashes/utils.js'
@@ -121,7 +123,7 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
     // Keys and slugs of a run derive from its input (and how often that input ran before),
     // so replaying the counterexample alone makes the same ones.
     const occurrences = new Map<string, number>()
-    let lastFailure: { transcript: ReturnType<Transcript['snapshot']>; clockBase: number } | undefined
+    let lastFailure: { transcript: ReturnType<Transcript['snapshot']>; clockBase: number; clockTicks: number[] } | undefined
     const runOnce = async (values: Ts): Promise<void> => {
       if (harnessFailure !== undefined) throw harnessFailure
       const input = fc.stringify(values)
@@ -132,7 +134,7 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
         await predicate(state.context, ...values)
       } catch (error) {
         if (isHarnessError(error) || isControlError(error) || isSkip(error)) harnessFailure = error
-        else lastFailure = { transcript: state.context.transcript.snapshot(), clockBase: state.clockBase() }
+        else lastFailure = { transcript: state.context.transcript.snapshot(), clockBase: state.clockBase(), clockTicks: [...state.clockTicks()] }
         throw error
       } finally {
         await state.closeConnections()
@@ -154,10 +156,11 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
     // The counterexample is fast-check's last failing run: its transcript is the one kept.
     if (lastFailure) {
       state.context.transcript.restore(lastFailure.transcript)
-      state.pinClockBase(lastFailure.clockBase)
+      state.pinClock(lastFailure.clockBase, lastFailure.clockTicks)
     }
     const clockBase = lastFailure?.clockBase
-    const replay = replayCommand(declaration.id, details.seed, details.counterexamplePath, c.target, clockBase)
+    const clockTicks = lastFailure?.clockTicks
+    const replay = replayCommand(declaration.id, details.seed, details.counterexamplePath, c.target, clockBase, clockTicks)
     state.task.meta.property = {
       seed: details.seed,
       path: details.counterexamplePath,
@@ -165,6 +168,7 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
       numRuns: details.numRuns,
       numShrinks: details.numShrinks,
       ...(clockBase !== undefined ? { clockBase } : {}),
+      ...(clockTicks !== undefined && clockTicks.length > 0 ? { clockTicks } : {}),
       replay,
     }
     const original = details.errorInstance
@@ -174,19 +178,9 @@ export function propertyCase<Ts extends [unknown, ...unknown[]]>(
   })
 }
 
-/**
- * The command that re-runs one case exactly: the same seed (keys, slugs, inputs), the
- * property's path, and the clock the case counted from (`--now`: the same created_at, so the
- * same event ids, as long as the relay's clock window still admits that time).
- */
 /** vitest's `ctx.skip()` signal: a skip inside a property run ends the property, it is no counterexample. */
 function isSkip(error: unknown): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === 'VITEST_PENDING'
-}
-
-export function replayCommand(id: string, seed: number, path: string | undefined, target: TargetInfo, clockBase?: number): string {
-  const url = target.embedded ? '' : ` ${target.url}`
-  return `npx persona-conformance replay ${id} --seed ${seed}${path !== undefined ? ` --path ${path}` : ''}${clockBase !== undefined ? ` --now ${clockBase}` : ''}${url}`
 }
 
 /** Reads the run context the harness provided; clear error when run outside the harness. */
@@ -209,7 +203,10 @@ interface CaseState {
   closeConnections(): Promise<void>
   /** The relay clock (seconds) `c.now()` counts from. */
   clockBase(): number
-  pinClockBase(base: number): void
+  /** The clock trace so far (CaseRecord.clockTicks). */
+  clockTicks(): number[]
+  /** Reports a property's failing run: its clock base and trace. */
+  pinClock(base: number, ticks: number[]): void
 }
 
 const registeredIds = new Set<string>()
@@ -239,12 +236,15 @@ function register(declaration: CaseDeclaration, kind: 'relay' | 'property', run:
       await run(state.context, state)
     } catch (error) {
       if (isControlError(error)) state.context.skip(error.message)
+      const missing = isHarnessError(error) ? missingFrameControl(error, suite.probe) : undefined
+      if (missing !== undefined) state.context.skip(`control failed: ${missing}`)
       throw error
     } finally {
       await state.closeConnections()
       ctx.task.meta.transcript = state.context.transcript.entries
       ctx.task.meta.transcriptDropped = state.context.transcript.dropped
       ctx.task.meta.clockBase = state.clockBase()
+      ctx.task.meta.clockTicks = [...state.clockTicks()]
     }
   })
 }
@@ -286,10 +286,20 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
   }
 
   // The relay's now: the clock base (the relay's clock, to the millisecond, when the case or
-  // property run started) plus the time since, in whole seconds. Without --now this is the
-  // probed clock exactly; a replay that pins the base makes the same created_at values as the
-  // run it replays, as long as its calls come at the same points in time after the start.
-  const relayNow = (): number => Math.floor(base + (Date.now() - startedMs) / 1000)
+  // property run started) plus the time since, in whole seconds: the probed clock exactly.
+  // Each call is numbered; the calls at which the value passed another second are the clock
+  // trace (`ticks`), which a replay (`--now` with `--ticks`) plays back instead of reading the
+  // clock, so its calls get the run's values however long the replay takes.
+  let ticks: number[] = []
+  let calls = 0
+  const replayedTicks = settings.clockBase !== undefined ? settings.clockTicks : undefined
+  const relayNow = (): number => {
+    const call = calls++
+    if (replayedTicks !== undefined) return Math.floor(base) + replayedTicks.filter((t) => t <= call).length
+    const value = Math.floor(base + (Date.now() - startedMs) / 1000)
+    while (Math.floor(base) + ticks.length < value) ticks.push(call)
+    return value
+  }
 
   const session = (identity: KeyPair): AuthSession => ({
     prepare: plan.prepare,
@@ -382,14 +392,18 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
       http = makeHttp()
       startedMs = Date.now()
       base = settings.clockBase ?? relayClockAt(startedMs)
+      ticks = []
+      calls = 0
     },
     async closeConnections() {
       const open = connections.splice(0)
       await Promise.all(open.map((connection) => connection.close().catch(() => undefined)))
     },
     clockBase: () => base,
-    pinClockBase(pinned) {
+    clockTicks: () => replayedTicks ?? ticks,
+    pinClock(pinned, pinnedTicks) {
       base = pinned
+      ticks = pinnedTicks
     },
   }
 }

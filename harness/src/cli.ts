@@ -8,12 +8,14 @@ import { pathToFileURL } from 'node:url'
 import { ArgsError, didYouMean, type OptionSpecs, packageVersion, parseOptions, takeCommandWords, wantsVersion } from '../../lib/cli/args.ts'
 import { loadCatalog } from './catalog.ts'
 import { collectClientTests } from './client-tests.ts'
+import { conformanceOf } from './conformance.ts'
 import { computeCoverage } from './coverage.ts'
 import { collectCases } from './engine.ts'
 import { UsageError } from './errors.ts'
 import { type MatrixTarget, runMatrix } from './matrix.ts'
 import { type KeyPair, parseSecretKey } from './identity.ts'
 import { emptyProbe } from './probe.ts'
+import { replayOf } from './replay.ts'
 import { type RunOptions, runConformance } from './run.ts'
 import { defaultSettings } from './settings.ts'
 import { formatTotalsLine } from './stream.ts'
@@ -63,7 +65,7 @@ Commands:
   list              every case with its id, area, requirement ids, level and profile
   coverage          every requirement with the cases covering it (uncovered first)
   matrix            run several targets and write one comparison report
-  replay CASE_ID    re-run one property case with a given seed and path
+  replay CASE_ID    re-run one case exactly (seed, property path, clock)
 
 Run \`persona-conformance <command> --help\` for a command's options. Options may stand
 before or after the command; \`--version\` prints the version.
@@ -117,18 +119,21 @@ ${runFlags
 
 Exit code: 0 when every target exits 0, 2 for usage errors, else 1.
 `,
-  replay: `Usage: persona-conformance replay CASE_ID --seed N [--path P] [--now T] [WS_URL] [options]
+  replay: `Usage: persona-conformance replay CASE_ID --seed N [--path P] [--now T --ticks L] [WS_URL] [options]
 
 Re-runs one case exactly: the same seed makes the same keys, slugs and generated values;
 for a property case the path picks the same shrunk counterexample; --now pins the relay
-clock the case counted from, so its events get the same created_at and the same ids (a
-relay with a clock window refuses them once T is outside it). The report of a failure
-prints this command. Without WS_URL the embedded reference relay is used.
+clock the case counted from and --ticks replays when that clock passed a second, so its
+events get the same created_at and the same ids however long the replay takes (a relay
+with a clock window refuses them once T is outside it). The report of a failure prints
+this command. Without WS_URL the embedded reference relay is used.
 
 Options:
   --seed N          seed of the failing run (required)
   --path P          fast-check path of the counterexample (property cases)
   --now T           the case's clock base in seconds, e.g. 1796156662.734 (clockBase in the report)
+  --ticks L         the case's clock trace: call numbers of c.now() at which a second passed,
+                    e.g. 4,9, or none (clockTicks in the report; needs --now)
   --key SECRET, --key-file FILE   as for run
   --runs N          number of runs (default: the case's own)
   --http URL        HTTP origin of the target
@@ -151,6 +156,14 @@ function seconds(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   if (!/^\d+(\.\d{1,3})?$/.test(value)) throw new UsageError(`error: ${name} must be seconds (digits, up to 3 decimals), got ${JSON.stringify(value)}`)
   return Number(value)
+}
+
+/** `--ticks`: `none` or comma-separated call numbers. */
+function ticksOf(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined
+  if (value === 'none') return []
+  if (!/^\d+(,\d+)*$/.test(value)) throw new UsageError(`error: --ticks must be none or call numbers separated by commas, e.g. 4,9, got ${JSON.stringify(value)}`)
+  return value.split(',').map(Number)
 }
 
 function profileOf(value: string | undefined): Profile | undefined {
@@ -245,10 +258,23 @@ function runOptionsOf(values: RunValues): Omit<RunOptions, 'out'> {
   }
 }
 
+/** Every --json document names its format and version (schemas/cli-*.v1.schema.json). */
+export const JsonFormats = {
+  run: 'nip-ap-conformance-run-summary',
+  list: 'nip-ap-conformance-case-list',
+  coverage: 'nip-ap-conformance-coverage',
+  matrix: 'nip-ap-conformance-matrix-summary',
+  replay: 'nip-ap-conformance-replay',
+} as const
+export const JsonFormatVersion = 1
+
 function runSummary(report: Report, outDir: string) {
   return {
+    format: JsonFormats.run,
+    version: JsonFormatVersion,
     target: report.target,
     totals: report.totals,
+    conformance: conformanceOf(report),
     verdict: report.verdict,
     seed: report.settings.seed,
     out: outDir,
@@ -256,7 +282,7 @@ function runSummary(report: Report, outDir: string) {
       id: c.id,
       outcome: c.outcome,
       message: c.message,
-      ...(c.property ? { replay: c.property.replay } : {}),
+      replay: replayOf(c, report.settings.seed, report.target),
       ...(c.expectation ? { expectation: c.expectation.status } : {}),
     })),
   }
@@ -273,7 +299,7 @@ function printRunEnd(io: CliIo, report: Report, outDir: string, json: boolean): 
   for (const c of report.cases) {
     if (!failing.has(c.id)) continue
     io.err(`${c.outcome.toUpperCase()} ${c.id}: ${c.message}\n`)
-    if (c.property) io.err(`  replay: ${c.property.replay}\n`)
+    io.err(`  replay: ${replayOf(c, report.settings.seed, report.target)}\n`)
   }
   for (const error of report.runErrors) io.err(`ERROR ${error}\n`)
   io.err(`seed ${report.settings.seed}; reports in ${outDir}\n`)
@@ -345,7 +371,7 @@ async function commandList(args: string[], io: CliIo): Promise<number> {
     needs: c.declaration.needs ?? [],
   }))
   if (values.json) {
-    io.out(`${JSON.stringify({ cases: rows }, null, 2)}\n`)
+    io.out(`${JSON.stringify({ format: JsonFormats.list, version: JsonFormatVersion, cases: rows }, null, 2)}\n`)
     return ExitCodes.ok
   }
   const width = Math.max(4, ...rows.map((r) => r.id.length))
@@ -384,6 +410,8 @@ async function commandCoverage(args: string[], io: CliIo): Promise<number> {
     io.out(
       `${JSON.stringify(
         {
+          format: JsonFormats.coverage,
+          version: JsonFormatVersion,
           counts: coverage.counts,
           requirements: coverage.rows.map((row) => ({
             id: row.requirement.id,
@@ -468,7 +496,13 @@ async function commandMatrix(args: string[], io: CliIo): Promise<number> {
   if (values.json) {
     io.out(
       `${JSON.stringify(
-        { out: result.outDir, exitCode: result.exitCode, targets: result.matrix.targets.map((t) => ({ name: t.name, totals: t.totals, verdict: t.verdict })) },
+        {
+          format: JsonFormats.matrix,
+          version: JsonFormatVersion,
+          out: result.outDir,
+          exitCode: result.exitCode,
+          targets: result.matrix.targets.map((t) => ({ name: t.name, totals: t.totals, conformance: t.conformance, verdict: t.verdict })),
+        },
         null,
         2,
       )}\n`,
@@ -483,6 +517,7 @@ const ReplayOptionSpecs = {
   seed: { type: 'string' },
   path: { type: 'string' },
   now: { type: 'string' },
+  ticks: { type: 'string' },
   key: { type: 'string', multiple: true },
   'key-file': { type: 'string' },
   runs: { type: 'string' },
@@ -508,11 +543,13 @@ async function commandReplay(args: string[], io: CliIo): Promise<number> {
   const runs = integer('--runs', values.runs)
   const timeoutMs = integer('--timeout', values.timeout)
   const clockBase = seconds('--now', values.now)
+  const clockTicks = ticksOf(values.ticks)
   const profile = profileOf(values.profile)
   const keys = userKeysOf(values)
   const { report, outDir } = await runConformance({
     ...(url ? { url } : {}),
     ...(clockBase !== undefined ? { clockBase } : {}),
+    ...(clockTicks !== undefined ? { clockTicks } : {}),
     ...(keys.length > 0 ? { keys } : {}),
     ...(values.http ? { httpUrl: values.http } : {}),
     ...(profile ? { profile } : {}),
@@ -526,7 +563,7 @@ async function commandReplay(args: string[], io: CliIo): Promise<number> {
   const record = report.cases.find((c) => c.id === caseId)
   if (report.probe.reachable && !record) throw new UsageError(`error: no case with id ${caseId} (see \`persona-conformance list\`)`)
   if (values.json) {
-    io.out(`${JSON.stringify(record ?? null, null, 2)}\n`)
+    io.out(`${JSON.stringify({ format: JsonFormats.replay, version: JsonFormatVersion, case: record ?? null }, null, 2)}\n`)
   } else if (record) {
     io.out(`${record.outcome.toUpperCase()} ${record.id}${record.message ? `: ${record.message}` : ''}\n`)
     if (record.property) io.out(`counterexample: ${record.property.counterexample}\n`)

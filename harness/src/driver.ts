@@ -20,7 +20,7 @@ import { type CountReply, type Frame, type OkReply, type QueryReply, isOkFor, ok
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { Filter } from '../../spec/model/filter.ts'
 import { reasonPrefixOf } from '../../spec/model/reasons.ts'
-import { HarnessError } from './errors.ts'
+import { type AwaitedFrame, HarnessError } from './errors.ts'
 import type { KeyPair } from './identity.ts'
 import type { Transcript } from './transcript.ts'
 
@@ -57,17 +57,21 @@ export function transcriptObserver(transcript: Transcript, label: string): (even
   }
 }
 
-/** Turns a lib/nip01 failure into the HarnessError of the same kind; anything else passes through. */
-export function harnessErrorOf(error: unknown): unknown {
+/**
+ * Turns a lib/nip01 failure into the HarnessError of the same kind; anything else passes
+ * through. `awaited` names the frame a timed-out or cut-off wait was for (case.ts grades it).
+ */
+export function harnessErrorOf(error: unknown, awaited?: AwaitedFrame): unknown {
   if (!isNip01Error(error)) return error
-  return new HarnessError(error.kind === 'overflow' ? 'protocol' : error.kind, error.detail)
+  const missed = error.kind === 'timeout' || error.kind === 'disconnected' ? awaited : undefined
+  return new HarnessError(error.kind === 'overflow' ? 'protocol' : error.kind, error.detail, missed)
 }
 
-async function guarded<T>(work: Promise<T>): Promise<T> {
+async function guarded<T>(work: Promise<T>, awaited?: AwaitedFrame): Promise<T> {
   try {
     return await work
   } catch (error) {
-    throw harnessErrorOf(error)
+    throw harnessErrorOf(error, awaited)
   }
 }
 
@@ -247,10 +251,10 @@ export class RelayConnection {
 
   /** REQ until EOSE (or CLOSED), then CLOSE: the stored events matching `filters`. */
   async query(filters: Filter[], options: WaitOptions & { subId?: string } = {}): Promise<QueryReply> {
-    const reply = await guarded(this.socket.query(filters, withoutSince(options)))
+    const reply = await guarded(this.socket.query(filters, withoutSince(options)), 'eose')
     if (!this.shouldAuthenticate(this.socket, reply.closed)) return reply
     await this.ensureAuthenticated(this.socket, this.identity())
-    return guarded(this.socket.query(filters, withoutSince(options)))
+    return guarded(this.socket.query(filters, withoutSince(options)), 'eose')
   }
 
   /** Opens a live subscription; events are buffered from the moment REQ is sent. */
@@ -260,10 +264,10 @@ export class RelayConnection {
 
   /** NIP-45 COUNT. */
   async count(filters: Filter[], options: WaitOptions = {}): Promise<CountReply> {
-    const reply = await guarded(this.socket.count(filters, withoutSince(options)))
+    const reply = await guarded(this.socket.count(filters, withoutSince(options)), 'count')
     if (reply.ok || !this.shouldAuthenticate(this.socket, reply.closed)) return reply
     await this.ensureAuthenticated(this.socket, this.identity())
-    return guarded(this.socket.count(filters, withoutSince(options)))
+    return guarded(this.socket.count(filters, withoutSince(options)), 'count')
   }
 
   /** Closes every socket of the connection; resolves when closed or after the close deadline. */
@@ -367,17 +371,17 @@ export class Subscription {
 
   /** Waits for EOSE (or CLOSED) and returns the stored events delivered before it. */
   async stored(options: WaitOptions = {}): Promise<QueryReply> {
-    const reply = await guarded(this.inner.stored(withoutSince(options)))
+    const reply = await guarded(this.inner.stored(withoutSince(options)), 'eose')
     if (reply.eose) return reply
     const again = await this.connection.resubscribe(this.inner, this.filters)
     if (again === undefined) return reply
     this.inner = again
-    return guarded(again.stored(withoutSince(options)))
+    return guarded(again.stored(withoutSince(options)), 'eose')
   }
 
   /** Waits for an EVENT on this subscription satisfying `match` (already received ones count). */
   waitForEvent(match: (event: NostrEvent) => boolean, what: string, options: WaitOptions = {}): Promise<NostrEvent> {
-    return guarded(this.inner.waitForEvent(match, what, options))
+    return guarded(this.inner.waitForEvent(match, what, options), 'live')
   }
 
   /** Events arriving on this subscription within `windowMs` (bounded "nothing else arrives"). */

@@ -6,13 +6,19 @@
 
 export type HarnessErrorKind = 'timeout' | 'disconnected' | 'unreachable' | 'protocol' | 'auth' | 'http' | 'config'
 
+/** Frames a relay owes that a wait can miss: EOSE after a REQ, a live event, an answer to COUNT. */
+export type AwaitedFrame = 'eose' | 'live' | 'count'
+
 export class HarnessError extends Error {
   override name = 'HarnessError'
   readonly kind: HarnessErrorKind
+  /** For a `timeout` or `disconnected` while waiting for one of these frames: which one. */
+  readonly awaited: AwaitedFrame | undefined
 
-  constructor(kind: HarnessErrorKind, message: string) {
+  constructor(kind: HarnessErrorKind, message: string, awaited?: AwaitedFrame) {
     super(`${kind}: ${message}`)
     this.kind = kind
+    this.awaited = awaited
   }
 }
 

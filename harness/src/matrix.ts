@@ -5,6 +5,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { type Conformance, conformanceOf } from './conformance.ts'
 import { renderMatrixHtml } from './render/matrix-html.ts'
 import { renderMatrixSummary } from './render/matrix-markdown.ts'
 import { type RunOptions, SuiteVersion, runConformance } from './run.ts'
@@ -32,6 +33,8 @@ export interface MatrixTargetSummary {
   /** Relative path of the target's own report directory. */
   dir: string
   totals: Totals
+  /** MUST and SHOULD cases passed of those that applied, per profile; apart from the gate (`verdict`). */
+  conformance: Conformance
   verdict: Verdict
   durationMs: number
   expectationsFile?: string
@@ -112,6 +115,7 @@ export function buildMatrix(reports: ReadonlyArray<{ dir: string; report: Report
       ...(software ? { software } : {}),
       dir,
       totals: report.totals,
+      conformance: conformanceOf(report),
       verdict: report.verdict,
       durationMs: report.durationMs,
       ...(report.expectationsFile ? { expectationsFile: report.expectationsFile } : {}),

@@ -14,14 +14,14 @@ import { randomBytes } from 'node:crypto'
 import { finalizeEvent } from 'nostr-tools/pure'
 import { Nip01Connection } from '../../lib/nip01/connection.ts'
 import { type Nip01Error, isNip01Error } from '../../lib/nip01/errors.ts'
-import type { Frame } from '../../lib/nip01/frames.ts'
+import type { Frame, OkReply, QueryReply } from '../../lib/nip01/frames.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { reasonPrefixOf } from '../../spec/model/reasons.ts'
 import { transcriptObserver } from './driver.ts'
 import { type KeyPair, freshKeys, uniqueSlug } from './identity.ts'
 import type { Transcript } from './transcript.ts'
-import type { AuthNeed, AuthProbe, Finding } from './types.ts'
+import type { AuthProbe, Delivery, Finding } from './types.ts'
 
 export interface WebSocketProbeOptions {
   timeoutMs: number
@@ -40,6 +40,7 @@ export interface WebSocketProbe {
   detail: string
   roundTripMs?: number
   count: { available: boolean; detail: string }
+  delivery: Delivery
   auth: AuthProbe
   findings: Finding[]
 }
@@ -111,32 +112,28 @@ export async function probeWebSocket(url: string, options: WebSocketProbeOptions
   const notes: string[] = []
   let count: { available: boolean; detail: string } = { available: false, detail: 'not probed: WebSocket unreachable' }
   let roundTrip: number | undefined
-  let eose = false
+  const delivery: Delivery = { eose: 'unknown', live: 'unknown', count: 'unknown' }
   let usable = true
   let blockedReason: string | undefined
 
   const opened = await attempt(connect)
   if (!opened.ok) {
-    return { reachable: false, unreachableReason: opened.error.message, detail: opened.error.message, count, auth: { ...auth, detail: 'not probed' }, findings }
+    return { reachable: false, unreachableReason: opened.error.message, detail: opened.error.message, count, delivery, auth: { ...auth, detail: 'not probed' }, findings }
   }
 
   try {
-    // REQ: a random id, so nothing is stored under it; EOSE, CLOSED or silence.
-    const reqFilter = { ids: [randomBytes(32).toString('hex')], limit: 1 }
+    // REQ for the id of a persona not yet sent (EOSE, CLOSED or silence), then the persona
+    // itself: any OK shows a NIP-01 relay, and the open REQ shows whether it delivers live.
     const t0 = Date.now()
-    const req = await attempt(async () => (await connect()).query([reqFilter], { timeoutMs }))
+    const first = await exchange(freshKeys())
+    const { req, event } = first
     if (req.ok) {
       roundTrip = Date.now() - t0
-      eose = req.value.eose
       auth.req = isAuthRequired(req.value.closed) ? 'required' : req.value.eose ? 'not-required' : 'unknown'
       notes.push(req.value.eose ? 'REQ answered with EOSE' : `REQ answered with CLOSED ${JSON.stringify(req.value.closed)}`)
     } else {
       notes.push(`REQ: ${req.error.message}`)
     }
-
-    // EVENT: one persona of a key made for the probe; any OK shows a NIP-01 relay.
-    const writer = freshKeys()
-    const event = await attempt(async () => (await connect()).publish(probePersona(writer), { timeoutMs }))
     if (event.ok) {
       auth.event = isAuthRequired(event.value.message) && !event.value.accepted ? 'required' : event.value.accepted ? 'not-required' : 'unknown'
       notes.push(`EVENT answered with OK ${event.value.accepted} ${JSON.stringify(event.value.message)}`)
@@ -152,6 +149,7 @@ export async function probeWebSocket(url: string, options: WebSocketProbeOptions
       const countFilter = [{ kinds: [PersonaKind], authors: [freshKeys().pubkey] }]
       const counted = await attempt(async () => (await connect()).count(countFilter, { timeoutMs: shortWait }))
       count = countResult(counted, shortWait)
+      delivery.count = deliveryOfCount(counted)
       if (counted.ok && !counted.value.ok && isAuthRequired(counted.value.closed)) auth.count = 'required'
       else if (counted.ok && counted.value.ok) auth.count = 'not-required'
 
@@ -204,32 +202,56 @@ export async function probeWebSocket(url: string, options: WebSocketProbeOptions
     await socket?.close()
   }
 
+  /**
+   * A REQ for the id of a persona of `keys` not sent yet, then the persona on the same
+   * connection: records whether the REQ ended with EOSE (`delivery.eose`) and whether the
+   * persona, once accepted, was delivered live on the open REQ (`delivery.live`).
+   */
+  async function exchange(keys: KeyPair): Promise<{ req: Attempt<QueryReply>; event: Attempt<OkReply> }> {
+    const persona = probePersona(keys)
+    const opened = await attempt(connect)
+    if (!opened.ok) return { req: opened, event: opened }
+    const conn = opened.value
+    const sub = await attempt(async () => conn.subscribe([{ ids: [persona.id] }]))
+    if (!sub.ok) return { req: sub, event: sub }
+    const req = await attempt(() => sub.value.stored({ timeoutMs }))
+    if (req.ok && req.value.eose) delivery.eose = 'yes'
+    else if (!req.ok && req.error.kind === 'timeout' && delivery.eose === 'unknown') delivery.eose = 'no'
+    const event = await attempt(async () => (await connect()).publish(persona, { timeoutMs }))
+    const subOpen = conn.isOpen && socket === conn && !(req.ok && !req.value.eose)
+    if (event.ok && event.value.accepted && subOpen) {
+      const live = await attempt(() => sub.value.waitForEvent((e) => e.id === persona.id, 'the probe persona delivered live', { timeoutMs }))
+      if (live.ok) delivery.live = 'yes'
+      else if (live.error.kind === 'timeout' && delivery.live === 'unknown') delivery.live = 'no'
+    }
+    if (conn.isOpen) conn.send(['CLOSE', sub.value.id])
+    return { req, event }
+  }
+
   /** After AUTH: repeats what was refused and checks whether a connection writes for other keys. True when something refused before is served now. */
   async function afterAuth(conn: Nip01Connection, identity: KeyPair): Promise<boolean> {
     let served = false
-    if (auth.req === 'required' || !eose) {
-      const again = await attempt(() => conn.query([{ ids: [randomBytes(32).toString('hex')], limit: 1 }], { timeoutMs }))
-      if (again.ok && again.value.eose) {
-        eose = true
-        served = auth.req === 'required'
-        notes.push('REQ after AUTH answered with EOSE')
-      }
-    }
     if (auth.count === 'required') {
       const again = await attempt(() => conn.count([{ kinds: [PersonaKind], authors: [identity.pubkey] }], { timeoutMs: shortWait }))
       count = countResult(again, shortWait, ' after AUTH')
+      delivery.count = deliveryOfCount(again)
       served ||= count.available
     }
-    const own = await attempt(() => conn.publish(probePersona(identity), { timeoutMs }))
-    if (own.ok && own.value.accepted) served ||= auth.event === 'required'
-    const other = await attempt(() => conn.publish(probePersona(freshKeys()), { timeoutMs }))
-    if (own.ok && other.ok && own.value.accepted) {
+    // The authenticated key's own persona: REQ and EVENT again, and live delivery.
+    const own = await exchange(identity)
+    if (own.req.ok && own.req.value.eose) {
+      served ||= auth.req === 'required'
+      notes.push('REQ after AUTH answered with EOSE')
+    }
+    if (own.event.ok && own.event.value.accepted) served ||= auth.event === 'required'
+    const other = await attempt(async () => (await connect()).publish(probePersona(freshKeys()), { timeoutMs }))
+    if (own.event.ok && other.ok && own.event.value.accepted) {
       auth.bindsKey = !other.value.accepted
       notes.push(
         `after AUTH an EVENT by the authenticated key got OK true, one by another key OK ${other.value.accepted} ${JSON.stringify(other.value.message)}`,
       )
-    } else if (own.ok) {
-      notes.push(`after AUTH an EVENT by the authenticated key got OK ${own.value.accepted} ${JSON.stringify(own.value.message)}`)
+    } else if (own.event.ok) {
+      notes.push(`after AUTH an EVENT by the authenticated key got OK ${own.event.value.accepted} ${JSON.stringify(own.event.value.message)}`)
     }
     return served
   }
@@ -237,16 +259,26 @@ export async function probeWebSocket(url: string, options: WebSocketProbeOptions
   auth.challenge = challengeSeen
   auth.detail = describeAuth(auth)
   const reachable = spoke !== undefined && usable
-  const detail = reachable ? (eose ? 'REQ answered with EOSE' : `answers NIP-01 frames, but REQ got no EOSE (${notes[0] ?? ''})`) : (blockedReason ?? notes.join('; '))
+  const detail = reachable
+    ? delivery.eose === 'yes'
+      ? 'REQ answered with EOSE'
+      : `answers NIP-01 frames, but REQ got no EOSE (${notes[0] ?? ''})`
+    : (blockedReason ?? notes.join('; '))
   return {
     reachable,
     ...(reachable ? {} : { unreachableReason: blockedReason ?? notes.join('; ') }),
     detail,
     ...(roundTrip !== undefined ? { roundTripMs: roundTrip } : {}),
     count,
+    delivery,
     auth,
     findings,
   }
+}
+
+function deliveryOfCount(counted: Attempt<Awaited<ReturnType<Nip01Connection['count']>>>): Delivery['count'] {
+  if (counted.ok) return counted.value.ok ? 'answered' : 'closed'
+  return counted.error.kind === 'timeout' || counted.error.kind === 'disconnected' ? 'missing' : 'unknown'
 }
 
 function countResult(counted: Attempt<Awaited<ReturnType<Nip01Connection['count']>>>, waitMs: number, suffix = ''): { available: boolean; detail: string } {

@@ -37,7 +37,8 @@ describe('probe', () => {
     expect(disagreeing).toEqual(
       expect.arrayContaining(['NIP-45 COUNT', 'NIP-11 limitation.max_subid_length', 'NIP-11 CORS header']),
     )
-    expect(result.capabilities.count).toMatchObject({ available: false })
+    // NIP-11 claims NIP-45: its COUNT case runs (and fails) instead of skipping.
+    expect(result.capabilities.count).toMatchObject({ available: true, reason: expect.stringMatching(/^NIP-11 claims NIP-45; the probe saw: COUNT refused with CLOSED/) })
     expect(result.capabilities['clock-window'].available).toBe(false)
   })
 
@@ -78,7 +79,8 @@ describe('probe', () => {
   test('a relay that closes the socket on COUNT is reachable, without COUNT', async () => {
     const result = await probe({ behaviour: 'honest', onCount: 'disconnect' })
     expect(result.reachable).toBe(true)
-    expect(result.capabilities.count).toEqual({ available: false, reason: 'the relay closed the connection on COUNT' })
+    expect(result.capabilities.count).toEqual({ available: true, reason: 'NIP-11 claims NIP-45; the probe saw: the relay closed the connection on COUNT' })
+    expect(result.delivery).toEqual({ eose: 'yes', live: 'yes', count: 'missing' })
     expect(result.auth.event).toBe('not-required')
   })
 

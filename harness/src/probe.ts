@@ -108,7 +108,9 @@ export async function probeTarget(target: Pick<TargetInfo, 'url' | 'httpUrl'>, o
   for (const name of Capabilities) set(name, false, 'not probed')
   set('websocket', reachable, ws.detail)
   set('nip11', nip11.result.served, nip11.result.served ? 'NIP-11 document served' : (nip11.result.error ?? 'no NIP-11 document'))
-  set('count', countObserved.available, countObserved.detail)
+  // A relay that claims NIP-45 owes COUNT: its cases run (and fail) rather than skip.
+  const claims45 = claimsNip(45) === true
+  set('count', countObserved.available || claims45, countObserved.available || !claims45 ? countObserved.detail : `NIP-11 claims NIP-45; the probe saw: ${countObserved.detail}`)
   set('http-bridge', http.bridge, http.detail)
   set('http-auth', http.auth === 'nip98', http.detail)
   set('nip42', ws.auth.challenge !== 'none', ws.auth.detail)
@@ -123,6 +125,7 @@ export async function probeTarget(target: Pick<TargetInfo, 'url' | 'httpUrl'>, o
     ...(ws.unreachableReason !== undefined && !reachable ? { unreachableReason: ws.unreachableReason } : {}),
     ...(ws.roundTripMs !== undefined ? { websocketRoundTripMs: ws.roundTripMs } : {}),
     nip11: nip11.result,
+    delivery: ws.delivery,
     auth: ws.auth,
     http: { bridge: http.bridge, auth: http.auth, detail: http.detail },
     clock: { ...clock, ...(window ? { window } : {}) },
@@ -276,6 +279,7 @@ export function emptyProbe(reason: string): ProbeResult {
     reachable: false,
     unreachableReason: reason,
     nip11: { served: false, supportedNips: [], limitation: {} },
+    delivery: { eose: 'unknown', live: 'unknown', count: 'unknown' },
     auth: { challenge: 'none', event: 'unknown', req: 'unknown', count: 'unknown', accepted: null, answered: null, bindsKey: null, identity: 'harness', detail: reason },
     http: { bridge: false, auth: 'unknown', detail: reason },
     clock: { offsetSeconds: 0, uncertaintySeconds: 0, method: 'none' },

@@ -76,6 +76,7 @@ export class CaseReporter implements Reporter {
       ...(grade.details ? { details: grade.details } : {}),
       durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
       ...(meta.clockBase !== undefined ? { clockBase: meta.clockBase } : {}),
+      ...(meta.clockTicks !== undefined && meta.clockTicks.length > 0 ? { clockTicks: meta.clockTicks } : {}),
       warnings: meta.warnings ?? [],
       findings: meta.findings ?? [],
       ...(meta.property ? { property: meta.property } : {}),

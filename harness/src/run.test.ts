@@ -32,7 +32,7 @@ function outDir(): string {
 }
 
 async function run(relay: FakeRelay, options: Partial<RunOptions> = {}): Promise<Report> {
-  const { report } = await runConformance({ url: relay.url, include, timeoutMs: 400, seed: 7, out: outDir(), ...options })
+  const { report } = await runConformance({ url: relay.url, include, timeoutMs: 1000, seed: 7, out: outDir(), ...options })
   return report
 }
 
@@ -46,7 +46,7 @@ describe('a run against an honest relay', () => {
   const out = outDir()
   beforeAll(async () => {
     relay = await fake({ behaviour: 'honest' })
-    report = (await runConformance({ url: relay.url, include, timeoutMs: 400, seed: 7, out, profile: 'core' })).report
+    report = (await runConformance({ url: relay.url, include, timeoutMs: 1000, seed: 7, out, profile: 'core' })).report
   })
 
   test('grades every outcome path', () => {
@@ -79,7 +79,7 @@ describe('a run against an honest relay', () => {
     expect(byId.get('fixture.property-control')?.message).toMatch(/^control failed: control failed at n = \d+$/)
     expect(byId.get('fixture.skip-body')?.message).toBe('the target does not claim this')
     expect(byId.get('fixture.skip-nip')?.message).toBe('the target does not claim NIP-98 (NIP-11 supported_nips: 1, 11, 45)')
-    expect(byId.get('fixture.error-timeout')?.message).toBe('timeout: ws1: waited 400 ms for a NEVER frame; it did not come')
+    expect(byId.get('fixture.error-timeout')?.message).toBe('timeout: ws1: waited 1000 ms for a NEVER frame; it did not come')
     expect(byId.get('fixture.error-bug')?.message).toMatch(/^TypeError: /)
     expect(byId.get('fixture.fail')?.message).toBe('expected the event to be refused, relay answered OK true ""')
     expect(byId.get('fixture.soft-warn')?.warnings).toEqual(['the relay should have said something nice'])
@@ -90,7 +90,7 @@ describe('a run against an honest relay', () => {
     expect(failure?.property).toMatchObject({ seed: 7, counterexample: '[5]' })
     expect(failure?.property?.clockBase).toEqual(expect.any(Number))
     expect(failure?.property?.replay).toBe(
-      `npx persona-conformance replay fixture.property-fail --seed 7 --path ${failure?.property?.path} --now ${failure?.property?.clockBase} ${relay.url}`,
+      `npx persona-conformance replay fixture.property-fail --seed 7 --path ${failure?.property?.path} --now ${failure?.property?.clockBase} --ticks ${failure?.property?.clockTicks?.join(',') ?? 'none'} ${relay.url}`,
     )
     expect(failure?.transcript.some((e) => e.dir === 'send' && e.text.includes('"n5-'))).toBe(true)
   })
@@ -188,7 +188,9 @@ describe('hostile relays end in errors, never a hang or a fail', () => {
     expect(report.probe.reachable).toBe(false)
     expect(report.verdict.exitCode).toBe(3)
     expect(report.cases).toEqual([])
-    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('**UNREACHABLE**')
+    const summary = readFileSync(join(out, 'summary.md'), 'utf8')
+    expect(summary).toContain('Conformance: **not tested** (the target could not be reached)')
+    expect(summary).toContain('CI gate: **unreachable**: target unreachable (exit code 3)')
   })
 
   test('nothing listening: exit code 3', async () => {

@@ -11,6 +11,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import fc from 'fast-check'
 import { type EmbeddedTarget, httpUrlOf, startEmbeddedRelay } from './embedded.ts'
 import { loadCatalog } from './catalog.ts'
+import { computeConformance } from './conformance.ts'
 import { RepoRoot, runSuites } from './engine.ts'
 import { UsageError } from './errors.ts'
 import { type ExpectationsFile, applyExpectations, loadExpectations } from './expectations.ts'
@@ -57,6 +58,8 @@ export interface RunOptions {
   skewSeconds?: number
   /** Pinned clock base for every case (replay `--now`). */
   clockBase?: number
+  /** The clock trace of the case replayed (replay `--ticks`; needs clockBase). */
+  clockTicks?: number[]
   /** The user's keys for relays with an allowlist (never written to a report). */
   keys?: KeyPair[]
   out: string
@@ -103,6 +106,13 @@ function validate(options: RunOptions): void {
   positive('--runs', options.runs)
   if (options.clockBase !== undefined && (!Number.isFinite(options.clockBase) || options.clockBase < 0)) {
     throw new UsageError(`error: --now must be a non-negative number of seconds, got ${options.clockBase}`)
+  }
+  if (options.clockTicks !== undefined) {
+    if (options.clockBase === undefined) throw new UsageError('error: --ticks needs --now (the trace counts from the clock base)')
+    const ticks = options.clockTicks
+    if (!ticks.every((t, i) => Number.isSafeInteger(t) && t >= 0 && (i === 0 || t >= (ticks[i - 1] as number)))) {
+      throw new UsageError(`error: --ticks must be non-decreasing call numbers (0, 1, ...), got ${ticks.join(',')}`)
+    }
   }
   if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) {
     throw new UsageError(`error: --seed must be an integer, got ${options.seed}`)
@@ -170,6 +180,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
       ...(options.runs !== undefined ? { runs: options.runs } : {}),
       ...(options.path !== undefined ? { path: options.path } : {}),
       ...(options.clockBase !== undefined ? { clockBase: options.clockBase } : {}),
+      ...(options.clockTicks !== undefined ? { clockTicks: options.clockTicks } : {}),
       ...(options.keys?.length ? { userKeys: options.keys.length } : {}),
       ...(options.only ? { only: options.only } : {}),
       ...(options.skip ? { skip: options.skip } : {}),
@@ -223,6 +234,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
       finishedAt: new Date().toISOString(),
       durationMs: Date.now() - started,
       totals: totalsOf(cases),
+      conformance: computeConformance(cases, settings.profile),
       ...(gate.summary ? { expectations: { ...gate.summary, statuses: Object.fromEntries(gate.statuses) } } : {}),
       verdict,
       runErrors,

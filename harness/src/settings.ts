@@ -25,6 +25,7 @@ export function defaultSettings(overrides: Partial<RunSettings> & { profile?: Pr
     ...(overrides.runs !== undefined ? { runs: overrides.runs } : {}),
     ...(overrides.path !== undefined ? { path: overrides.path } : {}),
     ...(overrides.clockBase !== undefined ? { clockBase: overrides.clockBase } : {}),
+    ...(overrides.clockTicks !== undefined ? { clockTicks: overrides.clockTicks } : {}),
     ...(overrides.userKeys !== undefined ? { userKeys: overrides.userKeys } : {}),
     only: overrides.only ?? [],
     skip: overrides.skip ?? [],

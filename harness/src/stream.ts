@@ -3,6 +3,7 @@
  * It is the single source for every rendering; `assembleReport` turns it into report.json.
  */
 
+import { computeConformance } from './conformance.ts'
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import type { CaseRecord, ExpectationsSummary, FooterRecord, HeaderRecord, ProbeRecord, Report, StreamRecord, Totals } from './types.ts'
 
@@ -81,6 +82,7 @@ export function assembleReport(records: readonly StreamRecord[]): Report {
     durationMs: footer.durationMs,
     probe: probe.probe,
     totals: footer.totals,
+    conformance: footer.conformance ?? computeConformance(cases, header.settings.profile),
     cases,
     ...(expectations ? { expectations } : {}),
     verdict: footer.verdict,

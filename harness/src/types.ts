@@ -5,6 +5,7 @@
  */
 
 import type { CatalogRequirement } from './catalog.ts'
+import type { Conformance } from './conformance.ts'
 
 /** Version of the report stream and report.json format (harness/schemas/report.v1.json). */
 export const ReportFormatVersion = 1
@@ -83,6 +84,8 @@ export interface PropertyFailure {
   numShrinks: number
   /** The relay clock (seconds, to the millisecond) the failing run started from; replay `--now` pins it. */
   clockBase?: number
+  /** The failing run's clock trace (CaseRecord.clockTicks); replay `--ticks` replays it. */
+  clockTicks?: number[]
   replay: string
 }
 
@@ -101,6 +104,8 @@ export interface CaseRuntimeMeta {
   skipReason?: string
   /** The relay clock (seconds) `c.now()` counted from in this case (the last run of a property). */
   clockBase?: number
+  /** The calls of `c.now()` at which its value passed another whole second (CaseRecord.clockTicks). */
+  clockTicks?: number[]
 }
 
 export interface TargetInfo {
@@ -140,6 +145,18 @@ export interface AuthProbe {
   detail: string
 }
 
+/**
+ * What the probe saw the relay send: EOSE after a REQ, an accepted event delivered live on an
+ * open REQ, an answer to COUNT. `no`/`missing`: silence or a hang-up where it was due;
+ * `unknown`: not seen either way (refused, not tried). A case whose wait for one of these
+ * times out on a relay that showed `no` ends as a failed control (skip), unless the case owns it.
+ */
+export interface Delivery {
+  eose: 'yes' | 'no' | 'unknown'
+  live: 'yes' | 'no' | 'unknown'
+  count: 'answered' | 'closed' | 'missing' | 'unknown'
+}
+
 export interface ProbeResult {
   reachable: boolean
   /** Why the WebSocket could not be used, when unreachable. */
@@ -155,6 +172,8 @@ export interface ProbeResult {
     limitation: Record<string, unknown>
     error?: string
   }
+  /** What the relay sends in answer to REQ, live and COUNT, as observed. */
+  delivery: Delivery
   /** NIP-42 AUTH as observed on the WebSocket. */
   auth: AuthProbe
   http: {
@@ -195,6 +214,12 @@ export interface RunSettings {
    * with the same seed it reproduces the same created_at values, hence the same event ids.
    */
   clockBase?: number
+  /**
+   * With `clockBase` (replay `--ticks`): the clock trace of the run replayed. `c.now()` then
+   * does not read the clock: its n-th call (from 0) answers floor(clockBase) plus the number
+   * of ticks <= n, the values the run got, whatever the time the replay takes.
+   */
+  clockTicks?: number[]
   /** How many keys the user gave (`--key`, `--key-file`); the keys themselves are never recorded. */
   userKeys?: number
   only: string[]
@@ -228,6 +253,13 @@ export interface CaseRecord {
   durationMs: number
   /** The relay clock (seconds) `c.now()` counted from; `replay --now` pins it to reproduce the case's event ids. */
   clockBase?: number
+  /**
+   * The case's clock trace: the calls of `c.now()` (numbered from 0) at which its value
+   * passed another whole second after floor(clockBase), one entry per second (a call that
+   * jumped two seconds is listed twice). `replay --now B --ticks T` gives every call the
+   * value it had, so the same created_at values, so the same event ids.
+   */
+  clockTicks?: number[]
   warnings: string[]
   findings: Finding[]
   property?: PropertyFailure
@@ -318,6 +350,8 @@ export interface FooterRecord {
   finishedAt: string
   durationMs: number
   totals: Totals
+  /** MUST and SHOULD cases passed of those that applied, per profile (harness/src/conformance.ts). */
+  conformance?: Conformance
   expectations?: FooterExpectations
   verdict: Verdict
   /** Errors vitest reported outside any case (e.g. a suite file that does not load). */
@@ -342,6 +376,8 @@ export interface Report {
   catalog: CatalogSnapshot
   probe: ProbeResult
   totals: Totals
+  /** MUST and SHOULD cases passed of those that applied, per profile; apart from the gate (`verdict`). */
+  conformance?: Conformance
   cases: CaseRecord[]
   expectations?: ExpectationsSummary
   verdict: Verdict

@@ -4,6 +4,7 @@
  */
 
 import { emptyProbe } from '../src/probe.ts'
+import { computeConformance } from '../src/conformance.ts'
 import { totalsOf } from '../src/stream.ts'
 import type { CaseRecord, FooterRecord, HeaderRecord, ProbeRecord, ProbeResult, Report, StreamRecord } from '../src/types.ts'
 
@@ -99,7 +100,7 @@ export function fixtureStream(): StreamRecord[] {
     type: 'header',
     format: 'nip-ap-conformance-report',
     version: 1,
-    contract: '1.0',
+    contract: '1.1',
     suiteVersion: '0.1.0',
     startedAt: '2026-01-01T00:00:00.000Z',
     target: { name: 'fixture', url: 'ws://127.0.0.1:1234', httpUrl: 'http://127.0.0.1:1234', embedded: false },
@@ -124,6 +125,7 @@ export function fixtureStream(): StreamRecord[] {
     finishedAt: '2026-01-01T00:00:03.000Z',
     durationMs: 3000,
     totals: totalsOf(fixtureCases),
+    conformance: computeConformance(fixtureCases, 'core'),
     expectations: {
       file: 'expect.json',
       unexpectedFailures: ['slug.invalid-refused', 'deletion.author-only'],
@@ -150,6 +152,7 @@ export function fixtureReport(): Report {
     durationMs: footer.durationMs,
     probe: fixtureProbe(),
     totals: footer.totals,
+    conformance: footer.conformance,
     cases: [...fixtureCases].sort((a, b) => (a.id < b.id ? -1 : 1)),
     expectations: expectations as NonNullable<Report['expectations']>,
     verdict: footer.verdict,

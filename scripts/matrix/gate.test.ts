@@ -31,6 +31,13 @@ describe('gateMatrix', () => {
     expect(gateMatrix([result(referenceEntry, { ...reference, cases })]).problems).toEqual(['reference: replaceable.tie-break skip: needs count'])
   })
 
+  test('the reference relay may skip a case that needs a capability it is known to lack (NIP-42), and no other', () => {
+    const { reference } = cleanPair()
+    const capabilities = { ...reference.probe.capabilities, nip42: { available: false, reason: 'no NIP-42 challenge' } }
+    const cases = reference.cases.map((c, i) => (i === 0 ? { ...c, outcome: 'skip' as const, needs: ['nip42' as const], message: 'needs nip42: no NIP-42 challenge' } : c))
+    expect(gateMatrix([result(referenceEntry, { ...reference, probe: { ...reference.probe, capabilities }, cases })]).problems).toEqual([])
+  })
+
   test("a third party's unexpected failure is listed with its message", () => {
     const { thirdParty } = fixturePair({ port: 1, repoRoot: '/r' })
     const gate = gateMatrix([result(thirdEntry, thirdParty)])

@@ -70,8 +70,8 @@ describe('README summary block', () => {
     const out = publish(40001, '/r')
     const matrix = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))
     const block = renderSummaryBlock(matrix)
-    expect(block).toContain('| [reference](reference/index.html) | reference-relay 0.1.0 | 3 | 3 | 0 | 0 | 0 | 0 | none allowed | clean |')
-    expect(block).toContain('| [third](third/index.html) | third-relay 1.2.3 | 3 | 0 | 2 | 0 | 1 | 0 | 1 | regressed |')
+    expect(block).toContain('| [reference](reference/index.html) | reference-relay 0.1.0 | 3/3 | 3 | 3 | 0 | 0 | 0 | 0 | none allowed | clean |')
+    expect(block).toContain('| [third](third/index.html) | third-relay 1.2.3 | 0/2 | 3 | 0 | 2 | 0 | 1 | 0 | 1 | regressed |')
     const readme = `# Title\n\n${SummaryBlockStart}\nold\n${SummaryBlockEnd}\n\nafter\n`
     expect(replaceSummaryBlock(readme, block)).toBe(`# Title\n\n${block}\n\nafter\n`)
     expect(replaceSummaryBlock('no markers', block)).toBe('no markers')

@@ -44,14 +44,16 @@ export function renderSummaryBlock(matrix: MatrixReport): string {
     const expected = matrix.cases.filter((c) => c.results[t.name]?.expectation !== undefined).length
     const gate = t.verdict.exitCode === 0 ? 'clean' : t.verdict.exitCode === 3 ? 'unreachable' : 'regressed'
     const { cases, pass, fail, warn, skip, error } = t.totals
-    return `| [${t.name}](${t.dir}/index.html) | ${t.software ?? '—'} | ${cases} | ${pass} | ${fail} | ${warn} | ${skip} | ${error} | ${t.embedded ? 'none allowed' : expected} | ${gate} |`
+    const core = t.conformance.profiles.find((p) => p.profile === 'core')
+    const must = core && t.probe.reachable ? `${core.must.passed}/${core.must.applicable}` : '—'
+    return `| [${t.name}](${t.dir}/index.html) | ${t.software ?? '—'} | ${must} | ${cases} | ${pass} | ${fail} | ${warn} | ${skip} | ${error} | ${t.embedded ? 'none allowed' : expected} | ${gate} |`
   })
   return [
     SummaryBlockStart,
     `Suite ${matrix.suiteVersion}, ${matrix.cases.length} cases, fixed seed. Full table: [index.html](index.html) · [summary.md](summary.md).`,
     '',
-    '| relay | software | cases | pass | fail | warn | skip | error | known failures | gate |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| relay | software | core MUST passed | cases | pass | fail | warn | skip | error | known failures | gate |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows,
     SummaryBlockEnd,
   ].join('\n')

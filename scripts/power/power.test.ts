@@ -1,19 +1,24 @@
 /**
  * Proof of power, part of `npm test`: the suites detect every test fault of the reference
- * relay, and the healthy relay passes with no failure or error beyond its listed known
- * deviations. One vitest run holds every relay (scripts/power/power.ts). Each fault is
- * checked with the quickest one or two cases that detected it when reports/kill-table.json
- * was generated; a fault missing from the table (or no longer detected by those cases) is
- * re-run against every case of its suite areas before the test gives up on it.
+ * relay and catch every defect of the independent core relay (test-relays/), the negative
+ * controls keep their properties, and the healthy reference relay passes with no failure or
+ * error beyond its listed known deviations. One vitest run holds every relay
+ * (scripts/power/power.ts). Each fault and defect is checked with the quickest one or two
+ * cases that detected it when reports/kill-table.json was generated; one missing from the
+ * table (or no longer detected by those cases) is re-run against every case before the test
+ * gives up on it. Variations are checked by `npm run kill-table` only (every case against
+ * each one is too slow for `npm test`).
  */
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { RepoRoot } from '../../harness/src/engine.ts'
-import { type FaultInfo, type FaultName, Faults } from '../../reference-relay/test-support/faults.ts'
-import type { KillTable } from './kill-table.ts'
-import { AllFaults, SuiteAreasByFaultArea, type Target, areaSelection, detecting, healthyProblems, loadKnownDeviations, runPower } from './power.ts'
+import { type FaultName, Faults } from '../../reference-relay/test-support/faults.ts'
+import { controlProblems, isControl } from './controls.ts'
+import type { DetectingCase, KillTable } from './kill-table.ts'
+import { SuiteAreasByDefectArea, SuiteAreasByFaultArea, type Selection, UncaughtDefects, type Target, type TargetRun, areaSelection, catching, detecting, healthyProblems, loadKnownDeviations, runPower } from './power.ts'
+import { JudgedFaults, type RelaySpec, independentDefects, siblingOf, specName } from './targets.ts'
 
 function readKillTable(): KillTable | undefined {
   const file = join(RepoRoot, 'reports/kill-table.json')
@@ -23,19 +28,45 @@ function readKillTable(): KillTable | undefined {
 /** A second detector is re-run too when it took less than this against the fault. */
 const SecondCaseBudgetMs = 1000
 
-/** The quickest case that detected `fault` last time (and the next one if quick too), when their files still exist. */
-function recordedSelection(table: KillTable | undefined, fault: FaultName): Target['selection'] | undefined {
-  const row = table?.faults.find((r) => r.name === fault)
-  if (row === undefined || row.detecting.length === 0) return undefined
-  const byDuration = [...row.detecting].sort((a, b) => (a.durationMs ?? 0) - (b.durationMs ?? 0))
+/** The quickest recorded detector (and the next one if quick too), when their files still exist. */
+function quickest(detectors: readonly DetectingCase[] | undefined): Selection | undefined {
+  if (detectors === undefined || detectors.length === 0) return undefined
+  const byDuration = [...detectors].sort((a, b) => (a.durationMs ?? 0) - (b.durationMs ?? 0))
   const chosen = byDuration.filter((c, i) => i === 0 || (i === 1 && (c.durationMs ?? 0) < SecondCaseBudgetMs))
-  const files = [...new Set(chosen.map((c) => c.file))]
-  if (!files.every((file) => existsSync(join(RepoRoot, file)))) return undefined
-  return { cases: chosen.map((c) => c.id), files }
+  return casesIn(chosen)
+}
+
+function casesIn(cases: readonly { id: string; file: string }[]): Selection | undefined {
+  const files = [...new Set(cases.map((c) => c.file))]
+  if (cases.length === 0 || !files.every((file) => existsSync(join(RepoRoot, file)))) return undefined
+  return { cases: cases.map((c) => c.id), files }
+}
+
+const table = readKillTable()
+const recordedDefects = new Map((table?.independent?.defects ?? []).map((row) => [row.name, row]))
+/** Origin relay defects are re-checked when the kill table records them caught (the quickest detectors). */
+const recordedOriginCatches = (table?.origin?.defects ?? []).flatMap((row) => {
+  const selection = quickest(row.detecting)
+  return selection ? [{ spec: { kind: 'origin', defect: row.name } as RelaySpec, selection }] : []
+})
+
+function selectionFor(spec: RelaySpec): Selection {
+  if (spec.kind === 'reference') {
+    if (spec.fault === null) return { areas: 'all' }
+    return quickest(table?.faults.find((r) => r.name === spec.fault)?.detecting) ?? areaSelection(spec)
+  }
+  if (spec.defect === undefined) return { areas: 'all' }
+  const row = recordedDefects.get(spec.defect)
+  // A control is checked on the cases recorded for its properties, not only its detectors.
+  if (isControl(spec.defect) && row?.control) {
+    const cases = new Map([...row.detecting, ...row.control.checked].map((c) => [c.id, c]))
+    return casesIn([...cases.values()]) ?? { areas: 'all' }
+  }
+  return quickest(row?.detecting) ?? { areas: 'all' }
 }
 
 describe('the fault map', () => {
-  test('names suite areas that exist for every fault area the relay uses', () => {
+  test('names suite areas that exist for every fault area the reference relay uses', () => {
     const folders = new Set(readdirSync(join(RepoRoot, 'suites'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name))
     const problems: string[] = []
     for (const fault of Faults) {
@@ -43,51 +74,114 @@ describe('the fault map', () => {
       if (areas === undefined || areas.length === 0) problems.push(`${fault.name}: no suite areas for fault area ${fault.area}`)
       for (const area of areas ?? []) if (!folders.has(area)) problems.push(`${fault.name}: suites/${area}/ does not exist`)
     }
+    for (const defect of independentDefects()) {
+      const areas = SuiteAreasByDefectArea[defect.area]
+      if (areas === undefined) problems.push(`core!${defect.name}: no suite areas for defect area ${defect.area}`)
+      for (const area of areas === 'all' ? [] : (areas ?? [])) if (!folders.has(area)) problems.push(`core!${defect.name}: suites/${area}/ does not exist`)
+    }
     expect(problems).toEqual([])
   })
 })
 
 test(
-  'every test fault of the reference relay is detected, and the healthy relay passes',
+  'every reference fault is detected, every independent defect caught, the negative controls hold, and the healthy relay passes',
   async () => {
-    const table = readKillTable()
-    // Faults against no requirement of either profile (faults.ts `unjudged`) are not asked for.
-    const judged = AllFaults.filter((fault) => (Faults as readonly FaultInfo[]).find((info) => info.name === fault)?.unjudged === undefined)
+    // A defect of a behaviour the texts define without MUST or SHOULD (level `definition`) need
+    // not be caught; one the kill table records as caught is held to it.
+    const defects = independentDefects()
+      .filter((d) => UncaughtDefects[d.name] === undefined)
+      .filter((d) => d.level !== 'definition' || (recordedDefects.get(d.name)?.detecting.length ?? 0) > 0)
+      .map((d) => d.name)
+    const defectTargets: Target[] = defects.map((defect) => {
+      const spec: RelaySpec = { kind: 'independent', defect }
+      return { spec, selection: selectionFor(spec) }
+    })
     const targets: Target[] = [
-      { fault: null, selection: { areas: 'all' } },
-      ...judged.map((fault): Target => ({ fault, selection: recordedSelection(table, fault) ?? areaSelection(fault) })),
+      ...[{ kind: 'reference', fault: null } as RelaySpec, ...JudgedFaults.map((fault): RelaySpec => ({ kind: 'reference', fault }))].map((spec) => ({ spec, selection: selectionFor(spec) })),
+      ...siblingTargets(defectTargets),
+      ...defectTargets,
+      ...(recordedOriginCatches.length > 0 ? [{ spec: { kind: 'origin' } as RelaySpec, selection: baselineSelectionOf(recordedOriginCatches) }, ...recordedOriginCatches] : []),
     ]
-    // The origin profile against the relay's origin mode first.
     const first = await runPower({ targets, seed: 1 })
-    const healthy = first.runs.find((run) => run.fault === null)
-    const missed = first.runs.filter((run) => run.fault !== null && detecting(run, healthy).length === 0 && !('areas' in run.selection))
-    const second = missed.length > 0 ? await runPower({ targets: missed.map((run) => ({ fault: run.fault, selection: areaSelection(run.fault) })), seed: 1 }) : undefined
-    const finalRuns = first.runs.map((run) => second?.runs.find((again) => again.fault === run.fault) ?? run)
-    const missedByOrigin = finalRuns.filter((run) => run.fault !== null && detecting(run, healthy).length === 0)
-    // Then the core profile against the open default mode, for what only core cases reach there
-    // (the NIP-09 cases, whose plain deletion names two targets the origin refuses).
-    let coreRuns: typeof finalRuns = []
-    let coreHealthy: (typeof finalRuns)[number] | undefined
-    const coreErrors: string[] = []
-    if (missedByOrigin.length > 0) {
-      const areas = [...new Set(missedByOrigin.flatMap((run) => SuiteAreasByFaultArea[Faults.find((info) => info.name === run.fault)?.area ?? 'nip01'] ?? []))]
-      const core = await runPower({
-        targets: [{ fault: null, selection: { areas }, profile: 'core' }, ...missedByOrigin.map((run): Target => ({ fault: run.fault, selection: areaSelection(run.fault), profile: 'core' }))],
-        seed: 1,
-      })
-      coreHealthy = core.runs.find((run) => run.fault === null)
-      coreRuns = core.runs.filter((run) => run.fault !== null)
-      coreErrors.push(...core.runErrors)
-      expect(coreHealthy ? healthyProblems(coreHealthy, loadKnownDeviations()) : [], 'unexpected outcomes on the healthy reference relay (core, open mode)').toEqual([])
+    const runOf = (runs: readonly TargetRun[], spec: RelaySpec) => runs.find((r) => r.name === specName(spec))
+    const healthy = runOf(first.runs, { kind: 'reference', fault: null })
+    const caughtIn = (run: TargetRun, runs: readonly TargetRun[]): boolean => {
+      const sibling = run.spec.kind === 'independent' && run.spec.defect !== undefined ? runOf(runs, siblingOf(run.spec.defect)) : undefined
+      return sibling !== undefined && catching(run, sibling).length > 0
     }
+    const missed = first.runs.filter((run) => {
+      if (!('cases' in run.selection) || run.spec.kind === 'origin') return false
+      if (run.spec.kind === 'reference') return run.spec.fault !== null && detecting(run, healthy).length === 0
+      return run.spec.defect !== undefined && !caughtIn(run, first.runs)
+    })
+    const again: Target[] = missed.map((run) => ({ spec: run.spec, selection: { areas: 'all' } }))
+    const second = missed.length > 0 ? await runPower({ targets: [...siblingTargets(again), ...again], seed: 1 }) : undefined
+    const finalRuns = [...first.runs.filter((run) => !missed.includes(run)), ...(second?.runs ?? [])]
 
+    const missedByOrigin = finalRuns.filter((run) => run.spec.kind === 'reference' && run.spec.fault !== null && detecting(run, healthy).length === 0)
+    // Then the core profile against the open default mode, for what only core cases reach
+    // there (the NIP-09 cases, whose plain deletion names two targets the origin refuses).
+    const core =
+      missedByOrigin.length > 0
+        ? await runPower({
+            targets: [
+              { spec: { kind: 'reference', fault: null, profile: 'core' }, selection: { areas: 'all' } },
+              ...missedByOrigin.map((run): Target => ({ spec: { ...(run.spec as { kind: 'reference'; fault: FaultName }), profile: 'core' }, selection: { areas: 'all' } })),
+            ],
+            seed: 1,
+          })
+        : undefined
+    const coreHealthy = core && runOf(core.runs, { kind: 'reference', fault: null, profile: 'core' })
+    expect(coreHealthy ? healthyProblems(coreHealthy, loadKnownDeviations()) : [], 'unexpected outcomes on the healthy reference relay (core, open mode)').toEqual([])
     const undetected = missedByOrigin
-      .filter((run) => detecting(coreRuns.find((again) => again.fault === run.fault) ?? run, coreHealthy).length === 0)
-      .map((run) => run.fault)
-    expect(undetected, 'faults no case detects (write the missing case; see reports/kill-table.md)').toEqual([])
+      .filter((run) => {
+        const again = core?.runs.find((r) => r.spec.kind === 'reference' && run.spec.kind === 'reference' && r.spec.fault === run.spec.fault && r.spec.profile === 'core')
+        return again === undefined || detecting(again, coreHealthy).length === 0
+      })
+      .map((run) => run.name)
+    expect(undetected, 'reference faults no case detects (write the missing case; see reports/kill-table.md)').toEqual([])
+    const uncaught = finalRuns.filter((run) => run.spec.kind === 'independent' && run.spec.defect !== undefined && !caughtIn(run, finalRuns)).map((run) => run.name)
+    expect(uncaught, 'independent defects no case catches (a case that fails or warns against it and passes on the core relay)').toEqual([])
+    const stale = Object.keys(UncaughtDefects).filter((name) => (recordedDefects.get(name)?.detecting.length ?? 0) > 0)
+    expect(stale, 'defects listed in UncaughtDefects that the kill table records as caught: remove the entries').toEqual([])
+    const originBaseline = runOf(first.runs, { kind: 'origin' })
+    const originLost = first.runs
+      .filter((run) => run.spec.kind === 'origin' && run.spec.defect !== undefined && (originBaseline === undefined || catching(run, originBaseline).length === 0))
+      .map((run) => `${run.name}: ${run.cases.map((c) => `${c.id} ${c.outcome}`).join(', ')}`)
+    expect(originLost, 'origin relay defects the kill table records as caught, no longer caught by their recorded cases').toEqual([])
+    const controls = finalRuns.flatMap((run) => (run.spec.kind === 'independent' && run.spec.defect !== undefined && isControl(run.spec.defect) ? controlProblems(run.spec.defect, run) : []))
+    expect(controls, 'negative controls: storage MUST cases passing against a relay that keeps nothing; delivery controls judged by other cases than the owners, or errors').toEqual([])
     expect(healthy?.cases.length ?? 0, 'cases run against the healthy relay').toBeGreaterThan(0)
     expect(healthy ? healthyProblems(healthy, loadKnownDeviations()) : [], 'unexpected outcomes on the healthy reference relay').toEqual([])
-    expect([...first.runErrors, ...(second?.runErrors ?? []), ...coreErrors], 'errors outside any case').toEqual([])
+    expect([...first.runErrors, ...(second?.runErrors ?? []), ...(core?.runErrors ?? [])], 'errors outside any case').toEqual([])
   },
   600_000,
 )
+
+/** The correct sibling of each core defect (targets.ts siblingOf), running the union of its defects' cases. */
+function siblingTargets(defectTargets: readonly Target[]): Target[] {
+  const bySibling = new Map<string, { spec: RelaySpec; targets: Target[] }>()
+  for (const target of defectTargets) {
+    if (target.spec.kind !== 'independent' || target.spec.defect === undefined) continue
+    const spec = siblingOf(target.spec.defect)
+    const entry = bySibling.get(specName(spec)) ?? { spec, targets: [] }
+    entry.targets.push(target)
+    bySibling.set(specName(spec), entry)
+  }
+  return [...bySibling.values()].map(({ spec, targets }) => ({
+    spec,
+    selection: targets.some(({ selection }) => !('cases' in selection)) ? { areas: 'all' } : baselineSelectionOf(targets),
+  }))
+}
+
+/** The union of the defects' selected cases, file by file. */
+function baselineSelectionOf(targets: readonly Target[]): Selection {
+  const cases = new Set<string>()
+  const files = new Set<string>()
+  for (const { selection } of targets) {
+    if (!('cases' in selection)) continue
+    for (const id of selection.cases) cases.add(id)
+    for (const file of selection.files) files.add(file)
+  }
+  return { cases: [...cases], files: [...files] }
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
 import { watch } from '../lib/live.ts'
-import { addressFilter, controlHead, describeIds, expectHead, readSettled, readStored } from '../lib/reads.ts'
+import { addressFilter, controlHead, controlServedById, describeIds, expectHead, readSettled, readStored } from '../lib/reads.ts'
 
 relayCase(
   {
@@ -14,9 +14,30 @@ relayCase(
   },
   async (c) => {
     const ws = await c.connect()
+    // Accepted means kept, and OK true alone cannot show that: the persona must be served
+    // afterwards. The control, a persona without an h tag served by id, shows the relay keeps
+    // personas at all (a relay that answers OK true and keeps nothing skips here).
+    const plain = c.persona()
+    expectAccepted(await ws.publish(plain), 'a persona without an h tag')
+    await controlServedById(ws, [plain], 'a persona without an h tag')
     const slug = c.slug()
-    const persona = c.persona({ slug, tags: [['d', slug], ['h', c.slug('never-joined')]] })
+    const channel = c.slug('never-joined')
+    const persona = c.persona({ slug, tags: [['d', slug], ['h', channel]] })
     expectAccepted(await ws.publish(persona), 'a persona with an h tag')
+    // Read by id, and by id with the channel named: a relay that scopes the persona to its
+    // channel (a SHOULD, scope.h-tag-served-globally's to judge) serves it to the second.
+    const byId = { ids: [persona.id], kinds: [PersonaKind] }
+    const served = await readSettled(
+      async () => {
+        const global = await readStored(ws, [byId], 'the read of the persona with an h tag by id')
+        if (global.some((e) => e.id === persona.id)) return global
+        return readStored(ws, [{ ...byId, '#h': [channel] }], 'the read of the persona with an h tag in its channel')
+      },
+      (events) => events.some((e) => e.id === persona.id),
+    )
+    if (!served.some((e) => e.id === persona.id)) {
+      violation(`the relay answered OK true for a persona with an h tag but does not serve it (${persona.id.slice(0, 12)}), by id nor in its channel, while it serves one without: refused in all but name`)
+    }
   },
 )
 

@@ -4,6 +4,7 @@
  * requirement coverage. Readable without JavaScript; the script only filters.
  */
 
+import { conformanceOf } from '../conformance.ts'
 import { computeCoverage } from '../coverage.ts'
 import { formatTotalsLine } from '../stream.ts'
 import { type CaseRecord, type Outcome, Outcomes, type Report, type TranscriptEntry } from '../types.ts'
@@ -227,7 +228,15 @@ export function renderHtml(report: Report): string {
   const totalButtons = Outcomes.map(
     (o) => `<button type="button" data-outcome="${o}" aria-pressed="true">${badge(o)} ${totals[o]}</button>`,
   ).join('')
-  const ok = verdict.exitCode === 0
+  const gateWord = verdict.exitCode === 0 ? 'clean' : verdict.exitCode === 3 ? 'unreachable' : 'regressed'
+  const conformance = report.probe.reachable
+    ? conformanceOf(report)
+        .profiles.map((p) => {
+          const verdictText = p.must.applicable === 0 ? 'no MUST case applied' : p.conformant ? 'conformant' : 'not conformant'
+          return `<p class="verdict ${p.conformant ? 'ok' : 'bad'}">Conformance, ${h(p.profile)} profile: ${verdictText}: MUST ${p.must.passed} of ${p.must.applicable} passed, SHOULD ${p.should.passed} of ${p.should.applicable}</p>`
+        })
+        .join('')
+    : '<p class="verdict bad">Conformance: not tested (the target could not be reached)</p>'
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -240,7 +249,8 @@ export function renderHtml(report: Report): string {
 <header>
 <h1>NIP-AP conformance: ${h(target.name)}</h1>
 <p class="mono">${h(target.url)} · ${h(target.httpUrl)}${target.embedded ? ' · embedded reference relay' : ''}</p>
-<p class="verdict ${ok ? 'ok' : 'bad'}">${ok ? 'PASS' : verdict.exitCode === 3 ? 'UNREACHABLE' : 'FAIL'}: ${h(verdict.reason)} (exit code ${verdict.exitCode})</p>
+${conformance}
+<p class="mono">CI gate: ${gateWord}${report.expectationsFile ? ` against ${h(report.expectationsFile)}` : ''}: ${h(verdict.reason)} (exit code ${verdict.exitCode})</p>
 <p class="mono">${h(formatTotalsLine(totals))}</p>
 <nav><a href="#cases">cases</a> · <a href="#probe">probe</a> · <a href="#coverage">coverage</a> · <a href="#run">run</a></nav>
 </header>

@@ -5,6 +5,7 @@
  */
 
 import type { CaseRecord, Report } from '../types.ts'
+import { replayOf } from '../replay.ts'
 import { escapeXml } from './escape.ts'
 
 function seconds(ms: number): string {
@@ -15,13 +16,13 @@ function transcriptText(c: CaseRecord): string {
   return c.transcript.map((e) => `+${e.t}ms ${e.dir} ${e.conn} ${e.text}`).join('\n')
 }
 
-function caseXml(c: CaseRecord, strict: boolean): { xml: string; kind: 'failure' | 'error' | 'skipped' | 'pass' } {
+function caseXml(c: CaseRecord, strict: boolean, report: Report): { xml: string; kind: 'failure' | 'error' | 'skipped' | 'pass' } {
   const properties = [
     ['outcome', c.outcome],
     ['requirements', c.requirements.join(' ')],
     ['level', c.level],
     ['profile', c.profile],
-    ...(c.property ? [['replay', c.property.replay]] : []),
+    ...(c.outcome === 'fail' || c.outcome === 'warn' || c.outcome === 'error' ? [['replay', replayOf(c, report.settings.seed, report.target)]] : []),
     ...(c.expectation ? [['expectation', `${c.expectation.status}: expected ${c.expectation.expected.join('/')} (${c.expectation.reason})`]] : []),
   ]
     .map(([name, value]) => `        <property name="${escapeXml(name ?? '')}" value="${escapeXml(value ?? '')}"/>`)
@@ -57,7 +58,7 @@ export function renderJunit(report: Report): string {
   let total = { tests: 0, failures: 0, errors: 0, skipped: 0 }
   const suites: string[] = []
   for (const [area, cases] of [...areas.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    const rendered = cases.map((c) => caseXml(c, report.settings.strict))
+    const rendered = cases.map((c) => caseXml(c, report.settings.strict, report))
     const counts = {
       tests: cases.length,
       failures: rendered.filter((r) => r.kind === 'failure').length,

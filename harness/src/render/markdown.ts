@@ -1,8 +1,10 @@
 /** summary.md: short enough for a CI step summary, enough to act on a red run. */
 
+import { conformanceOf } from '../conformance.ts'
 import { computeCoverage } from '../coverage.ts'
 import { formatTotalsLine } from '../stream.ts'
 import type { CaseRecord, Outcome, Report } from '../types.ts'
+import { replayOf } from '../replay.ts'
 import { markdownCell } from './escape.ts'
 
 export const OutcomeSymbols: Record<Outcome, string> = {
@@ -16,26 +18,48 @@ export const OutcomeSymbols: Record<Outcome, string> = {
 /** Most rows shown in a case table; the rest are counted (index.html has them all). */
 const MaxRows = 50
 
-function caseRow(c: CaseRecord): string {
+function caseRow(c: CaseRecord, report: Report): string {
   const expectation = c.expectation ? ` (expected ${c.expectation.expected.join('/')}: ${c.expectation.reason})` : ''
-  const replay = c.property ? `<br>replay: \`${c.property.replay}\`` : ''
+  const replay = c.outcome === 'fail' || c.outcome === 'warn' || c.outcome === 'error' ? `<br>replay: \`${replayOf(c, report.settings.seed, report.target)}\`` : ''
   return `| ${OutcomeSymbols[c.outcome]} | \`${c.id}\` | ${c.level} | ${c.requirements.join(', ')} | ${markdownCell(c.message + expectation)}${replay} |`
 }
 
-function table(cases: readonly CaseRecord[]): string[] {
+function table(cases: readonly CaseRecord[], report: Report): string[] {
   const lines = ['| outcome | case | level | requirements | message |', '|---|---|---|---|---|']
-  for (const c of cases.slice(0, MaxRows)) lines.push(caseRow(c))
+  for (const c of cases.slice(0, MaxRows)) lines.push(caseRow(c, report))
   if (cases.length > MaxRows) lines.push(`| | … ${cases.length - MaxRows} more | | | |`)
   return lines
 }
 
+/**
+ * Conformance first, as counts: MUST and SHOULD cases passed of those that applied, per
+ * profile. Never the word "pass" for a relay that failed or errored on a MUST case.
+ */
+function conformanceLines(report: Report): string[] {
+  if (!report.probe.reachable) return ['Conformance: **not tested** (the target could not be reached)']
+  return conformanceOf(report).profiles.map((p) => {
+    const verdict = p.must.applicable === 0 ? '**no MUST case applied**' : p.conformant ? '**conformant**' : '**not conformant**'
+    const missed = p.must.applicable - p.must.passed
+    return `Conformance, ${p.profile} profile: ${verdict}: MUST ${p.must.passed} of ${p.must.applicable} passed${missed > 0 ? ` (${missed} failed or errored)` : ''}, SHOULD ${p.should.passed} of ${p.should.applicable}.`
+  })
+}
+
+/** The gate is about regressions against the expectations file, not about conformance. */
+export function gateText(report: Pick<Report, 'verdict' | 'expectationsFile'>): string {
+  const { verdict } = report
+  const against = report.expectationsFile ? ` against \`${report.expectationsFile}\`` : ''
+  const word = verdict.exitCode === 0 ? '**clean**' : verdict.exitCode === 3 ? '**unreachable**' : verdict.exitCode === 2 ? '**usage error**' : '**regressed**'
+  return `${word}${against}: ${verdict.reason} (exit code ${verdict.exitCode})`
+}
+
 export function renderSummary(report: Report): string {
   const { totals, verdict, target, probe } = report
-  const verdictText = verdict.exitCode === 0 ? '**PASS**' : verdict.exitCode === 3 ? '**UNREACHABLE**' : '**FAIL**'
   const lines: string[] = [
     `# NIP-AP conformance: ${target.name}`,
     '',
-    `${verdictText}: ${verdict.reason} (exit code ${verdict.exitCode})`,
+    ...conformanceLines(report),
+    '',
+    `CI gate: ${gateText(report)}`,
     '',
     `\`${formatTotalsLine(totals)}\``,
     '',
@@ -57,12 +81,12 @@ export function renderSummary(report: Report): string {
   const failing = new Set(verdict.failing)
   const counted = report.cases.filter((c) => failing.has(c.id))
   if (counted.length > 0) {
-    lines.push(`## Failing (${counted.length})`, '', ...table(counted), '')
+    lines.push(`## Failing (${counted.length})`, '', ...table(counted, report), '')
   }
   const warned = report.cases.filter((c) => c.outcome === 'warn' && !failing.has(c.id))
-  if (warned.length > 0) lines.push(`## Warnings: SHOULD not met (${warned.length})`, '', ...table(warned), '')
+  if (warned.length > 0) lines.push(`## Warnings: SHOULD not met (${warned.length})`, '', ...table(warned, report), '')
   const anticipated = report.cases.filter((c) => !failing.has(c.id) && c.expectation && c.outcome !== 'pass')
-  if (anticipated.length > 0) lines.push(`## Expected failures and skips (${anticipated.length})`, '', ...table(anticipated), '')
+  if (anticipated.length > 0) lines.push(`## Expected failures and skips (${anticipated.length})`, '', ...table(anticipated, report), '')
 
   if (report.expectations) {
     const e = report.expectations

@@ -27,7 +27,14 @@ export function renderMatrixHtml(matrix: MatrixReport): string {
     .map(
       (t) =>
         `<tr><td><a href="${h(t.dir)}/index.html"><b>${h(t.name)}</b></a>${t.software ? `<br><small>${h(t.software)}</small>` : ''}<br><small class="mono">${h(t.url)}</small></td>` +
-        `<td>${t.verdict.exitCode === 0 ? badge('pass') : badge(t.verdict.exitCode === 3 ? 'error' : 'fail')} ${h(t.verdict.reason)}</td>` +
+        `<td>${
+          t.probe.reachable
+            ? t.conformance.profiles
+                .map((p) => `${h(p.profile)}: ${p.must.applicable > 0 && p.conformant ? '✔' : '✘'} MUST ${p.must.passed}/${p.must.applicable}, SHOULD ${p.should.passed}/${p.should.applicable}`)
+                .join('<br>')
+            : 'not tested'
+        }</td>` +
+        `<td>${t.verdict.exitCode === 0 ? 'clean' : t.verdict.exitCode === 3 ? 'unreachable' : 'regressed'}: ${h(t.verdict.reason)}</td>` +
         `<td class="mono">${h(formatTotalsLine(t.totals))}</td><td>${h(t.probe.supportedNips.join(', ') || '—')}</td>` +
         `<td>${Object.entries(t.probe.capabilities)
           .map(([name, c]) => `<span title="${h(c.reason)}">${c.available ? '✔' : '✘'} ${h(name)}</span>`)
@@ -90,7 +97,7 @@ export function renderMatrixHtml(matrix: MatrixReport): string {
 <nav><a href="#targets">targets</a> · <a href="#cases">cases</a> · <a href="#requirements">requirements</a> · <a href="#findings">probe findings</a></nav>
 </header>
 <section id="targets"><h2>Targets</h2>
-<table><thead><tr><th>target</th><th>verdict</th><th>totals</th><th>NIPs claimed</th><th>capabilities</th></tr></thead><tbody>${targetRows}</tbody></table></section>
+<table><thead><tr><th>target</th><th>conformance (MUST, SHOULD passed / applicable)</th><th>CI gate</th><th>totals</th><th>NIPs claimed</th><th>capabilities</th></tr></thead><tbody>${targetRows}</tbody></table></section>
 <section id="cases"><h2>Cases × targets</h2>
 <table><thead><tr><th>case</th><th>level</th><th>requirements</th>${head}</tr></thead><tbody>${caseRows}</tbody></table></section>
 <section id="requirements"><h2>Requirements × targets</h2><p class="muted">Worst outcome among the requirement's cases (skip only when every case skipped).</p>

@@ -88,26 +88,47 @@ describe('junit.xml', () => {
 describe('summary.md', () => {
   const md = renderSummary(report)
 
-  test('leads with the verdict and the totals line, lists failing cases with the replay command', () => {
+  test('leads with conformance, then the gate apart from it, the totals line, failing cases with the replay command', () => {
     expect(md.split('\n')[0]).toBe('# NIP-AP conformance: fixture')
-    expect(md).toContain('**FAIL**: 2 case(s) failed unexpectedly (exit code 1)')
+    expect(md).toContain('Conformance, core profile: **not conformant**: MUST 1 of 4 passed (3 failed or errored), SHOULD 0 of 1.')
+    expect(md).toContain('CI gate: **regressed** against `expect.json`: 2 case(s) failed unexpectedly (exit code 1)')
+    expect(md.indexOf('Conformance, core profile')).toBeLessThan(md.indexOf('CI gate'))
     expect(md).toContain('`6 cases, 1 passed, 2 failed, 1 warned, 1 skipped, 1 errored`')
     expect(md).toMatch(/## Failing \(2\)[\s\S]*`slug\.invalid-refused`[\s\S]*replay: `npx persona-conformance replay/)
   })
 
-  test('keeps table cells on one line with pipes escaped', () => {
+  test('keeps table cells on one line; relay text sits in code spans with its pipes shown as ∣', () => {
     const failingSection = md.split('## Failing')[1]?.split('##')[0] ?? ''
     for (const line of failingSection.split('\n').filter((l) => l.startsWith('| ❌'))) {
-      expect(line.split(/(?<!\\)\|/).length).toBe(7)
+      expect(line.split('|').length).toBe(7)
+    }
+  })
+
+  test('relay-controlled text cannot inject Markdown: links, images, HTML, autolinks and table breaks stay inside code spans', () => {
+    const hostile = '[click](https://evil.example) ![x](https://evil.example/i.png) <img src=x onerror=alert(1)> www.evil.example `code` a|b \\| **bold**'
+    const tampered = fixtureReport()
+    const first = tampered.cases[0] as (typeof tampered.cases)[number]
+    tampered.cases[0] = { ...first, outcome: 'fail', message: hostile }
+    tampered.verdict = { ...tampered.verdict, failing: [first.id] }
+    tampered.probe = { ...tampered.probe, capabilities: { ...tampered.probe.capabilities, count: { available: false, reason: hostile } } }
+    const out = renderSummary(tampered)
+    const rows = out.split('\n').filter((line) => line.includes('evil.example'))
+    expect(rows.length).toBeGreaterThan(1)
+    expect(out).toContain('``[click](https://evil.example) ![x](https://evil.example/i.png) <img src=x onerror=alert(1)> www.evil.example `code` a∣b \\∣ **bold**``')
+    for (const row of rows) {
+      // Outside code spans nothing of the hostile text remains.
+      const outside = row.replace(/(`+)[^`]*?(?:`(?!`)[^`]*?)*?\1/g, '')
+      expect(outside, row).not.toMatch(/evil|<img|\]\(|\*\*bold/)
+      expect(row.split('|').length, row).toBe(row.startsWith('| ❌') ? 7 : 5)
     }
   })
 
   test('shows warnings, expected failures, skip reasons, run errors, disagreements and coverage', () => {
     expect(md).toContain('## Warnings: SHOULD not met (1)')
     expect(md).toContain('## Expected failures and skips (1)')
-    expect(md).toContain('| 1 | needs http-bridge: no HTTP bridge: signed POST /count answered 404 |')
+    expect(md).toContain('| 1 | `needs http-bridge: no HTTP bridge: signed POST /count answered 404` |')
     expect(md).toContain('suites/broken/x.test.ts: SyntaxError')
-    expect(md).toMatch(/\| NIP-45 COUNT \| supported_nips includes 45 \| COUNT refused \| probe \|/)
+    expect(md).toMatch(/\| `NIP-45 COUNT` \| `supported_nips includes 45` \| `COUNT refused` \| probe \|/)
     expect(md).toContain('2 of 4 requirements have a case in this run; 1 relay-testable requirement(s) have none.')
   })
 })
