@@ -38,6 +38,25 @@ describe('gateMatrix', () => {
     expect(gateMatrix([result(referenceEntry, { ...reference, probe: { ...reference.probe, capabilities }, cases })]).problems).toEqual([])
   })
 
+  test('a core run of the reference relay may skip origin-profile cases; an origin run may not', () => {
+    const { reference } = cleanPair()
+    const cases = reference.cases.map((c, i) => (i === 0 ? { ...c, profile: 'origin' as const, outcome: 'skip' as const, message: 'origin-profile case; the run uses --profile core' } : c))
+    const core = { ...reference, settings: { ...reference.settings, profile: 'core' as const }, cases }
+    expect(gateMatrix([result(referenceEntry, core)]).problems).toEqual([])
+    const origin = { ...core, settings: { ...core.settings, profile: 'origin' as const } }
+    expect(gateMatrix([result(referenceEntry, origin)]).problems).toEqual([`reference: ${cases[0]?.id} skip: origin-profile case; the run uses --profile core`])
+  })
+
+  test('a known gap of one matrix entry excuses that skip on that entry only, never a failure', () => {
+    const { reference } = cleanPair()
+    const embedded: MatrixEntry = { ...referenceEntry, name: 'embedded' }
+    const skipped = reference.cases.map((c, i) => (i === 0 ? { ...c, id: 'deletion.a-removes-head', outcome: 'skip' as const, message: 'control failed' } : c))
+    expect(gateMatrix([result(embedded, { ...reference, cases: skipped })]).problems).toEqual([])
+    expect(gateMatrix([result(referenceEntry, { ...reference, cases: skipped })]).problems).toEqual(['reference: deletion.a-removes-head skip: control failed'])
+    const failed = skipped.map((c, i) => (i === 0 ? { ...c, outcome: 'fail' as const } : c))
+    expect(gateMatrix([result(embedded, { ...reference, cases: failed })]).problems).toEqual(['embedded: deletion.a-removes-head fail: control failed'])
+  })
+
   test("a third party's unexpected failure is listed with its message", () => {
     const { thirdParty } = fixturePair({ port: 1, repoRoot: '/r' })
     const gate = gateMatrix([result(thirdEntry, thirdParty)])
