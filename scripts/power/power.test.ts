@@ -111,8 +111,10 @@ test(
       if (run.spec.kind === 'reference') return run.spec.fault !== null && detecting(run, healthy).length === 0
       return run.spec.defect !== undefined && !caughtIn(run, first.runs)
     })
-    const again: Target[] = missed.map((run) => ({ spec: run.spec, selection: { areas: 'all' } }))
-    const second = missed.length > 0 ? await runPower({ targets: [...siblingTargets(again), ...again], seed: 1 }) : undefined
+    // A missed independent defect is re-run against every case, a missed reference fault
+    // against its own suite areas (`npm run kill-table` runs every case against each).
+    const again: Target[] = missed.map((run) => ({ spec: run.spec, selection: run.spec.kind === 'reference' ? areaSelection(run.spec) : { areas: 'all' } }))
+    const second = again.length > 0 ? await runPower({ targets: [...siblingTargets(again), ...again], seed: 1 }) : undefined
     const finalRuns = [...first.runs.filter((run) => !missed.includes(run)), ...(second?.runs ?? [])]
 
     const missedByOrigin = finalRuns.filter((run) => run.spec.kind === 'reference' && run.spec.fault !== null && detecting(run, healthy).length === 0)
@@ -122,12 +124,14 @@ test(
       missedByOrigin.length > 0
         ? await runPower({
             targets: [
-              { spec: { kind: 'reference', fault: null, profile: 'core' }, selection: { areas: 'all' } },
-              ...missedByOrigin.map((run): Target => ({ spec: { ...(run.spec as { kind: 'reference'; fault: FaultName }), profile: 'core' }, selection: { areas: 'all' } })),
+              { spec: { kind: 'reference', fault: null, profile: 'core' }, selection: areasOf(missedByOrigin.map((run) => areaSelection(run.spec))) },
+              // The fault's own suite areas, as the kill table judges it; `npm run kill-table` runs every case.
+              ...missedByOrigin.map((run): Target => ({ spec: { ...(run.spec as { kind: 'reference'; fault: FaultName }), profile: 'core' }, selection: areaSelection(run.spec) })),
             ],
             seed: 1,
           })
         : undefined
+    console.log(`power: first pass ${first.durationMs} ms, re-runs ${second?.durationMs ?? 0} ms (${missed.map((run) => run.name).join(', ') || 'none'}), core pass ${core?.durationMs ?? 0} ms (${missedByOrigin.length} faults only core cases reach)`)
     const coreHealthy = core && runOf(core.runs, { kind: 'reference', fault: null, profile: 'core' })
     expect(coreHealthy ? healthyProblems(coreHealthy, loadKnownDeviations()) : [], 'unexpected outcomes on the healthy reference relay (core, open mode)').toEqual([])
     const undetected = missedByOrigin
@@ -193,6 +197,16 @@ function siblingTargets(defectTargets: readonly Target[]): Target[] {
     spec,
     selection: targets.some(({ selection }) => !('cases' in selection)) ? { areas: 'all' } : baselineSelectionOf(targets),
   }))
+}
+
+/** The union of area selections ('all' wins). */
+function areasOf(selections: readonly Selection[]): Selection {
+  const areas = new Set<string>()
+  for (const selection of selections) {
+    if (!('areas' in selection) || selection.areas === 'all') return { areas: 'all' }
+    for (const area of selection.areas) areas.add(area)
+  }
+  return { areas: [...areas] }
 }
 
 /** The union of the defects' selected cases, file by file. */
