@@ -244,9 +244,7 @@ export function healthyProblems(run: TargetRun, expectations: readonly Expectati
 export const UncaughtDefects: Readonly<Record<string, string>> = {
   'replaceable-0-3-regular': 'SHOULD; no case publishes kinds 0 or 3 (the suites judge kind 30175); a case for the replaceable range would catch it',
   'valueless-d-counted': 'the case with ["d"] beside a valued d tag is origin-profile (suites/README.md), so the core run skips it',
-  'live-limit': 'nip01.limit-only-initial passes against it (limit 0 or 1); not yet examined why (a case with limit n, n stored events and live ones after EOSE would catch it)',
   'auth-event-broadcast': 'no case sends a kind 22242 event with EVENT while a subscription for that kind is open (only suites/nip42 uses kind 22242)',
-  'bad-sig-notice': 'nip01.forged-* do not catch a NOTICE instead of OK false for a bad signature; not yet examined why',
 }
 
 /** Known deviations of the reference relay from the spec, each with the reason (harness expectations format). */

@@ -59,7 +59,9 @@ relayCase(
     const limited = [await open(ws, [personaFilter(mine, { limit: 0 })], barrier), await open(ws, [personaFilter(mine, { limit: 1 })], barrier)]
     const personas = [c.persona(), c.persona(), c.persona()]
     for (const persona of personas) expectAccepted(await ws.publish(persona), 'a new persona')
-    await settleAll(c, ws, barrier, [witness, ...limited])
+    // The barrier is awaited on the witness only: a relay that keeps counting limit after EOSE
+    // withholds it from the limited subscriptions too, and that is the behaviour judged here.
+    await settleAll(c, ws, barrier, [witness])
     const seen = (sub: Subscription) => personas.filter((p) => sub.events.some((e) => e.id === p.id))
     control(seen(witness).length === personas.length, `the subscription without limit got ${describeIds(seen(witness))} of ${describeIds(personas)}, so live delivery cannot be judged`)
     for (const [sub, limit] of [[limited[0], 0], [limited[1], 1]] as const) {

@@ -15,7 +15,7 @@ function tampered(event: NostrEvent, change: Partial<NostrEvent>): NostrEvent {
 relayCase(
   {
     id: 'nip01.ok-for-every-event',
-    title: 'every EVENT gets exactly one OK: new, refused, forged, stale, out-of-window and re-sent events alike',
+    title: 'every EVENT gets exactly one OK: new, refused, forged (wrong id or bad signature), stale, out-of-window and re-sent events alike',
     requirements: ['AP-BASE-1'],
     level: 'MUST',
     profile: 'core',
@@ -31,6 +31,7 @@ relayCase(
       head, // re-sent
       c.persona({ tags: personaTags('Not-A-Slug') }),
       tampered(c.persona(), { content: 'changed after signing' }),
+      tampered(c.persona(), { sig: c.persona().sig }), // right id, a signature that does not verify
       c.persona({ created_at: now + 86_400 * 3 }),
       c.sign({ kind: 1, content: 'a plain note' }), // refused or accepted: either way answered
     ]
