@@ -97,7 +97,7 @@ test(
       ...[{ kind: 'reference', fault: null } as RelaySpec, ...JudgedFaults.map((fault): RelaySpec => ({ kind: 'reference', fault }))].map((spec) => ({ spec, selection: selectionFor(spec) })),
       ...siblingTargets(defectTargets),
       ...defectTargets,
-      ...(recordedOriginCatches.length > 0 ? [{ spec: { kind: 'origin' } as RelaySpec, selection: baselineSelectionOf(recordedOriginCatches) }, ...recordedOriginCatches] : []),
+      ...(recordedOriginCatches.length > 0 ? [{ spec: { kind: 'origin' } as RelaySpec, selection: unionOf(recordedOriginCatches.map((target) => target.selection)) }, ...recordedOriginCatches] : []),
     ]
     const first = await runPower({ targets, seed: 1 })
     const runOf = (runs: readonly TargetRun[], spec: RelaySpec) => runs.find((r) => r.name === specName(spec))
@@ -124,7 +124,7 @@ test(
       missedByOrigin.length > 0
         ? await runPower({
             targets: [
-              { spec: { kind: 'reference', fault: null, profile: 'core' }, selection: areasOf(missedByOrigin.map((run) => areaSelection(run.spec))) },
+              { spec: { kind: 'reference', fault: null, profile: 'core' }, selection: unionOf(missedByOrigin.map((run) => areaSelection(run.spec))) },
               // The fault's own suite areas, as the kill table judges it; `npm run kill-table` runs every case.
               ...missedByOrigin.map((run): Target => ({ spec: { ...(run.spec as { kind: 'reference'; fault: FaultName }), profile: 'core' }, selection: areaSelection(run.spec) })),
             ],
@@ -195,28 +195,25 @@ function siblingTargets(defectTargets: readonly Target[]): Target[] {
   }
   return [...bySibling.values()].map(({ spec, targets }) => ({
     spec,
-    selection: targets.some(({ selection }) => !('cases' in selection)) ? { areas: 'all' } : baselineSelectionOf(targets),
+    selection: unionOf(targets.map((target) => target.selection)),
   }))
 }
 
-/** The union of area selections ('all' wins). */
-function areasOf(selections: readonly Selection[]): Selection {
+/**
+ * The union of selections: cases file by file, or areas by name; `all`, or a mix of the two
+ * kinds, selects every case.
+ */
+function unionOf(selections: readonly Selection[]): Selection {
+  if (selections.every((selection) => 'cases' in selection)) {
+    return {
+      cases: [...new Set(selections.flatMap((selection) => ('cases' in selection ? selection.cases : [])))],
+      files: [...new Set(selections.flatMap((selection) => ('files' in selection ? selection.files : [])))],
+    }
+  }
   const areas = new Set<string>()
   for (const selection of selections) {
     if (!('areas' in selection) || selection.areas === 'all') return { areas: 'all' }
     for (const area of selection.areas) areas.add(area)
   }
   return { areas: [...areas] }
-}
-
-/** The union of the defects' selected cases, file by file. */
-function baselineSelectionOf(targets: readonly Target[]): Selection {
-  const cases = new Set<string>()
-  const files = new Set<string>()
-  for (const { selection } of targets) {
-    if (!('cases' in selection)) continue
-    for (const id of selection.cases) cases.add(id)
-    for (const file of selection.files) files.add(file)
-  }
-  return { cases: [...cases], files: [...files] }
 }
