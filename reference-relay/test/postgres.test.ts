@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { PgBackend, type PgBackendOptions } from '../src/storage/pg-backend.ts'
 import { PgStore } from '../src/storage/pg-store.ts'
+import { LocklessPgStore } from '../test-support/lockless-pg-store.ts'
 import { type Cluster, skipPostgres, startCluster, warnIfSkipped } from '../test-support/postgres-cluster.ts'
 import { deletion, type Key, newKey, nowSeconds, persona, sign, startTestRelay, TestClient, tiedVersions } from './helpers.ts'
 
@@ -78,10 +79,9 @@ describe.skipIf(skipPostgres)('PostgreSQL, several instances on one database', {
      * before it commits; sends the low version of a tie pair through one store, and once it
      * waits, the high one through the other; then lets both go.
      */
-    async function raceTie(lockNames?: () => string[]) {
+    async function raceTie(store: typeof PgStore = PgStore) {
       const url = freshUrl()
-      const options = { url, ...(lockNames ? { lockNames } : {}) }
-      const [a, b] = await Promise.all([PgStore.open(options), PgStore.open(options)])
+      const [a, b] = await Promise.all([store.open({ url }), store.open({ url })])
       opened.push(a, b)
       const key = newKey()
       const [low, high] = tiedVersions(key, 'race', 1_700_000_000) as [NostrEvent, NostrEvent]
@@ -116,7 +116,7 @@ describe.skipIf(skipPostgres)('PostgreSQL, several instances on one database', {
     })
 
     test('the author lock is what orders them: without it both versions are stored', async () => {
-      const { onLow, onHigh, versions } = await raceTie(() => [])
+      const { onLow, onHigh, versions } = await raceTie(LocklessPgStore)
       expect([onLow?.verdict, onHigh?.verdict]).toEqual(['stored', 'stored'])
       expect(versions).toHaveLength(2)
     })

@@ -71,16 +71,9 @@ export interface PgStoreOptions {
   log?: (line: string) => void
   /** The write rules batches are decided by (default spec/model's; test relays bend them). */
   rules?: WriteRules
-  /**
-   * The names of the advisory locks a batch takes (hashed to 64-bit keys): by default one
-   * per author (`authorLocks`). A test passes none to show what the locks prevent.
-   */
-  lockNames?: (events: readonly NostrEvent[]) => string[]
   /** This relay process's name on the fan-out feed (default: random). */
   origin?: string
 }
-
-export const authorLocks = (events: readonly NostrEvent[]): string[] => [...new Set(events.map((event) => `author:${event.pubkey}`))]
 
 export function isPgUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db)
@@ -150,24 +143,22 @@ export class PgStore implements AsyncEventStore {
   readonly #writer: pg.Pool
   readonly #readers: pg.Pool
   readonly #rules: WriteRules
-  readonly #lockNames: (events: readonly NostrEvent[]) => string[]
   readonly #insertSql: string
   readonly #insertIgnoringSql: string
   readonly #connectionString: string
 
-  private constructor(writer: pg.Pool, readers: pg.Pool, tables: Tables, options: PgStoreOptions, origin: string) {
+  protected constructor(writer: pg.Pool, readers: pg.Pool, tables: Tables, options: PgStoreOptions, origin: string) {
     this.#connectionString = parsePgUrl(options.url).connectionString
     this.#writer = writer
     this.#readers = readers
     this.tables = tables
     this.origin = origin
     this.#rules = options.rules ?? SpecWriteRules
-    this.#lockNames = options.lockNames ?? authorLocks
     this.#insertSql = insertStatement(tables, false)
     this.#insertIgnoringSql = insertStatement(tables, true)
   }
 
-  /** Connects, creates or migrates the schema, and returns the store; a database it cannot use fails here. */
+  /** Connects, creates or migrates the schema, and returns the store (of the class it is called on); a database it cannot use fails here. */
   static async open(options: PgStoreOptions): Promise<PgStore> {
     const { connectionString, schema } = parsePgUrl(options.url)
     const tables = tablesOf(schema)
@@ -200,7 +191,7 @@ export class PgStore implements AsyncEventStore {
       await Promise.allSettled([writer.end(), readers.end()])
       throw new Error(`error: cannot open PostgreSQL database ${redactPgUrl(options.url)}: ${(error as Error).message}`)
     }
-    return new PgStore(writer, readers, tables, options, origin)
+    return new this(writer, readers, tables, options, origin)
   }
 
   /** A client of its own for LISTEN (not from the pools), with this store's settings. */
@@ -213,6 +204,14 @@ export class PgStore implements AsyncEventStore {
     }
   }
 
+  /**
+   * The advisory locks a batch takes (names hashed to 64-bit keys): one per author, since
+   * everything a write decision reads belongs to its author.
+   */
+  protected batchLockNames(events: readonly NostrEvent[]): string[] {
+    return [...new Set(events.map((event) => `author:${event.pubkey}`))]
+  }
+
   async writeBatch(events: readonly NostrEvent[], rules: WriteRules = this.#rules): Promise<CommittedBatch & BatchPlan> {
     const client = await this.#writer.connect()
     // A connection that fails between two statements reports it as an event, not through a query.
@@ -223,7 +222,7 @@ export class PgStore implements AsyncEventStore {
     client.on('error', onError)
     let broken: Error | undefined
     try {
-      const keys = [...new Set(this.#lockNames(events).map((name) => lockKey(this.tables.schema, name)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      const keys = [...new Set(this.batchLockNames(events).map((name) => lockKey(this.tables.schema, name)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
       // The keys are numbers computed here, so they can be written into the text; this way
       // BEGIN and the locks cost one round trip. unnest yields them in this order.
       const locks = keys.length === 0 ? '' : `; SELECT pg_advisory_xact_lock(k) FROM unnest('{${keys.join(',')}}'::int8[]) AS k`
