@@ -4,8 +4,7 @@
  * outcomes); keys from the user serve relays with an allowlist and are never written out.
  */
 
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { nsecEncode } from 'nostr-tools/nip19'
@@ -15,6 +14,9 @@ import { main } from './cli.ts'
 import { freshKeys } from './identity.ts'
 import { type RunOptions, runConformance } from './run.ts'
 import type { Outcome, Report } from './types.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('harness-auth-')
 
 const relays: FakeRelay[] = []
 afterAll(async () => {
@@ -27,7 +29,7 @@ async function fake(auth?: FakeAuthOptions): Promise<FakeRelay> {
   return relay
 }
 
-const outDir = (): string => mkdtempSync(join(tmpdir(), 'harness-auth-'))
+const outDir = (): string => scratch()
 
 async function run(relay: FakeRelay, options: Partial<RunOptions>): Promise<Report> {
   return (await runConformance({ url: relay.url, seed: 11, profile: 'core', out: outDir(), ...options })).report

@@ -1,11 +1,13 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { packageVersion } from '../../lib/cli/args.ts'
 import { closedPort } from '../test-fixtures/fake-relay.ts'
 import { type CliIo, main } from './cli.ts'
 import { ExitCodes } from './verdict.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('cli-conventions-')
 
 async function cli(...argv: string[]) {
   let out = ''
@@ -25,7 +27,7 @@ async function cli(...argv: string[]) {
 
 describe('persona-conformance command-line conventions', () => {
   test('options before the command, values included, act as after it', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'cli-conventions-'))
+    const out = scratch()
     const url = `ws://127.0.0.1:${await closedPort()}`
     const before = await cli('--timeout', '300', '--json', 'run', url, '--out', out)
     expect(before.code, before.stderr).toBe(ExitCodes.unreachable)

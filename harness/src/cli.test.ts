@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import { type FakeRelay, closedPort, startFakeRelay } from '../test-fixtures/fake-relay.ts'
 import { type CliIo, main, parseTarget } from './cli.ts'
 import { RepoRoot } from './engine.ts'
 import { validateJson } from './json-schema.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('cli-test-')
 
 function capture(): CliIo & { stdout: () => string; stderr: () => string } {
   let out = ''
@@ -75,7 +77,7 @@ describe('usage', () => {
 describe('run', () => {
   test('an unreachable target exits 3; --json output validates against its schema; the totals line goes to stderr', async () => {
     const port = await closedPort()
-    const out = mkdtempSync(join(tmpdir(), 'cli-run-'))
+    const out = scratch()
     const result = await cli('run', `ws://127.0.0.1:${port}`, '--timeout', '300', '--out', out, '--json')
     expect(result.code).toBe(3)
     expect(validateJson(JSON.parse(result.stdout), 'cli-run.v1.schema.json')).toEqual([])
@@ -114,7 +116,7 @@ describe('matrix', () => {
     const honest = await startFakeRelay({ behaviour: 'honest' })
     const broken = await startFakeRelay({ behaviour: 'accept-all' })
     relays.push(honest, broken)
-    const out = mkdtempSync(join(tmpdir(), 'cli-matrix-'))
+    const out = scratch()
     // The CLI has no --include (suites are fixed); drive the matrix module with the fixture suite.
     const { runMatrix } = await import('./matrix.ts')
     const result = await runMatrix({
@@ -146,7 +148,7 @@ test('the bin shim runs the CLI through tsx', () => {
 
 test('run writes its reports under ./reports/latest of the directory it is started in, not of the package', async () => {
   const port = await closedPort()
-  const cwd = mkdtempSync(join(tmpdir(), 'cli-cwd-'))
+  const cwd = scratch()
   const result = spawnSync(process.execPath, [join(RepoRoot, 'bin/persona-conformance.js'), 'run', `ws://127.0.0.1:${port}`, '--timeout', '300'], {
     cwd,
     encoding: 'utf8',

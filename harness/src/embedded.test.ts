@@ -1,15 +1,16 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { RepoRoot } from './engine.ts'
 import { ExitCodes } from './verdict.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('embedded-')
 
 // On a Node without a uWebSockets.js binary (22 with this build) the library falls back to
 // its JavaScript implementation; UWS_USE_FALLBACK forces the same fallback on Node 20.
 test('run without a URL where uWebSockets.js has no native binary: exit 2 with what to do instead', () => {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(RepoRoot, 'harness/src/cli.ts'), 'run', '--only', 'slug', '--out', mkdtempSync(join(tmpdir(), 'embedded-'))], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(RepoRoot, 'harness/src/cli.ts'), 'run', '--only', 'slug', '--out', scratch()], {
     cwd: RepoRoot,
     env: { ...process.env, UWS_USE_FALLBACK: '1' },
     encoding: 'utf8',

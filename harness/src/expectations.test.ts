@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { UsageError } from './errors.ts'
 import { applyExpectations, findExpectation, loadExpectations, parseExpectations } from './expectations.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('expect-')
 
 const file = parseExpectations(
   {
@@ -37,7 +39,7 @@ describe('parseExpectations', () => {
   })
 
   test('an unreadable or non-JSON file is a usage error naming the file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'expect-'))
+    const dir = scratch()
     writeFileSync(join(dir, 'bad.json'), '{ nope')
     expect(() => loadExpectations(join(dir, 'bad.json'))).toThrow(/bad\.json is not JSON/)
     expect(() => loadExpectations(join(dir, 'missing.json'))).toThrow(/cannot read/)

@@ -1,12 +1,14 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { loadSchemaSet } from '../../spec/json-schema.ts'
 import { SchemasDir, harnessSchemas, validateJson } from './json-schema.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('nip-ap-schema-')
 
 function schemaSet(schemas: Record<string, object>) {
-  const dir = mkdtempSync(join(tmpdir(), 'nip-ap-schema-'))
+  const dir = scratch()
   return loadSchemaSet(
     Object.entries(schemas).map(([name, schema]) => {
       writeFileSync(join(dir, name), JSON.stringify(schema))

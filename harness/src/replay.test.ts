@@ -5,14 +5,16 @@
  * the verdict.
  */
 
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type RunningTestRelay, startTestRelay } from '../../test-relays/launch.ts'
 import { type CliIo, main } from './cli.ts'
 import { validateJson } from './json-schema.ts'
 import type { Report } from './types.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('nip-ap-replay-')
 
 async function cli(argv: string[]): Promise<{ code: number; json: Record<string, unknown>; stderr: string }> {
   let out = ''
@@ -32,7 +34,7 @@ function sentIds(outDir: string, caseId: string): string[] {
 }
 
 let relay: RunningTestRelay
-const dir = mkdtempSync(join(tmpdir(), 'nip-ap-replay-'))
+const dir = scratch()
 
 beforeAll(async () => {
   // Accepts uppercase slugs: the slug cases fail against it.

@@ -4,8 +4,7 @@
  * expectations, hostile relays and an unreachable target.
  */
 
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type FakeRelay, type FakeRelayOptions, closedPort, startFakeRelay } from '../test-fixtures/fake-relay.ts'
@@ -14,6 +13,9 @@ import { validateJson } from './json-schema.ts'
 import { type RunOptions, checkSelection, runConformance } from './run.ts'
 import { readStream } from './stream.ts'
 import type { Outcome, Report } from './types.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('harness-run-')
 
 const include = ['harness/test-fixtures/suites/outcomes/*.case.ts']
 const relays: FakeRelay[] = []
@@ -28,7 +30,7 @@ async function fake(options: FakeRelayOptions): Promise<FakeRelay> {
 }
 
 function outDir(): string {
-  return mkdtempSync(join(tmpdir(), 'harness-run-'))
+  return scratch()
 }
 
 async function run(relay: FakeRelay, options: Partial<RunOptions> = {}): Promise<Report> {

@@ -5,13 +5,15 @@
  * stand-in for the bin; scripts/package/action-run.test.ts runs them with the real suite.
  */
 
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { RunOptionSpecs } from '../../harness/src/cli.ts'
 import { Profiles } from '../../harness/src/types.ts'
 import { type ActionStep, loadAction, runActionLocally } from './composite.ts'
+import { scratchDirs } from '../test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('nip-ap-action-test-')
 
 const action = loadAction()
 const ActionOnlyInputs = ['node-version', 'args', 'artifact-name']
@@ -78,7 +80,7 @@ describe('action.yml steps', () => {
  * arguments and working directory, writes a summary.md into --out and exits with FAKE_EXIT.
  */
 function fakeActionPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nip-ap-fake-action-'))
+  const dir = scratch()
   mkdirSync(join(dir, 'bin'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'fake', version: '0.0.0', private: true }))
   writeFileSync(
@@ -97,8 +99,9 @@ process.exit(Number(process.env.FAKE_EXIT))
 
 async function runWithFake(inputs: Record<string, string>, exit: number) {
   const actionPath = fakeActionPath()
-  const workspace = mkdtempSync(join(tmpdir(), 'nip-ap-workspace-'))
-  const record = join(workspace, '..', `${workspace.split('/').pop()}.record.json`)
+  const workspace = scratch()
+  // Outside the workspace, so the fake's record is not among the files the step wrote there.
+  const record = join(scratch(), 'record.json')
   const run = await runActionLocally(action, {
     with: inputs,
     workspace,

@@ -11,7 +11,7 @@
  */
 
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -178,6 +178,14 @@ export async function runActionLocally(action: CompositeAction, options: LocalRu
   const scratch = mkdtempSync(join(tmpdir(), 'nip-ap-action-'))
   const summaryFile = join(scratch, 'step-summary.md')
   writeFileSync(summaryFile, '')
+  try {
+    return await runSteps(action, options, context, scratch, summaryFile)
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
+
+async function runSteps(action: CompositeAction, options: LocalRunOptions, context: ExpressionContext, scratch: string, summaryFile: string): Promise<LocalRun> {
   const results: StepResult[] = []
   let failed = false
   for (const [index, step] of action.runs.steps.entries()) {

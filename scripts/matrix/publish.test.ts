@@ -1,13 +1,15 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { validateJson } from '../../harness/src/json-schema.ts'
 import { publishMatrix, renderSummaryBlock, replaceSummaryBlock, SummaryBlockEnd, SummaryBlockStart } from './publish.ts'
 import { SlugReason, fixturePair } from './test-fixtures.ts'
+import { scratchDirs } from '../test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('matrix-publish-')
 
 function publish(port: number, repoRoot: string): string {
-  const out = mkdtempSync(join(tmpdir(), 'matrix-publish-'))
+  const out = scratch()
   const { reference, thirdParty } = fixturePair({ port, repoRoot })
   publishMatrix(
     [

@@ -6,8 +6,7 @@
  * The setup-node and upload-artifact steps are not executed; their evaluated inputs are checked.
  */
 
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Report } from '../../harness/src/types.ts'
@@ -15,6 +14,9 @@ import type { RunningRelay } from '../../reference-relay/src/index.ts'
 import { startFaultyRelay } from '../../reference-relay/test-support/faulty-relay.ts'
 import { loadAction, type LocalRun, runActionLocally } from '../action/composite.ts'
 import { userEnv } from './clean-env.ts'
+import { scratchDirs } from '../test-support/scratch-dirs.ts'
+
+const scratch = scratchDirs('nip-ap-action-ws-')
 
 const action = loadAction()
 const ReportFiles = ['index.html', 'junit.xml', 'report.json', 'report.jsonl', 'summary.md']
@@ -29,7 +31,7 @@ afterAll(async () => {
 })
 
 function run(inputs: Record<string, string>): Promise<{ run: LocalRun; workspace: string }> {
-  const workspace = mkdtempSync(join(tmpdir(), 'nip-ap-action-ws-'))
+  const workspace = scratch()
   return runActionLocally(action, { with: inputs, workspace, env: userEnv() }).then((result) => ({ run: result, workspace }))
 }
 
@@ -62,7 +64,7 @@ describe('the action against a relay started before it', () => {
     const report = JSON.parse(readFileSync(join(failing.workspace, 'nip-ap-conformance-report', 'report.json'), 'utf8')) as Report
     const failed = report.cases.filter((c) => c.outcome === 'fail' || c.outcome === 'error')
     expect(failed.length).toBeGreaterThan(0)
-    const workspace = mkdtempSync(join(tmpdir(), 'nip-ap-action-ws-'))
+    const workspace = scratch()
     writeFileSync(
       join(workspace, 'known.json'),
       JSON.stringify({ version: 1, expectations: failed.map((c) => ({ case: c.id, outcome: c.outcome, reason: 'relay accepts uppercase slugs (known)' })) }),

@@ -7,7 +7,7 @@
  */
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -84,6 +84,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   relay?.kill('SIGTERM')
+  // The install is a few hundred MiB; a user's directory, not something to keep.
+  if (work !== undefined) rmSync(work, { recursive: true, force: true })
 })
 
 describe('the tarball', () => {
