@@ -58,7 +58,7 @@ export async function startReference(
   const logs: string[] = []
   createInterface({ input: child.stderr }).on('line', (line) => {
     logs.push(line)
-    if (/WARNING|error/i.test(line)) process.stderr.write(`  ${role} relay: ${line}\n`)
+    if (/WARNING|error|^writer: \d/i.test(line)) process.stderr.write(`  ${role} relay: ${line}\n`)
   })
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${role} relay did not start within 60 s`)), 60_000)

@@ -18,6 +18,9 @@ export interface WriterLimits {
   maxBatchBytes: number
 }
 
+/** How often (at most) the batch sizes reached are logged while events are written. */
+const StatsWindowMs = 10_000
+
 export class Writer implements Inbox<WriterMsg> {
   readonly #store: BatchWriter
   readonly #monitor: Inbox<MonitorMsg>
@@ -29,6 +32,8 @@ export class Writer implements Inbox<WriterMsg> {
   #idle: Array<() => void> = []
   #batches = 0
   #events = 0
+  /** Batches since `#window.since`, for the log line: group commit works when they are large. */
+  #window = { since: performance.now(), batches: 0, events: 0, largest: 0 }
 
   constructor(deps: { store: BatchWriter; monitor: Inbox<MonitorMsg>; limits: WriterLimits; log: (line: string) => void }) {
     this.#store = deps.store
@@ -76,6 +81,7 @@ export class Writer implements Inbox<WriterMsg> {
     this.#writing = true
     this.#batches += 1
     this.#events += batch.length
+    this.#count(batch.length)
     this.#store
       .writeBatch(batch.map((msg) => msg.event))
       .then(
@@ -87,6 +93,23 @@ export class Writer implements Inbox<WriterMsg> {
         this.#writing = false
         this.#next()
       })
+  }
+
+  #count(size: number): void {
+    const now = performance.now()
+    const window = this.#window
+    // A window starts with its first batch: idle time before it is not counted.
+    if (window.batches === 0) window.since = now
+    window.batches += 1
+    window.events += size
+    window.largest = Math.max(window.largest, size)
+    if (now - window.since < StatsWindowMs) return
+    const seconds = (now - window.since) / 1000
+    this.#log(
+      `writer: ${window.events} events in ${window.batches} batches in ${seconds.toFixed(1)} s ` +
+        `(mean ${(window.events / window.batches).toFixed(1)}, largest ${window.largest})`,
+    )
+    this.#window = { since: now, batches: 0, events: 0, largest: 0 }
   }
 
   /** The oldest events, up to the batch bounds (at least one). */

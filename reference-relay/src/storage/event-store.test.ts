@@ -164,6 +164,24 @@ for (const backend of backends) {
       expect(await store.versionsOf(`30175:${bob}:slug`)).toEqual([])
     })
 
+    test('finds versions by address whatever their d tags look like', async () => {
+      // An empty d: no d tag, a d tag without a value, an empty value.
+      const bare = event({ kind: 30175 })
+      const valueless = event({ kind: 30175, tags: [['d']] })
+      const empty = event({ kind: 30175, tags: [['d', '']] })
+      // The first valued d tag is the address's; a later one names nothing.
+      const second = event({ kind: 30175, tags: [['d'], ['d', 'x:y'], ['d', 'other']] })
+      const stranger = event({ kind: 30175, pubkey: bob, tags: [['d', 'x:y']] })
+      for (const e of [bare, valueless, empty, second, stranger]) await store.insert(e)
+      const ids = async (address: string) => (await store.versionsOf(address)).map((e) => e.id).sort()
+      expect(await ids(`30175:${alice}:`)).toEqual([bare.id, valueless.id, empty.id].sort())
+      expect(await ids(`30175:${alice}:x:y`)).toEqual([second.id])
+      expect(await ids(`30175:${alice}:other`)).toEqual([])
+      expect(await ids(`30175:${bob}:x:y`)).toEqual([stranger.id])
+      expect(await ids(`30176:${alice}:x:y`)).toEqual([])
+      expect(await ids('not an address')).toEqual([])
+    })
+
     test('answers newest first, equal created_at lowest id first, and honours limit', async () => {
       const t = 2_000_000
       const older = event({ created_at: t - 1 })
@@ -417,6 +435,35 @@ describe('SQLite schema migration', () => {
     } finally {
       store.close()
     }
+  })
+})
+
+describe('SQLite schema version 4', () => {
+  test('a version 3 file loses the two indexes version 4 does without, and is still read by address and author', () => {
+    const path = join(dir, 'schema-v3.db')
+    const first = new SqliteStore(path)
+    const persona = event({ kind: 30175, tags: [['d', 'slug']] })
+    first.insert(persona)
+    first.close()
+    const old = new Database(path)
+    old.exec(`CREATE INDEX events_pubkey ON events (pubkey, created_at DESC, id);
+      CREATE INDEX events_address ON events (address) WHERE address IS NOT NULL;`)
+    old.pragma('user_version = 3')
+    old.close()
+    const store = new SqliteStore(path)
+    try {
+      expect(store.versionsOf(`30175:${alice}:slug`)).toEqual([persona])
+      expect(store.query({ authors: [alice] })).toEqual([persona])
+    } finally {
+      store.close()
+    }
+    const check = new Database(path, { readonly: true })
+    const names = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>).map((r) => r.name)
+    expect(check.pragma('user_version', { simple: true })).toBe(4)
+    check.close()
+    expect(names).not.toContain('events_pubkey')
+    expect(names).not.toContain('events_address')
+    expect(names).toContain('events_pubkey_kind')
   })
 })
 

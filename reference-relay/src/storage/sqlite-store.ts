@@ -23,8 +23,11 @@ import { unionNewestFirst } from './read.ts'
  * 2: thread columns (version 1 files are migrated in place; their rows have no thread facts).
  * 3: the `commits` counter (added in place), which readers use to tell which batches a
  * snapshot includes.
+ * 4: two indexes fewer (dropped in place): `events_pubkey`, whose reads `events_pubkey_kind`
+ * serves, and `events_address`, whose lookups go through the `d` tag in `tags`. Every index
+ * costs each insert a page of its own in the commit (see StaleIndexes).
  */
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 const Schema = `
 CREATE TABLE IF NOT EXISTS events (
@@ -42,10 +45,8 @@ CREATE TABLE IF NOT EXISTS events (
   thread_broadcast INTEGER
 );
 CREATE INDEX IF NOT EXISTS events_created ON events (created_at DESC, id);
-CREATE INDEX IF NOT EXISTS events_pubkey ON events (pubkey, created_at DESC, id);
 CREATE INDEX IF NOT EXISTS events_kind ON events (kind, created_at DESC, id);
 CREATE INDEX IF NOT EXISTS events_pubkey_kind ON events (pubkey, kind, created_at DESC, id);
-CREATE INDEX IF NOT EXISTS events_address ON events (address) WHERE address IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_channel ON events (channel, created_at DESC, id) WHERE channel IS NOT NULL;
 CREATE TABLE IF NOT EXISTS tags (
   seq   INTEGER NOT NULL,
@@ -68,6 +69,14 @@ const ThreadColumns = [
   ['thread_depth', 'INTEGER'],
   ['thread_broadcast', 'INTEGER'],
 ] as const
+
+/**
+ * Indexes of older versions, dropped by the writer. Inserts land at random places in most
+ * indexes (ids, authors, addresses), so a batch of N events dirties about N pages of every
+ * index, and with synchronous=FULL each of those pages is written and synced in the commit:
+ * on this relay's disks the commit's bytes, not its CPU, bound durable ingest.
+ */
+const StaleIndexes = ['events_pubkey', 'events_address']
 
 const ThreadIndex = `
 CREATE INDEX IF NOT EXISTS events_thread ON events (thread_root, thread_depth, created_at, id) WHERE thread_root IS NOT NULL;
@@ -168,6 +177,9 @@ function compileFilter(filter: Filter): Compiled {
   return { where: clauses.length > 0 ? clauses.join(' AND ') : '1', params }
 }
 
+/** The write connection's page cache (the readers keep SQLite's default). */
+const WriterCacheKiB = 64 * 1024
+
 /** How often the checkpointer copies the WAL into the database file. */
 const CheckpointIntervalMs = 200
 /** How long after opening the store the checkpointer starts. */
@@ -233,7 +245,8 @@ export class SqliteStore implements EventStore {
   readonly #selectById: Database.Statement<[string], { raw: string }>
   readonly #selectThreaded: Database.Statement<[string], ThreadRow>
   readonly #selectSeq: Database.Statement<[string], { seq: number }>
-  readonly #selectAddress: Database.Statement<[string], { raw: string }>
+  readonly #selectAddressByD: Database.Statement<[string, string], { raw: string }>
+  readonly #selectAddressByKind: Database.Statement<[string, number, string], { raw: string }>
   readonly #selectDeletionsNaming: Database.Statement<[string, string, string], { raw: string }>
   readonly #selectAnyDeletion: Database.Statement<[string], { one: number }>
   readonly #deleteEvent: Database.Statement
@@ -257,6 +270,9 @@ export class SqliteStore implements EventStore {
     } else {
       this.#db.pragma('journal_mode = WAL')
       this.#db.pragma('synchronous = FULL')
+      // A batch dirties a page per event in most indexes; with SQLite's default 2 MiB cache
+      // those pages are read again from the file and spilled before the commit.
+      this.#db.pragma(`cache_size = -${WriterCacheKiB}`)
       const file = path !== '' && path !== ':memory:' && !path.startsWith('file::memory:')
       if (file) {
         // Checkpoints run beside the writer (checkpoint-worker.js), not inside its commits. The
@@ -274,6 +290,7 @@ export class SqliteStore implements EventStore {
       }
       this.#db.exec(Schema)
       this.#migrate()
+      for (const index of StaleIndexes) this.#db.exec(`DROP INDEX IF EXISTS ${index}`)
       this.#db.exec(ThreadIndex)
       this.#db.pragma(`user_version = ${SchemaVersion}`)
     }
@@ -287,7 +304,13 @@ export class SqliteStore implements EventStore {
       'SELECT raw, thread_root, thread_parent, thread_depth, thread_broadcast FROM events WHERE id = ?',
     )
     this.#selectSeq = this.#db.prepare('SELECT seq FROM events WHERE id = ?')
-    this.#selectAddress = this.#db.prepare('SELECT raw FROM events WHERE address = ?')
+    // An address `kind:pubkey:d` with a non-empty d is found through its d tag (the first
+    // valued d tag is the address's, and every valued d tag is in `tags`); an empty d may
+    // have no tag, so its versions are looked for among the author's events of that kind.
+    this.#selectAddressByD = this.#db.prepare(
+      "SELECT e.raw FROM tags t JOIN events e ON e.seq = t.seq WHERE t.name = 'd' AND t.value = ? AND e.address = ?",
+    )
+    this.#selectAddressByKind = this.#db.prepare('SELECT raw FROM events WHERE pubkey = ? AND kind = ? AND address = ?')
     this.#selectDeletionsNaming = this.#db.prepare(
       'SELECT e.raw FROM tags t JOIN events e ON e.seq = t.seq WHERE t.name = ? AND t.value = ? AND e.pubkey = ? AND e.kind = 5',
     )
@@ -357,7 +380,17 @@ export class SqliteStore implements EventStore {
   }
 
   versionsOf(address: string): NostrEvent[] {
-    return this.#selectAddress.all(address).map((row) => JSON.parse(row.raw) as NostrEvent)
+    // Stored addresses are `kind:pubkey:d` with a decimal kind and a hex pubkey, so for any
+    // string equal to one, d is what follows the second colon.
+    const first = address.indexOf(':')
+    const second = first < 0 ? -1 : address.indexOf(':', first + 1)
+    if (second < 0) return []
+    const d = address.slice(second + 1)
+    const rows =
+      d === ''
+        ? this.#selectAddressByKind.all(address.slice(first + 1, second), Number(address.slice(0, first)), address)
+        : this.#selectAddressByD.all(d, address)
+    return rows.map((row) => JSON.parse(row.raw) as NostrEvent)
   }
 
   remove(id: string): boolean {
