@@ -18,6 +18,7 @@ import { PgStore } from '../src/storage/pg-store.ts'
 import { LocklessPgStore } from '../test-support/lockless-pg-store.ts'
 import { type Cluster, skipPostgres, startCluster, warnIfSkipped } from '../test-support/postgres-cluster.ts'
 import { deletion, type Key, newKey, nowSeconds, persona, sign, startTestRelay, TestClient, tiedVersions } from './helpers.ts'
+import { checkOriginHistory, writeOriginHistory } from './origin-history.ts'
 
 warnIfSkipped('the multi-instance PostgreSQL tests (reference-relay/test/postgres.test.ts)')
 
@@ -232,6 +233,25 @@ describe.skipIf(skipPostgres)('PostgreSQL, several instances on one database', {
         expect((await client.live('again')).id).toBe(later.id)
       } finally {
         client.close()
+      }
+    })
+  })
+
+  describe('origin mode', () => {
+    test('a thread, a deletion and a persona written by one relay are served and decided by after a restart on the same database', async () => {
+      const url = freshUrl()
+      const first = await startTestRelay({ origin: true, db: url })
+      let history
+      try {
+        history = await writeOriginHistory(first.url, first.httpUrl)
+      } finally {
+        await first.close()
+      }
+      const second = await startTestRelay({ origin: true, db: url })
+      try {
+        await checkOriginHistory(second.url, second.httpUrl, history)
+      } finally {
+        await second.close()
       }
     })
   })

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { newKey, persona, sign, TestClient } from './helpers.ts'
+import { checkOriginHistory, writeOriginHistory } from './origin-history.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const node = process.execPath
@@ -54,6 +55,8 @@ function startProcess(args: string[]): Promise<Spawned> {
     void exited.then(({ code }) => reject(new Error(`relay exited early (${code}): ${err}`)))
   })
 }
+
+const httpOf = (url: string) => url.replace(/^ws:/, 'http:')
 
 /** Sends every event at once and records each id the relay acknowledged as stored. */
 function publishAll(client: TestClient, events: NostrEvent[], onAck: (count: number) => void): Set<string> {
@@ -142,6 +145,19 @@ describe('durability', { timeout: 120_000 }, () => {
     const second = await startProcess(['--db', db])
     const found = await storedIds(second.url, [...acked])
     expect([...acked].filter((id) => !found.has(id))).toEqual([])
+    second.child.kill('SIGTERM')
+    expect((await second.exited).code).toBe(0)
+  })
+
+  test('origin mode on a SQLite file: a thread, a deletion and a persona acknowledged before SIGKILL are served and decided by after a restart', async () => {
+    const db = join(dir, 'origin.db')
+    const first = await startProcess(['--origin', '--db', db])
+    const history = await writeOriginHistory(first.url, httpOf(first.url))
+    first.child.kill('SIGKILL')
+    expect((await first.exited).signal).toBe('SIGKILL')
+
+    const second = await startProcess(['--origin', '--db', db])
+    await checkOriginHistory(second.url, httpOf(second.url), history)
     second.child.kill('SIGTERM')
     expect((await second.exited).code).toBe(0)
   })

@@ -3,11 +3,11 @@ import { MemoryBackend } from './memory-backend.ts'
 import { PgBackend } from './pg-backend.ts'
 import { isPgUrl } from './pg-store.ts'
 import { SqliteBackend } from './sqlite-backend.ts'
-import { OriginWriteRules, SpecWriteRules } from './write-rules.ts'
+import { NamedWriteRules } from './write-rules.ts'
 
 export interface OpenStoreOptions {
   log: (line: string) => void
-  /** The origin relay's write rules (origin mode); in-memory backend only for now. */
+  /** The origin relay's write rules (origin mode), on every backend. */
   origin?: boolean
   /** Reader threads of the SQLite backend (default: the number of cores, at least 2). */
   readers?: number
@@ -20,12 +20,12 @@ export interface OpenStoreOptions {
  * share it); another string → SQLite file with a writer thread and reader threads.
  */
 export async function openStore(db: string | null, options: OpenStoreOptions): Promise<RelayStore> {
-  if (db === null) return new MemoryBackend(options.origin === true ? OriginWriteRules : SpecWriteRules)
-  if (options.origin === true) throw new Error('error: origin mode keeps its events in memory for now; leave out --db')
+  const rules = options.origin === true ? 'origin' : 'spec'
+  if (db === null) return new MemoryBackend(NamedWriteRules[rules])
   if (isPgUrl(db)) {
-    return PgBackend.open({ url: db, log: options.log, ...(options.pgPool == null ? {} : { readers: options.pgPool }) })
+    return PgBackend.open({ url: db, log: options.log, rules: NamedWriteRules[rules], ...(options.pgPool == null ? {} : { readers: options.pgPool }) })
   }
-  return SqliteBackend.open(db, { log: options.log, ...(options.readers === undefined ? {} : { readers: options.readers }) })
+  return SqliteBackend.open(db, { log: options.log, rules, ...(options.readers === undefined ? {} : { readers: options.readers }) })
 }
 
 /** What the startup log says about the store (a PostgreSQL URL's password left out). */

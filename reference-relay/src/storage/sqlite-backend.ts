@@ -13,12 +13,15 @@ import { WorkerPool } from '../threads/worker-pool.ts'
 import type { BatchWriter, CommittedBatch, EventReader, RelayStore, StoredAnswer, StoredQuery } from './event-store.ts'
 import { CheckpointerScript } from './sqlite-store.ts'
 import type { ReadJob, SqliteThreadData, WriteJob } from './sqlite-threads.ts'
+import type { WriteRulesName } from './write-rules.ts'
 
 export interface SqliteBackendOptions {
   /** Reader threads; default the number of cores, at least 2. */
   readers?: number
   /** A read not answered within this fails (and its thread is replaced). */
   readTimeoutMs?: number
+  /** The rules batches are decided by (default `spec`; origin mode: `origin`). */
+  rules?: WriteRulesName
   log: (line: string) => void
 }
 
@@ -48,7 +51,7 @@ export class SqliteBackend implements RelayStore {
    * read waits until a reader is up.
    */
   static async open(path: string, options: SqliteBackendOptions): Promise<SqliteBackend> {
-    const data: SqliteThreadData = { path, checkpointer: CheckpointerScript().href }
+    const data: SqliteThreadData = { path, checkpointer: CheckpointerScript().href, rules: options.rules ?? 'spec' }
     const [writerBundle, readerBundle] = await Promise.all([bundleOf(WriterModule), bundleOf(ReaderModule)])
     const writer = await WorkerPool.start<WriteJob, CommittedBatch>({
       name: 'SQLite writer thread',

@@ -3,11 +3,14 @@
 import type { NostrEvent } from '../../../spec/model/event.ts'
 import type { Filter } from '../../../spec/model/filter.ts'
 import type { StoredQuery } from './event-store.ts'
+import type { WriteRulesName } from './write-rules.ts'
 
 export interface SqliteThreadData {
   path: string
   /** URL of storage/checkpoint-worker.js (a bundled thread cannot resolve it itself). */
   checkpointer: string
+  /** The rules the writer thread decides batches by (NamedWriteRules). */
+  rules: WriteRulesName
 }
 
 /** main → writer thread: one batch, one transaction. */

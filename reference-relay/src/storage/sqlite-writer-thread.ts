@@ -9,13 +9,15 @@ import { writeBatchSync } from './batch.ts'
 import type { CommittedBatch } from './event-store.ts'
 import type { SqliteThreadData, WriteJob } from './sqlite-threads.ts'
 import { SqliteStore } from './sqlite-store.ts'
+import { NamedWriteRules } from './write-rules.ts'
 
-const { path, checkpointer } = threadData<SqliteThreadData>()
+const { path, checkpointer, rules: rulesName } = threadData<SqliteThreadData>()
+const rules = NamedWriteRules[rulesName]
 const store = new SqliteStore(path, { checkpointer: new URL(checkpointer) })
 
 serveJobs<WriteJob, CommittedBatch>(
   (job) => {
-    const { commit, decisions } = writeBatchSync(store, job.events)
+    const { commit, decisions } = writeBatchSync(store, job.events, rules)
     return { commit, decisions }
   },
   { commit: store.lastCommit() },

@@ -1,8 +1,9 @@
 /**
  * The stateful rules a batch of writes is decided by (storage/batch.ts), gathered in one
- * object. The relay runs SpecWriteRules: spec/model's functions, unchanged. Tests and the
- * kill table bend single rules by passing another object (reference-relay/test-support);
- * the decision code itself has no test switches.
+ * object. The relay runs SpecWriteRules, or OriginWriteRules in origin mode: spec/model's
+ * functions, unchanged, on every backend. Tests and the kill table bend single rules by
+ * passing another object (reference-relay/test-support); the decision code itself has no
+ * test switches.
  */
 
 import { checkDeletionTargetAuthors } from '../../../spec/model/deletion-authority.ts'
@@ -74,3 +75,11 @@ export const OriginWriteRules: WriteRules = {
   place: (event, findStored) => placeChannelMessageOrigin(event, findStored),
   answers: { alreadyHave: OriginDuplicate, stale: () => OriginDuplicate, deletedResend: { accepted: true, message: OriginDuplicate } },
 }
+
+/**
+ * The relay's rule sets by name. A name, not the object, crosses to the SQLite writer thread
+ * (functions cannot).
+ */
+export const NamedWriteRules = { spec: SpecWriteRules, origin: OriginWriteRules } as const satisfies Record<string, WriteRules>
+
+export type WriteRulesName = keyof typeof NamedWriteRules
