@@ -28,7 +28,9 @@ const Usage = `Usage: npm run relay -- [options]
                        main (nostr-tools on the event loop); env NIP_AP_VERIFIER too
   --origin             behave as the origin relay (the \`origin\` profile): NIP-42 AUTH
                        required on every connection, one key per connection, the
-                       origin's rules and texts (default: an open relay, the \`core\` profile)
+                       origin's rules and texts (default: an open relay, the \`core\` profile);
+                       on every storage, and a --db or --pg database keeps the mode it
+                       was first opened in
   --quiet              no log lines on stderr
   -h, --help           show this help
 

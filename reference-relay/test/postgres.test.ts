@@ -250,6 +250,8 @@ describe.skipIf(skipPostgres)('PostgreSQL, several instances on one database', {
       const second = await startTestRelay({ origin: true, db: url })
       try {
         await checkOriginHistory(second.url, second.httpUrl, history)
+        // One database, one mode: an open-mode relay is refused while the origin one runs on it.
+        await expect(startTestRelay({ db: url })).rejects.toThrow(/^error: postgres:\/\/\S+ belongs to origin mode \(written with --origin\); start the relay with --origin/)
       } finally {
         await second.close()
       }

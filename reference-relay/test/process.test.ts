@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { newKey, persona, sign, TestClient } from './helpers.ts'
+import { SqliteStore } from '../src/storage/sqlite-store.ts'
 import { checkOriginHistory, writeOriginHistory } from './origin-history.ts'
 
 const root = resolve(import.meta.dirname, '../..')
@@ -103,6 +104,31 @@ describe('command line', () => {
     expect(badPort.stderr).toContain('error: --port must be a non-negative integer')
     expect(both.code).toBe(2)
     expect(both.stderr).toContain('error: --db and --memory exclude each other')
+  })
+})
+
+describe('one database, one mode', () => {
+  test('a file written in one mode is refused by the other at start: exit 1 with an error: line, the file left as it was', async () => {
+    const originFile = join(dir, 'mode-origin.db')
+    const openFile = join(dir, 'mode-open.db')
+    const origin = new SqliteStore(originFile)
+    origin.settleRules('origin', originFile)
+    origin.close()
+    // A file of the open mode from before the record: events and no record.
+    const open = new SqliteStore(openFile)
+    open.insert(sign(newKey(), { kind: 1, content: 'open' }))
+    open.close()
+    const [openOnOrigin, originOnOpen] = await Promise.all([
+      runCli(['--port', '0', '--db', originFile]),
+      runCli(['--port', '0', '--origin', '--db', openFile]),
+    ])
+    expect(openOnOrigin.code).toBe(1)
+    expect(openOnOrigin.stderr).toContain(`error: ${originFile} belongs to origin mode (written with --origin); start the relay with --origin, or use another database`)
+    expect(originOnOpen.code).toBe(1)
+    expect(originOnOpen.stderr).toContain(`error: ${openFile} belongs to the open mode (written without --origin); start the relay without --origin, or use another database`)
+    const reopened = new SqliteStore(openFile)
+    expect(reopened.size()).toBe(1)
+    reopened.close()
   })
 })
 

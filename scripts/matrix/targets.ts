@@ -42,14 +42,14 @@ export function matrixEntries(): MatrixEntry[] {
   // The reference relay twice: its origin mode under the origin profile, its open default mode under core.
   const reference: MatrixEntry = {
     name: 'embedded',
-    software: `reference-relay ${version} (this repository), origin mode`,
+    software: `reference-relay ${version} (this repository), origin mode, in memory`,
     reference: true,
     profile: 'origin',
     start: () => Promise.resolve({ close: () => Promise.resolve() }),
   }
   const referenceCore: MatrixEntry = {
     name: 'embedded-core',
-    software: `reference-relay ${version} (this repository), open mode`,
+    software: `reference-relay ${version} (this repository), open mode, in memory`,
     reference: true,
     profile: 'core',
     start: () => Promise.resolve({ close: () => Promise.resolve() }),

@@ -23,7 +23,7 @@ export async function openStore(db: string | null, options: OpenStoreOptions): P
   const rules = options.origin === true ? 'origin' : 'spec'
   if (db === null) return new MemoryBackend(NamedWriteRules[rules])
   if (isPgUrl(db)) {
-    return PgBackend.open({ url: db, log: options.log, rules: NamedWriteRules[rules], ...(options.pgPool == null ? {} : { readers: options.pgPool }) })
+    return PgBackend.open({ url: db, log: options.log, rules, ...(options.pgPool == null ? {} : { readers: options.pgPool }) })
   }
   return SqliteBackend.open(db, { log: options.log, rules, ...(options.readers === undefined ? {} : { readers: options.readers }) })
 }

@@ -13,12 +13,20 @@
  *   whose listener missed notifications; kept for a retention time (`relay_live_pruned`
  *   records up to which commit rows were removed);
  * - `relay_schema`: the version.
+ *
+ * Version 2: `relay_settings`, recording the rule set the database's events were decided by
+ * (storage/rules-record.ts; the open mode or origin mode), settled under the schema lock.
  */
 
 import type pg from 'pg'
 import { KeyChars, type Tables } from './pg-sql.ts'
+import { settleRules } from './rules-record.ts'
+import type { WriteRulesName } from './write-rules.ts'
 
-export const PgSchemaVersion = 1
+/** A database whose events another mode decided (its message is the whole `error:` text). */
+export class RulesRefusal extends Error {}
+
+export const PgSchemaVersion = 2
 
 /** The advisory lock (session level) held while the schema is created or migrated. */
 const SchemaLockKey = '8314046366934404145' // any fixed 64-bit value
@@ -76,14 +84,17 @@ INSERT INTO ${t.livePruned} (id, through) VALUES (1, 0);
 `
 }
 
-/** Migrations from version N to N + 1, by N. Version 1 is the first; later ones go here. */
-const Migrations: Record<number, (t: Tables) => string> = {}
+/** Migrations from version N to N + 1, by N. Version 1 is the first. */
+const Migrations: Record<number, (t: Tables) => string> = {
+  1: (t) => `CREATE TABLE ${t.settings} (name text COLLATE "C" PRIMARY KEY, value text NOT NULL);`,
+}
 
 /**
- * Creates the schema or brings it to PgSchemaVersion, in one transaction under a session
- * advisory lock. Refuses a database whose schema is newer than this relay's.
+ * Creates the schema or brings it to PgSchemaVersion, then settles the rule set
+ * (storage/rules-record.ts), in one transaction under a session advisory lock. Refuses a
+ * database whose schema is newer than this relay's, or whose events another mode decided.
  */
-export async function ensureSchema(client: pg.ClientBase, t: Tables): Promise<void> {
+export async function ensureSchema(client: pg.ClientBase, t: Tables, rules: { wanted: WriteRulesName; label: string }): Promise<void> {
   await client.query(`SELECT pg_advisory_lock(${SchemaLockKey})`)
   try {
     await client.query('BEGIN')
@@ -106,6 +117,14 @@ export async function ensureSchema(client: pg.ClientBase, t: Tables): Promise<vo
     await client.query(
       `INSERT INTO ${t.version} (id, version) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET version = EXCLUDED.version`,
       [PgSchemaVersion],
+    )
+    const recorded = await client.query<{ value: string }>(`SELECT value FROM ${t.settings} WHERE name = 'rules'`)
+    const events = await client.query(`SELECT 1 FROM ${t.events} LIMIT 1`)
+    const settled = settleRules(recorded.rows[0]?.value ?? null, events.rows.length > 0, rules.wanted, rules.label)
+    if (!settled.ok) throw new RulesRefusal(settled.message)
+    await client.query(
+      `INSERT INTO ${t.settings} (name, value) VALUES ('rules', $1) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`,
+      [settled.record],
     )
     await client.query('COMMIT')
   } catch (error) {

@@ -42,6 +42,7 @@ export interface Tables {
   live: string
   livePruned: string
   version: string
+  settings: string
   /** The LISTEN/NOTIFY channel of this schema, quoted for LISTEN. */
   channel: string
   /** The same channel as pg_notify takes it (unquoted text). */
@@ -63,6 +64,7 @@ export function tablesOf(schema: string): Tables {
     live: q('relay_live'),
     livePruned: q('relay_live_pruned'),
     version: q('relay_schema'),
+    settings: q('relay_settings'),
     channel: `"${schema}.relay_live"`,
     channelName: `${schema}.relay_live`,
   }

@@ -41,7 +41,7 @@ import type { ThreadQuery, TopLevelQuery } from '../../../spec/model/thread.ts'
 import type { AsyncEventStore } from './async-store.ts'
 import { type BatchEffect, type BatchNeeds, type BatchPlan, type BatchSnapshot, batchNeeds, decideBatch } from './batch.ts'
 import type { CommittedBatch, StoredAnswer, StoredEvent, StoredQuery } from './event-store.ts'
-import { ensureSchema } from './pg-schema.ts'
+import { ensureSchema, RulesRefusal } from './pg-schema.ts'
 import {
   compileFilter,
   encodeText,
@@ -56,7 +56,7 @@ import {
   tablesOf,
   TopLevelClause,
 } from './pg-sql.ts'
-import { SpecWriteRules, type WriteRules } from './write-rules.ts'
+import { NamedWriteRules, type WriteRules, type WriteRulesName } from './write-rules.ts'
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; a batch's events ride along below this. */
 export const MaxNotifyPayloadBytes = 7_900
@@ -69,8 +69,8 @@ export interface PgStoreOptions {
   /** A read over this fails (statement_timeout; default 30 s). */
   readTimeoutMs?: number
   log?: (line: string) => void
-  /** The write rules batches are decided by (default spec/model's; test relays bend them). */
-  rules?: WriteRules
+  /** The rule set batches are decided by, recorded in the database (default `spec`; origin mode: `origin`). */
+  rules?: WriteRulesName
   /** This relay process's name on the fan-out feed (default: random). */
   origin?: string
 }
@@ -153,7 +153,7 @@ export class PgStore implements AsyncEventStore {
     this.#readers = readers
     this.tables = tables
     this.origin = origin
-    this.#rules = options.rules ?? SpecWriteRules
+    this.#rules = NamedWriteRules[options.rules ?? 'spec']
     this.#insertSql = insertStatement(tables, false)
     this.#insertIgnoringSql = insertStatement(tables, true)
   }
@@ -183,12 +183,13 @@ export class PgStore implements AsyncEventStore {
     try {
       const client = await writer.connect()
       try {
-        await ensureSchema(client, tables)
+        await ensureSchema(client, tables, { wanted: options.rules ?? 'spec', label: redactPgUrl(options.url) })
       } finally {
         client.release()
       }
     } catch (error) {
       await Promise.allSettled([writer.end(), readers.end()])
+      if (error instanceof RulesRefusal) throw error
       throw new Error(`error: cannot open PostgreSQL database ${redactPgUrl(options.url)}: ${(error as Error).message}`)
     }
     return new this(writer, readers, tables, options, origin)

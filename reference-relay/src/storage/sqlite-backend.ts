@@ -63,6 +63,10 @@ export class SqliteBackend implements RelayStore {
       terminateHung: false,
       startTimeoutMs: 60_000,
       log: options.log,
+    }).catch((error: unknown) => {
+      // The writer's own refusal of the file (its schema, its mode) is the message to show.
+      const cause = (error as Error).cause
+      throw cause instanceof Error && cause.message.startsWith('error: ') ? cause : error
     })
     const readers = WorkerPool.launch<ReadJob, StoredAnswer | number>({
       name: 'SQLite reader thread',

@@ -18,6 +18,8 @@ import type { ThreadQuery, TopLevelQuery } from '../../../spec/model/thread.ts'
 import type { BatchEffect, BatchNeeds, BatchSnapshot } from './batch.ts'
 import type { EventStore, StoredEvent, StoredQuery } from './event-store.ts'
 import { unionNewestFirst } from './read.ts'
+import { settleRules } from './rules-record.ts'
+import type { WriteRulesName } from './write-rules.ts'
 
 /**
  * 2: thread columns (version 1 files are migrated in place; their rows have no thread facts).
@@ -26,6 +28,9 @@ import { unionNewestFirst } from './read.ts'
  * 4: two indexes fewer (dropped in place): `events_pubkey`, whose reads `events_pubkey_kind`
  * serves, and `events_address`, whose lookups go through the `d` tag in `tags`. Every index
  * costs each insert a page of its own in the commit (see StaleIndexes).
+ * The `settings` table, recording the rule set the file's events were decided by
+ * (storage/rules-record.ts), is created in place on any version by the writer; it has no
+ * version of its own, since only the writer reads it.
  */
 const SchemaVersion = 4
 
@@ -60,6 +65,10 @@ CREATE TABLE IF NOT EXISTS commits (
   n  INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO commits (id, n) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS settings (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 `
 
 /** Added by schema version 2; ALTER TABLE adds them to version 1 files. */
@@ -537,6 +546,20 @@ export class SqliteStore implements EventStore {
     checkpointer.worker.on('exit', () => {
       // Gone before close (it failed to open the file, say): SQLite checkpoints again.
       if (this.#checkpointer === checkpointer && this.#db.open) this.#db.pragma('wal_autocheckpoint = 1000')
+    })
+  }
+
+  /**
+   * Records the rule set the writer decides by, or throws `error:` when the file's events were
+   * decided by the other one (storage/rules-record.ts). On the writer's connection only.
+   */
+  settleRules(wanted: WriteRulesName, label: string): void {
+    this.#atomic(() => {
+      const row = this.#db.prepare("SELECT value FROM settings WHERE name = 'rules'").get() as { value: string } | undefined
+      const hasEvents = this.#db.prepare('SELECT 1 FROM events LIMIT 1').get() !== undefined
+      const settled = settleRules(row?.value ?? null, hasEvents, wanted, label)
+      if (!settled.ok) throw new Error(settled.message)
+      if (row?.value !== settled.record) this.#db.prepare("INSERT OR REPLACE INTO settings (name, value) VALUES ('rules', ?)").run(settled.record)
     })
   }
 

@@ -14,6 +14,12 @@ import { NamedWriteRules } from './write-rules.ts'
 const { path, checkpointer, rules: rulesName } = threadData<SqliteThreadData>()
 const rules = NamedWriteRules[rulesName]
 const store = new SqliteStore(path, { checkpointer: new URL(checkpointer) })
+try {
+  store.settleRules(rulesName, path)
+} catch (error) {
+  store.close()
+  throw error
+}
 
 serveJobs<WriteJob, CommittedBatch>(
   (job) => {

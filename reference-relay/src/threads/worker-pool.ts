@@ -258,7 +258,7 @@ interface Spawned {
 function spawnReady(options: WorkerPoolOptions): Promise<Spawned> {
   const worker = options.spawn()
   return new Promise((resolve, reject) => {
-    const onError = (error: Error) => fail(new Error(`${options.name} failed to start: ${error.message}`))
+    const onError = (error: Error) => fail(new Error(`${options.name} failed to start: ${error.message}`, { cause: error }))
     const onExit = (code: number) => fail(new Error(`${options.name} exited with code ${code} while starting`))
     const onMessage = (reply: WorkerToPool<unknown>) => {
       settle()
