@@ -119,7 +119,8 @@ test(
 
     const missedByOrigin = finalRuns.filter((run) => run.spec.kind === 'reference' && run.spec.fault !== null && detecting(run, healthy).length === 0)
     // Then the core profile against the open default mode, for what only core cases reach
-    // there (the NIP-09 cases, whose plain deletion names two targets the origin refuses).
+    // there (e.g. deletion.e-superseded-keeps-head: origin mode refuses an e deletion of a
+    // superseded version it no longer holds).
     const core =
       missedByOrigin.length > 0
         ? await runPower({

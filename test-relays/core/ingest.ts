@@ -99,6 +99,10 @@ export function ingestEvent(raw: unknown, context: IngestContext): IngestResult 
     const foreign = foreignTarget(event, store)
     if (foreign !== null) return invalid(`a deletion request may name only its author's events (${foreign})`)
   }
+  if (isDeletion && settings.deletionSingleTarget) {
+    const targets = event.tags.filter((tag) => tag[0] === 'e' || tag[0] === 'a').length
+    if (targets !== 1) return invalid(`a deletion request must name exactly one event or address (it names ${targets})`)
+  }
   if (kindClass(event.kind, faults) === 'ephemeral') return accepted(event.id, null, event)
 
   if (isDeletion && faults.has('deletion-requests-dropped')) {

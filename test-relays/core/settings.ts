@@ -24,6 +24,8 @@ export interface Settings {
   readonly deletions: 'honour' | 'ignore'
   /** NIP-09 "Relays MAY validate": refuse a deletion naming another author's event. */
   readonly deletionAuthorCheck: boolean
+  /** Refuse a deletion request that does not name exactly one event or address (as the origin relay does). */
+  readonly deletionSingleTarget: boolean
   /** A re-send of a deleted event: refused (OK false) or acknowledged as a duplicate. */
   readonly deletedResend: 'refuse' | 'ack'
   /** Prefix word used for refusals (OK false, CLOSED) other than `auth-required`. */
@@ -61,6 +63,7 @@ export const defaultSettings: Settings = {
   requireKinds: false,
   deletions: 'honour',
   deletionAuthorCheck: false,
+  deletionSingleTarget: false,
   deletedResend: 'refuse',
   refusalPrefix: 'standard',
   spaceAfterColon: true,

@@ -219,6 +219,23 @@ const checks: Record<string, Check> = {
     variation: { accepted: false, prefix: 'invalid', kept: true },
     standard: { accepted: true, prefix: '', kept: true },
   },
+  'one-target-deletions': {
+    async observe(relay) {
+      const keys = newKeys()
+      return withClients(relay.url, 1, async (client) => {
+        const [one, two] = [persona(keys, 'one', { created_at: nowSeconds() - 5 }), persona(keys, 'two', { created_at: nowSeconds() - 5 })]
+        await client.publish(one)
+        await client.publish(two)
+        const [bothAccepted, bothMessage] = await client.publish(sign(keys, { kind: 5, tags: [['e', one.id], ['a', `30175:${keys.pubkey}:two`]] }))
+        const afterBoth = await client.query('b', { ids: [one.id, two.id] })
+        const [singleAccepted] = await client.publish(sign(keys, { kind: 5, tags: [['e', one.id]] }))
+        const afterSingle = await client.query('s', { ids: [one.id] })
+        return { bothAccepted, prefix: bothMessage.split(':')[0], keptAfterBoth: afterBoth.events.length, singleAccepted, keptAfterSingle: afterSingle.events.length }
+      })
+    },
+    variation: { bothAccepted: false, prefix: 'invalid', keptAfterBoth: 2, singleAccepted: true, keptAfterSingle: 0 },
+    standard: { bothAccepted: true, prefix: '', keptAfterBoth: 0, singleAccepted: true, keptAfterSingle: 0 },
+  },
   'deleted-ack': {
     async observe(relay) {
       const keys = newKeys()

@@ -123,7 +123,7 @@ export const variations: readonly Variation[] = [
       'NIP-09 is not implemented: kind 5 events are stored and served like any regular event and delete nothing; 9 is not in `supported_nips`.',
     basis: 'permitted',
     permittedBy: [nipsAreOptional],
-    conflictsWith: ['deletion-author-check', 'deleted-ack'],
+    conflictsWith: ['deletion-author-check', 'one-target-deletions', 'deleted-ack'],
     settings: { deletions: 'ignore' },
   },
   {
@@ -136,6 +136,18 @@ export const variations: readonly Variation[] = [
     ],
     conflictsWith: [],
     settings: { deletionAuthorCheck: true },
+  },
+  {
+    name: 'one-target-deletions',
+    description:
+      'A deletion request naming more or fewer than one target (`e` and `a` tags counted together) is refused whole with `invalid:` (and deletes nothing), as the origin relay does.',
+    basis: 'permitted',
+    permittedBy: [
+      nip01('`OK` messages MUST be sent in response to `EVENT` messages received from clients, they must have the 3rd parameter set to `true` when an event has been accepted by the relay, `false` otherwise.'),
+      okMessageRule,
+    ],
+    conflictsWith: [],
+    settings: { deletionSingleTarget: true },
   },
   {
     name: 'deleted-ack',
@@ -298,6 +310,7 @@ export const presets: readonly PresetInfo[] = [
       'kind-allowlist',
       'kinds-required',
       'deletion-author-check',
+      'one-target-deletions',
       'deleted-ack',
       'nonstandard-prefix',
       'tight-colon',
