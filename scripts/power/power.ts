@@ -242,9 +242,10 @@ export function healthyProblems(run: TargetRun, expectations: readonly Expectati
  * too slow) and fails when the kill table records one as caught (the entry is stale).
  */
 export const UncaughtDefects: Readonly<Record<string, string>> = {
-  'replaceable-0-3-regular': 'SHOULD; no case publishes kinds 0 or 3 (the suites judge kind 30175); a case for the replaceable range would catch it',
-  'valueless-d-counted': 'the case with ["d"] beside a valued d tag is origin-profile (suites/README.md), so the core run skips it',
-  'auth-event-broadcast': 'no case sends a kind 22242 event with EVENT while a subscription for that kind is open (only suites/nip42 uses kind 22242)',
+  'replaceable-0-3-regular':
+    'out of the core profile: NIP-AP relies on NIP-01 replacement for addresses of kind 30175 only (spec/NIP-AP.md section 14: "the storage of the latest version of an address"); no requirement of spec/requirements.json rests on kinds 0 and 3, so no case publishes them',
+  'valueless-d-counted':
+    'not a core violation: AMB-6 leaves [["d"], ["d", x]] open for core relays (the original NIP-AP asks for "exactly one d tag" without saying whether a value-less tag is one, and refusing is the literal reading); the origin profile asks for acceptance (envelope.valueless-d-not-counted), so only --profile origin judges it',
 }
 
 /** Known deviations of the reference relay from the spec, each with the reason (harness expectations format). */

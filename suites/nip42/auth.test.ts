@@ -59,7 +59,7 @@ relayCase(
 relayCase(
   {
     id: 'nip42.auth-event-not-broadcast',
-    title: 'a kind 22242 event sent with EVENT is not delivered to a subscription that matches it',
+    title: 'a kind 22242 event, sent in an accepted AUTH message on another connection or with EVENT, is not delivered to a subscription that matches it',
     requirements: ['AP-WSAUTH-2'],
     level: 'MUST',
     profile: 'core',
@@ -67,16 +67,26 @@ relayCase(
   },
   async (c) => {
     const reader = await c.connect()
+    // The barrier of watch() is the positive control: live delivery works on this subscription.
     const live = await watch(c, reader, [{ kinds: [AuthKind], authors: [c.keys.pubkey] }])
+    const { ws: authing, challenge: authChallenge } = await unauthenticated(c)
+    const authenticated = authEvent(c, c.keys, authChallenge)
+    const auth = await authing.sendAuth(authenticated)
+    control(auth.accepted, `the relay refused a valid AUTH on a fresh connection (OK false ${JSON.stringify(auth.message)}), so no accepted AUTH event could be broadcast`)
     const writer = await c.connect()
     const challenge = writer.challenge ?? (await writer.awaitChallenge()) ?? 'no challenge'
     const event = authEvent(c, c.keys, challenge)
     const reply = await writer.publish(event)
     c.note(`the relay answered the kind 22242 EVENT with OK ${reply.accepted} ${JSON.stringify(reply.message)}`)
     const delivered = await live.settle()
+    if (delivered.some((e) => e.id === authenticated.id)) {
+      violation(`the kind 22242 event ${authenticated.id.slice(0, 12)} of an accepted AUTH message on another connection was delivered to a subscription`)
+    }
     if (delivered.some((e) => e.id === event.id)) {
       violation(`the kind 22242 event ${event.id.slice(0, 12)} sent with EVENT was delivered to a subscription (OK was ${reply.accepted} ${JSON.stringify(reply.message)})`)
     }
+    const others = delivered.filter((e) => e.kind === AuthKind)
+    if (others.length > 0) violation(`kind 22242 events were delivered to a subscription: ${others.map((e) => e.id.slice(0, 12)).join(', ')}`)
   },
 )
 

@@ -267,5 +267,6 @@ export class Connection implements Subscriber {
     if (relay.faults.has('auth-single-key')) this.authenticated.clear()
     this.authenticated.add(check.event.pubkey)
     if (!relay.faults.has('auth-no-ok')) this.ok(check.event.id, true, '')
+    if (relay.faults.has('auth-message-broadcast')) relay.fanout(check.event)
   }
 }

@@ -679,25 +679,6 @@ export const defectProbes: Record<DefectName, Probe> = {
     defect: { first: 0, second: 0 },
     correct: { first: 1, second: 0 },
   },
-  'auth-event-broadcast': {
-    async observe(relay) {
-      const keys = newKeys()
-      const auth = sign(keys, { kind: 22242, tags: [['relay', relay.url], ['challenge', 'none']] })
-      const note = sign(keys, { kind: 1 })
-      const live = await liveAfter(
-        relay,
-        async (s) => void (await s.query('s', { authors: [keys.pubkey] })),
-        async (p) => {
-          await p.publish(auth)
-          await p.publish(note)
-        },
-        's',
-      )
-      return named(live, { auth, note })
-    },
-    defect: ['auth', 'note'],
-    correct: ['note'],
-  },
   // ---- filters
   'since-exclusive': {
     async observe(relay) {
@@ -1053,6 +1034,44 @@ export const defectProbes: Record<DefectName, Probe> = {
     },
     defect: [true, true],
     correct: [false, true],
+  },
+  'auth-event-broadcast': {
+    async observe(relay) {
+      const keys = newKeys()
+      const auth = sign(keys, { kind: 22242, tags: [['relay', relay.url], ['challenge', 'none']] })
+      const note = sign(keys, { kind: 1 })
+      const live = await liveAfter(
+        relay,
+        async (s) => {
+          await s.authenticate(keys.secretKey, relay.url)
+          await s.query('s', { authors: [keys.pubkey] })
+        },
+        async (p) => {
+          await p.authenticate(keys.secretKey, relay.url)
+          await p.publish(auth)
+          await p.publish(note)
+        },
+        's',
+      )
+      return named(live, { auth, note })
+    },
+    defect: ['auth', 'note'],
+    correct: ['note'],
+  },
+  'auth-message-broadcast': {
+    async observe(relay) {
+      const [reader, author] = [newKeys(), newKeys()]
+      return withClients(relay.url, 2, async (subscriber, publisher) => {
+        await subscriber.authenticate(reader.secretKey, relay.url)
+        await subscriber.query('s', { kinds: [22242] })
+        await publisher.authenticate(author.secretKey, relay.url)
+        await publisher.publish(sign(author, { kind: 1 }))
+        await subscriber.barrier()
+        return subscriber.live('s').map((event) => (event.pubkey === author.pubkey ? 'auth' : 'other'))
+      })
+    },
+    defect: ['auth'],
+    correct: [],
   },
   'auth-no-ok': {
     async observe(relay) {

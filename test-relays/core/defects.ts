@@ -483,14 +483,6 @@ export const defects = [
     breaks: [nip01('Relays MUST manage `<subscription_id>`s independently for each WebSocket connection.')],
     implies: [],
   },
-  {
-    name: 'auth-event-broadcast',
-    area: 'live',
-    description: 'A kind 22242 event sent with EVENT is delivered to live subscribers.',
-    level: 'MUST',
-    breaks: [nip42('Relays MUST exclude `kind: 22242` events from being broadcasted to any client.')],
-    implies: [],
-  },
   // ---- filters
   {
     name: 'since-exclusive',
@@ -724,6 +716,22 @@ export const defects = [
     description: 'The `challenge` tag of an AUTH event is not compared with the challenge sent.',
     level: 'MUST',
     breaks: [nip42('To verify `AUTH` messages, relays must ensure:'), nip42('that the `"challenge"` tag matches the challenge sent before;')],
+    implies: ['auth-required'],
+  },
+  {
+    name: 'auth-event-broadcast',
+    area: 'auth',
+    description: 'A kind 22242 event sent with EVENT is delivered to live subscribers.',
+    level: 'MUST',
+    breaks: [nip42('Relays MUST exclude `kind: 22242` events from being broadcasted to any client.')],
+    implies: ['auth-required'],
+  },
+  {
+    name: 'auth-message-broadcast',
+    area: 'auth',
+    description: 'The kind 22242 event of an accepted AUTH message is delivered to live subscribers of other connections.',
+    level: 'MUST',
+    breaks: [nip42('Relays MUST exclude `kind: 22242` events from being broadcasted to any client.')],
     implies: ['auth-required'],
   },
   {
