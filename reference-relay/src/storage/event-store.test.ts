@@ -438,8 +438,8 @@ describe('SQLite schema migration', () => {
   })
 })
 
-describe('SQLite schema version 4', () => {
-  test('a version 3 file loses the two indexes version 4 does without, and is still read by address and author', () => {
+describe('SQLite schema versions 4 and 5', () => {
+  test('a version 3 file loses the indexes versions 4 and 5 replace or do without, and is still read by address, author and time', () => {
     const path = join(dir, 'schema-v3.db')
     const first = new SqliteStore(path)
     const persona = event({ kind: 30175, tags: [['d', 'slug']] })
@@ -447,23 +447,27 @@ describe('SQLite schema version 4', () => {
     first.close()
     const old = new Database(path)
     old.exec(`CREATE INDEX events_pubkey ON events (pubkey, created_at DESC, id);
-      CREATE INDEX events_address ON events (address) WHERE address IS NOT NULL;`)
+      CREATE INDEX events_address ON events (address) WHERE address IS NOT NULL;
+      CREATE INDEX events_created ON events (created_at DESC, id);
+      CREATE INDEX events_kind ON events (kind, created_at DESC, id);
+      CREATE INDEX events_pubkey_kind ON events (pubkey, kind, created_at DESC, id);`)
     old.pragma('user_version = 3')
     old.close()
     const store = new SqliteStore(path)
     try {
       expect(store.versionsOf(`30175:${alice}:slug`)).toEqual([persona])
       expect(store.query({ authors: [alice] })).toEqual([persona])
+      expect(store.query({ kinds: [30175], limit: 1 })).toEqual([persona])
+      expect(store.query({ since: persona.created_at, limit: 1 })).toEqual([persona])
     } finally {
       store.close()
     }
     const check = new Database(path, { readonly: true })
     const names = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>).map((r) => r.name)
-    expect(check.pragma('user_version', { simple: true })).toBe(4)
+    expect(check.pragma('user_version', { simple: true })).toBe(5)
     check.close()
-    expect(names).not.toContain('events_pubkey')
-    expect(names).not.toContain('events_address')
-    expect(names).toContain('events_pubkey_kind')
+    for (const stale of ['events_pubkey', 'events_address', 'events_created', 'events_kind', 'events_pubkey_kind']) expect(names).not.toContain(stale)
+    for (const index of ['events_by_time', 'events_by_kind', 'events_by_author_kind']) expect(names).toContain(index)
   })
 })
 

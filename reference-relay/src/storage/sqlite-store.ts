@@ -25,14 +25,17 @@ import type { WriteRulesName } from './write-rules.ts'
  * 2: thread columns (version 1 files are migrated in place; their rows have no thread facts).
  * 3: the `commits` counter (added in place), which readers use to tell which batches a
  * snapshot includes.
- * 4: two indexes fewer (dropped in place): `events_pubkey`, whose reads `events_pubkey_kind`
- * serves, and `events_address`, whose lookups go through the `d` tag in `tags`. Every index
+ * 4: two indexes fewer (dropped in place): `events_pubkey`, whose reads the author-and-kind
+ * index serves, and `events_address`, whose lookups go through the `d` tag in `tags`. Every index
  * costs each insert a page of its own in the commit (see StaleIndexes).
+ * 5: the time-ordered indexes end at created_at (the row's seq is their last column), so
+ * events of one second go in arrival order, next to each other, instead of at random
+ * places by id; the id tiebreak is sorted per second when read (replaced in place).
  * The `settings` table, recording the rule set the file's events were decided by
  * (storage/rules-record.ts), is created in place on any version by the writer; it has no
  * version of its own, since only the writer reads it.
  */
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 const Schema = `
 CREATE TABLE IF NOT EXISTS events (
@@ -49,9 +52,9 @@ CREATE TABLE IF NOT EXISTS events (
   thread_depth     INTEGER,
   thread_broadcast INTEGER
 );
-CREATE INDEX IF NOT EXISTS events_created ON events (created_at DESC, id);
-CREATE INDEX IF NOT EXISTS events_kind ON events (kind, created_at DESC, id);
-CREATE INDEX IF NOT EXISTS events_pubkey_kind ON events (pubkey, kind, created_at DESC, id);
+CREATE INDEX IF NOT EXISTS events_by_time ON events (created_at DESC);
+CREATE INDEX IF NOT EXISTS events_by_kind ON events (kind, created_at DESC);
+CREATE INDEX IF NOT EXISTS events_by_author_kind ON events (pubkey, kind, created_at DESC);
 CREATE INDEX IF NOT EXISTS events_channel ON events (channel, created_at DESC, id) WHERE channel IS NOT NULL;
 CREATE TABLE IF NOT EXISTS tags (
   seq   INTEGER NOT NULL,
@@ -85,7 +88,7 @@ const ThreadColumns = [
  * index, and with synchronous=FULL each of those pages is written and synced in the commit:
  * on this relay's disks the commit's bytes, not its CPU, bound durable ingest.
  */
-const StaleIndexes = ['events_pubkey', 'events_address']
+const StaleIndexes = ['events_pubkey', 'events_address', 'events_created', 'events_kind', 'events_pubkey_kind']
 
 const ThreadIndex = `
 CREATE INDEX IF NOT EXISTS events_thread ON events (thread_root, thread_depth, created_at, id) WHERE thread_root IS NOT NULL;
