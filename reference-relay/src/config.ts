@@ -57,6 +57,16 @@ export interface Limits {
    * connections owed the most are closed (1008): the memory bound with many slow readers.
    */
   maxOutputTotal: number
+  /**
+   * Bytes of frames one connection passes to the ingester per turn of the event loop; the
+   * rest waits for later turns (input-turns.ts), so a flooding connection does not delay the
+   * others' frames.
+   */
+  inputTurnBytes: number
+  /** Bytes of frames waiting for one connection's later turns; beyond it they are handled at arrival. */
+  maxQueuedInput: number
+  /** Bytes of frames waiting over all connections; beyond it they are handled at arrival. */
+  maxQueuedInputTotal: number
   /** EVENTs of one connection between arrival and OK; beyond it they are answered `rate-limited:`. */
   maxEventsPerConnection: number
   /** EVENTs of all doors together between arrival and OK (verification and writes); beyond it `rate-limited:`. */
@@ -86,6 +96,9 @@ export const DefaultLimits: Readonly<Limits> = {
   outputHighWater: 64 * 1024,
   maxPendingOutput: 32 * 1_048_576,
   maxOutputTotal: 128 * 1_048_576,
+  inputTurnBytes: 64 * 1024,
+  maxQueuedInput: 16 * 1_048_576,
+  maxQueuedInputTotal: 64 * 1_048_576,
   maxEventsPerConnection: 512,
   maxEventsInFlight: 16_384,
   maxQueriesPerConnection: 64,

@@ -7,6 +7,7 @@
 import uWS from 'uWebSockets.js'
 import type { Limits } from './config.ts'
 import type { ConnId, Inbox, IngesterMsg, MonitorMsg, OutboundMsg } from './messages.ts'
+import { InputTurns } from './input-turns.ts'
 import { type Backlog, newBacklog, OutputQueues } from './output-queue.ts'
 import { CorsHeaders } from './nip11.ts'
 
@@ -121,6 +122,8 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
       // A cut reader's subscriptions end at once, not when its close handshake completes.
       onCut: (ws) => monitor.post({ type: 'disconnect', conn: ws.getUserData().conn }),
     })
+    // Frames reach the ingester in turns: a connection that floods waits, the others do not.
+    const input = new InputTurns<ConnId, IngesterMsg>({ limits, deliver: (msg) => ingester.post(msg) })
     let nextConn = 1
     const app = uWS.App()
     app.ws<SocketData>('/*', {
@@ -156,12 +159,12 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
       },
       message: (ws, message, isBinary) => {
         const conn = ws.getUserData().conn
-        if (isBinary) return ingester.post({ type: 'binary', conn })
+        const bytes = message.byteLength
+        if (isBinary) return input.receive(conn, { type: 'binary', conn }, bytes)
         // Copy out at once: uWS neuters the buffer when this callback returns.
         const text = Buffer.from(message).toString('utf8')
-        const bytes = message.byteLength
-        if (bytes > limits.maxMessageLength) return ingester.post({ type: 'oversized', conn, text, bytes })
-        ingester.post({ type: 'frame', conn, text })
+        if (bytes > limits.maxMessageLength) return input.receive(conn, { type: 'oversized', conn, text, bytes }, bytes)
+        input.receive(conn, { type: 'frame', conn, text }, bytes)
       },
       drain: (ws) => {
         output.drained(ws)
@@ -170,6 +173,9 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
         const conn = ws.getUserData().conn
         output.closed(ws)
         sockets.delete(conn)
+        // What it sent before closing is handled first (as if it had all arrived at once), so
+        // the disconnect also ends what those frames opened.
+        input.closed(conn)
         monitor.post({ type: 'disconnect', conn })
         ingester.post({ type: 'disconnect', conn })
       },

@@ -168,8 +168,14 @@ describe('every NIP-11 limit is enforced at the advertised value', () => {
   test('max_subscriptions: that many open subscriptions work, one more is refused until one closes', async () => {
     const max = info.limitation.max_subscriptions as number
     const c = await TestClient.connect(relay.url)
-    for (let i = 0; i < max; i++) c.send(['REQ', `s${i}`, { ids: [sentinel.id] }])
-    for (let i = 0; i < max; i++) await c.next((f) => f[0] === 'EOSE' && f[1] === `s${i}`)
+    // In rounds no larger than the REQs one connection may have waiting for stored events
+    // (maxQueriesPerConnection, a bound of its own, beyond which a REQ is CLOSED rate-limited).
+    const round = DefaultLimits.maxQueriesPerConnection
+    for (let start = 0; start < max; start += round) {
+      const end = Math.min(max, start + round)
+      for (let i = start; i < end; i++) c.send(['REQ', `s${i}`, { ids: [sentinel.id] }])
+      for (let i = start; i < end; i++) await c.next((f) => f[0] === 'EOSE' && f[1] === `s${i}`)
+    }
     expect((await c.req('one-more', { limit: 0 })).closed).toBe(`rate-limited: too many open subscriptions (max ${max}); CLOSE one first`)
     expect((await c.req('s0', { limit: 0 })).closed).toBeUndefined() // replacing an open one is fine
     c.send(['CLOSE', 's1'])
