@@ -9,7 +9,10 @@ export interface Wire {
   event(subId: string, event: NostrEvent): string
   /** EVENT frame of a stored event from its stored JSON text, without parsing it. */
   storedEvent(subId: string, json: string): string
-  /** EVENT frames of one event for many subscriptions: the event is encoded once. */
+  /**
+   * EVENT frames of one event for many subscriptions: the event is encoded once, and each
+   * subscription id's frame is built once (subscriptions on many connections often share an id).
+   */
   liveEvent(event: NostrEvent): (subId: string) => string
   eose(subId: string): string
   count(subId: string, count: number): string
@@ -25,7 +28,12 @@ export function createWire(): Wire {
     storedEvent: (subId, json) => `["EVENT",${JSON.stringify(subId)},${json}]`,
     liveEvent: (event) => {
       const json = JSON.stringify(event)
-      return (subId) => `["EVENT",${JSON.stringify(subId)},${json}]`
+      const frames = new Map<string, string>()
+      return (subId) => {
+        let frame = frames.get(subId)
+        if (frame === undefined) frames.set(subId, (frame = `["EVENT",${JSON.stringify(subId)},${json}]`))
+        return frame
+      }
     },
     eose: (subId) => JSON.stringify(['EOSE', subId]),
     count: (subId, count) => JSON.stringify(['COUNT', subId, { count }]),
