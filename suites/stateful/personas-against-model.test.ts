@@ -9,7 +9,9 @@
  * (NIP-01 stores the latest version); the other version of a tie is a SHOULD miss (NIP-01's
  * "should be retained"); a version an accepted deletion covers is a SHOULD miss (NIP-09)
  * when it was there before the deletion, and not graded when it arrived after it (NIP-09
- * is silent, AMB-18). Deletions run only on a relay that honours a plain one, live checks
+ * is silent, AMB-18). A head newer than an `a` deletion that the relay removes with it is
+ * a MUST failure under the core profile and not judged under the origin profile, whose
+ * relay does exactly that (AMB-57). Deletions run only on a relay that honours a plain one, live checks
  * only on a relay that delivers a barrier live (positive controls, taken before the run).
  */
 
@@ -43,6 +45,8 @@ interface Model {
   wereHeads: Set<string>
   /** Versions that arrived already covered by a deletion (NIP-09 says nothing of them). */
   lateCovered: Set<string>
+  /** Heads newer than an owner's `a` deletion of their address, stored when it arrived (AMB-57). */
+  outlived: Set<string>
   /** Whether the relay honoured the gate's plain deletion; without it no deletion is sent. */
   deletions: boolean
 }
@@ -74,6 +78,14 @@ function judgeHead(m: Model, r: Real, key: string, where: string, relayHead: Nos
   if (relayHead !== undefined && relayHead.created_at <= deletedUpTo) {
     if (m.lateCovered.has(relayHead.id)) return r.c.note(`${where}: the relay serves ${describeEvent(relayHead)}, which arrived after a deletion covering it (not graded, AMB-18)`)
     return r.c.should(false, `${where}: the relay still serves ${describeEvent(relayHead)}, covered by the owner's a deletion up to +${deletedUpTo - r.base}`)
+  }
+  if (relayHead === undefined && expected !== undefined && m.outlived.has(expected.id)) {
+    const what = `the relay removed ${describeEvent(expected)}, newer than the owner's a deletion up to +${deletedUpTo - r.base}, which does not reach it`
+    if (r.c.settings.profile === 'core') violation(`${where}: ${what} (NIP-01 keeps the latest version; AMB-57)`)
+    // The origin relay's a deletion removes whatever the address holds: a weakness the origin
+    // profile neither asks for nor judges (AMB-57). From here the model follows the relay.
+    m.heads.delete(key)
+    return r.c.note(`${where}: ${what} (not judged under the origin profile, AMB-57)`)
   }
   if (relayHead !== undefined && expected !== undefined && relayHead.created_at === expected.created_at) {
     return r.c.should(false, `${where}: on the tie at created_at ${expected.created_at} the relay's head is ${describeEvent(relayHead)}, the lowest id is ${describeEvent(expected)}`)
@@ -199,6 +211,7 @@ class DeleteCommand implements Cmd {
     controlAccepted(await r.ws.publish(deletion), `${label(this.op.at)}: the owner's a deletion at +${this.at}`)
     m.deletedUpTo.set(key, Math.max(createdAt, m.deletedUpTo.get(key) ?? -1))
     if (head !== undefined && head.created_at <= createdAt) m.heads.delete(key)
+    if (head !== undefined && head.created_at > createdAt) m.outlived.add(head.id)
     await checkAddress(m, r, this.op.at)
   }
   toString = () => `delete(${label(this.op.at)}, at +${this.at})`
@@ -316,7 +329,7 @@ propertyCase(
       writes: 0,
       headsServed: 0,
     }
-    const model: Model = { heads: new Map(), deletedUpTo: new Map(), wereHeads: new Set([scratch.id]), lateCovered: new Set(), deletions }
+    const model: Model = { heads: new Map(), deletedUpTo: new Map(), wereHeads: new Set([scratch.id]), lateCovered: new Set(), outlived: new Set(), deletions }
     await fc.asyncModelRun(() => ({ model, real }), cmds)
     checkLive(model, real)
     // Positive control of the run itself: it wrote, and the relay was seen serving what it wrote.
