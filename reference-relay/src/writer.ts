@@ -1,8 +1,10 @@
 /**
  * The writer stage: group commit. Events wait in its inbox while a batch is being
  * committed; when the commit is done, everything that arrived meanwhile (bounded by count
- * and bytes) goes to storage as the next batch, one transaction. OK goes out only after the
- * commit, then accepted events are fanned out with the batch's commit number. A failed
+ * and bytes) goes to storage as the next batch, one transaction. A store may take more than
+ * one batch at a time (`depth`; SQLite: the next batch is committed while the last one's
+ * WAL sync runs); batches are still answered in the order they were sent. OK goes out only once the
+ * commit is durable, then accepted events are fanned out with the batch's commit number. A failed
  * batch fails every event of it with `error:`. The decisions themselves are storage's
  * (storage/batch.ts); with SQLite they are taken in the writer thread, so the main thread
  * never waits on the disk.
@@ -27,7 +29,8 @@ export class Writer implements Inbox<WriterMsg> {
   readonly #limits: WriterLimits
   readonly #log: (line: string) => void
   #queue: WriterMsg[] = []
-  #writing = false
+  /** Batches sent to storage and not yet answered (at most the store's `depth`). */
+  #writing = 0
   #scheduled = false
   #idle: Array<() => void> = []
   #batches = 0
@@ -46,7 +49,7 @@ export class Writer implements Inbox<WriterMsg> {
     this.#queue.push(msg)
     // The first event after a pause waits for the rest of this turn of the event loop, so
     // the events verified together are written together.
-    if (!this.#writing && !this.#scheduled) {
+    if (!this.#full && !this.#scheduled) {
       this.#scheduled = true
       setImmediate(() => {
         this.#scheduled = false
@@ -67,18 +70,22 @@ export class Writer implements Inbox<WriterMsg> {
 
   /** Resolves once every event posted so far is committed and answered. */
   drain(): Promise<void> {
-    if (this.#queue.length === 0 && !this.#writing && !this.#scheduled) return Promise.resolve()
+    if (this.#queue.length === 0 && this.#writing === 0 && !this.#scheduled) return Promise.resolve()
     return new Promise((resolve) => this.#idle.push(resolve))
   }
 
+  get #full(): boolean {
+    return this.#writing >= (this.#store.depth ?? 1)
+  }
+
   #next(): void {
-    if (this.#writing) return
+    if (this.#full) return
     if (this.#queue.length === 0) {
-      for (const resolve of this.#idle.splice(0)) resolve()
+      if (this.#writing === 0) for (const resolve of this.#idle.splice(0)) resolve()
       return
     }
     const batch = this.#take()
-    this.#writing = true
+    this.#writing += 1
     this.#batches += 1
     this.#events += batch.length
     this.#count(batch.length)
@@ -90,7 +97,7 @@ export class Writer implements Inbox<WriterMsg> {
       )
       .catch((error: unknown) => this.#log(`writer: ${(error as Error).stack ?? String(error)}`))
       .finally(() => {
-        this.#writing = false
+        this.#writing -= 1
         this.#next()
       })
   }

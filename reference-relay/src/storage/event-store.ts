@@ -59,6 +59,12 @@ export interface BatchWriter {
    * is stored then, and every event of it must be answered with `error:`.
    */
   writeBatch(events: readonly NostrEvent[]): Promise<CommittedBatch>
+  /**
+   * Batches the writer may have outstanding at once (default 1). More than one only where
+   * batches are committed in the order they are sent and answered in that order (the SQLite
+   * writer thread commits the next batch while the WAL sync of the last one runs).
+   */
+  readonly depth?: number
 }
 
 export interface EventReader {

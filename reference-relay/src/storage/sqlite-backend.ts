@@ -38,7 +38,8 @@ export class SqliteBackend implements RelayStore {
   private constructor(writer: WorkerPool<WriteJob, CommittedBatch>, readers: WorkerPool<ReadJob, StoredAnswer | number>) {
     this.#writer = writer
     this.#readers = readers
-    this.writer = { writeBatch: (events: readonly NostrEvent[]) => writer.run({ events }, events.length) }
+    // Two batches: one waiting for its WAL sync, the next being decided and committed.
+    this.writer = { writeBatch: (events: readonly NostrEvent[]) => writer.run({ events }, events.length), depth: 2 }
     this.reader = {
       read: (query: StoredQuery) => readers.run({ type: 'read', query }) as Promise<StoredAnswer>,
       count: (filters: readonly Filter[]) => readers.run({ type: 'count', filters }) as Promise<number>,

@@ -6,6 +6,9 @@
  * have none, so they never answer channel reads).
  */
 
+import { closeSync, fdatasync, fsync, openSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { promisify } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import Database from 'better-sqlite3'
 import type { NostrEvent } from '../../../spec/model/event.ts'
@@ -243,7 +246,19 @@ export interface SqliteStoreOptions {
   readOnly?: boolean
   /** Where checkpoint-worker.js is; default: beside this file (not resolvable from a bundle). */
   checkpointer?: URL
+  /**
+   * Commits are written to the WAL but not synced by SQLite (synchronous=NORMAL); the caller
+   * makes them durable with `syncCommits()` before it tells anyone they are (the writer
+   * thread: one sync covers every commit made while the previous sync ran, and the disk
+   * works while the next batch is decided). Together that is synchronous=FULL: every commit
+   * is synced before it is acknowledged. Default false: SQLite syncs each commit itself.
+   * Only for a file given by plain path (anything else is synced by SQLite).
+   */
+  deferSync?: boolean
 }
+
+const fdatasyncAsync = promisify(fdatasync)
+const fsyncAsync = promisify(fsync)
 
 /** checkpoint-worker.js beside this module. */
 export const CheckpointerScript = (): URL => new URL('./checkpoint-worker.js', import.meta.url)
@@ -268,6 +283,8 @@ export class SqliteStore implements EventStore {
   readonly #bumpCommit: Database.Statement
   #checkpointer: Checkpointer | undefined
   #checkpointerStart: NodeJS.Timeout | undefined
+  /** With deferSync: the WAL file's path and, once opened, its descriptor for syncCommits. */
+  #wal: { path: string; fd: number | null } | null = null
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.#db = new Database(path)
@@ -281,7 +298,11 @@ export class SqliteStore implements EventStore {
       }
     } else {
       this.#db.pragma('journal_mode = WAL')
-      this.#db.pragma('synchronous = FULL')
+      const plainFile = path !== '' && path !== ':memory:' && !path.startsWith('file:')
+      if (options.deferSync === true && plainFile) {
+        this.#db.pragma('synchronous = NORMAL')
+        this.#wal = { path: `${path}-wal`, fd: null }
+      } else this.#db.pragma('synchronous = FULL')
       // A batch dirties a page per event in most indexes; with SQLite's default 2 MiB cache
       // those pages are read again from the file and spilled before the commit.
       this.#db.pragma(`cache_size = -${WriterCacheKiB}`)
@@ -470,6 +491,26 @@ export class SqliteStore implements EventStore {
     })
   }
 
+  /**
+   * With deferSync: makes every commit made so far durable (fdatasync of the WAL, as
+   * synchronous=FULL does at each commit). The first call also syncs the directory, so the
+   * WAL file's own entry survives a crash. Without deferSync SQLite has done it already.
+   */
+  async syncCommits(): Promise<void> {
+    const wal = this.#wal
+    if (wal === null) return
+    if (wal.fd === null) {
+      const dir = openSync(dirname(wal.path), 'r')
+      try {
+        await fsyncAsync(dir)
+      } finally {
+        closeSync(dir)
+      }
+      wal.fd = openSync(wal.path, 'r')
+    }
+    await fdatasyncAsync(wal.fd)
+  }
+
   lastCommit(): number {
     return (this.#selectCommit.get() as { n: number }).n
   }
@@ -538,6 +579,8 @@ export class SqliteStore implements EventStore {
     const checkpointer = this.#checkpointer
     this.#checkpointer = undefined
     if (checkpointer !== undefined) stopCheckpointer(checkpointer)
+    if (this.#wal?.fd != null) closeSync(this.#wal.fd)
+    this.#wal = null
     // Closing the last connection checkpoints what is left and removes the WAL.
     if (this.#db.open) this.#db.close()
   }
