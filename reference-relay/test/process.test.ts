@@ -39,10 +39,20 @@ function runCli(args: string[]): Promise<{ code: number | null; stdout: string; 
   })
 }
 
+/** Relays started and not exited yet: a test that fails half way leaves none running. */
+const running = new Set<ChildProcess>()
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
 function startProcess(args: string[]): Promise<Spawned> {
   const child = spawn(node, [...loader, main, '--port', '0', '--quiet', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  running.add(child)
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    child.on('exit', (code, signal) => r({ code, signal })),
+    child.on('exit', (code, signal) => {
+      running.delete(child)
+      r({ code, signal })
+    }),
   )
   return new Promise((resolveStart, reject) => {
     let out = ''
