@@ -34,7 +34,7 @@ import type { WriteRulesName } from './write-rules.ts'
  * 5: the time-ordered indexes end at created_at (the row's seq is their last column), so
  * events of one second go in arrival order, next to each other, instead of at random
  * places by id; the id tiebreak is sorted per second when read (replaced in place).
- * The `settings` table, recording the rule set the file's events were decided by
+ * Any version: the `settings` table, recording the rule set the file's events were decided by
  * (storage/rules-record.ts), is created in place on any version by the writer; it has no
  * version of its own, since only the writer reads it.
  */
