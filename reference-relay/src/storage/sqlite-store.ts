@@ -1,6 +1,7 @@
 /**
  * SQLite backend (better-sqlite3, WAL, synchronous=FULL so a commit survives a crash of the
- * process and of the machine). Filters compile to one SELECT each with the exact semantics
+ * process and of the machine; or, with deferSync, the caller syncs the WAL before it relies
+ * on a commit, which is the same guarantee). Filters compile to one SELECT each with the exact semantics
  * of spec/model's matchFilterInScope: single-letter tags are indexed in `tags`, and `#h`
  * also checks the `channel` column that channelOf computed at insert (global-only kinds
  * have none, so they never answer channel reads).
