@@ -33,7 +33,7 @@ const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).h
 
 /**
  * The reference relay as `npm run relay` runs it (node + tsx, no npm wrapper), on a fresh
- * SQLite file in a temporary directory (WAL, synchronous=FULL: OK only after a durable commit).
+ * SQLite file in a temporary directory (WAL; OK only after the WAL holding the batch is synced).
  * `root`: another checkout to run it from (the baseline of an older commit).
  */
 export async function startReference(
@@ -81,7 +81,7 @@ export async function startReference(
     notes: [
       `startup log: ${logs.filter((l) => /verifier/.test(l)).join(' | ') || '(none)'}`,
       options.pgUrl === undefined
-        ? 'SQLite file, WAL, synchronous=FULL; OK is sent only after the batch transaction commits.'
+        ? 'SQLite file, WAL; OK is sent only after the batch commits and a WAL sync begun after that commit ends.'
         : 'PostgreSQL (local cluster, Unix socket, fsync and synchronous_commit on); OK is sent only after the batch transaction commits.',
     ],
     close: async () => {
