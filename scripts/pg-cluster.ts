@@ -73,7 +73,15 @@ async function writeSteadily(url: string, stopped: () => boolean): Promise<{ sen
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, out: { type: 'string' } } })
+  const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
+  if (values.help) {
+    process.stdout.write(
+      'usage: npm run test:pg-cluster -- [--only PATTERN]... [--out DIR]\n' +
+        'The core profile against relay instance A while instance B, on the same throwaway PostgreSQL\n' +
+        'database, takes steady writes. Report in DIR (default: a temp dir). Exit code: the run\'s, or 1.\n',
+    )
+    return 0
+  }
   const out = values.out ?? mkdtempSync(path.join(tmpdir(), 'nip-ap-pg-cluster-'))
   const cluster = await startCluster()
   const relays: Array<{ stop(): Promise<void> }> = []

@@ -434,8 +434,26 @@ async function main(argv: string[]): Promise<number> {
       'no-origin': { type: 'boolean' },
       'origin-defects': { type: 'string' },
       'no-write': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   })
+  if (values.help) {
+    process.stdout.write(
+      [
+        'usage: npm run kill-table -- [options]',
+        'Runs the suites against the reference relay with each test fault, the independent core relay with',
+        'each defect and variation, and the origin test relay with each defect; writes reports/kill-table.{json,md}.',
+        '  --areas                 each fault or defect against its own suite areas (every case for one they miss)',
+        '  --faults a,b            only these reference faults      --no-reference    no reference relay rows',
+        '  --defects a,b           only these core defects          --no-independent  no core relay rows',
+        '  --variations a,b        only these core variations       --no-origin       no origin relay rows',
+        '  --origin-defects a,b    only these origin relay defects  --no-write        print, do not write the table',
+        '  --seed N  --workers N',
+        'Exit code 0 when every fault is detected, every MUST/SHOULD defect caught and every control holds; 1 otherwise.',
+      ].join('\n') + '\n',
+    )
+    return 0
+  }
   const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').filter(Boolean))
   const faults = list(values.faults) as FaultName[] | undefined
   for (const fault of faults ?? []) faultInfo(fault)
@@ -501,5 +519,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await main(process.argv.slice(2))
+  process.exitCode = await main(process.argv.slice(2)).catch((error: unknown) => {
+    if (!(error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) throw error
+    process.stderr.write(`kill-table: invalid: ${error.message} (see --help)\n`)
+    return 2
+  })
 }
