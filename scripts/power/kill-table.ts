@@ -94,7 +94,10 @@ export interface Tally {
 }
 
 export interface KillTable {
+  /** When this file was written; a section carried over from an earlier run has its own time. */
   generatedAt: string
+  /** When the reference relay rows were run (absent in tables written before sections had times: generatedAt). */
+  referenceGeneratedAt?: string
   seed: number
   selection: 'all-areas' | 'fault-areas'
   casesPerRun: number
@@ -102,6 +105,7 @@ export interface KillTable {
   faults: KillTableRow[]
   independent?: {
     relay: 'core'
+    generatedAt?: string
     baseline: Tally & { problems: string[] }
     defects: DefectRow[]
     variations: VariationRow[]
@@ -109,6 +113,7 @@ export interface KillTable {
   /** The origin test relay (origin profile): its defects break ORIGIN-RELAY.md, the origin profile's definition. */
   origin?: {
     relay: 'origin'
+    generatedAt?: string
     baseline: Tally & { problems: string[] }
     defects: DefectRow[]
   }
@@ -154,6 +159,7 @@ export function buildKillTable(result: PowerResult, selection: KillTable['select
   if (baseline !== undefined) {
     table.independent = {
       relay: 'core',
+      generatedAt: table.generatedAt,
       baseline: {
         ...tally(baseline),
         problems: baseline.cases.filter((c) => c.outcome === 'fail' || c.outcome === 'error').map((c) => `${c.id}: ${c.outcome}: ${c.message}`),
@@ -188,6 +194,7 @@ export function buildKillTable(result: PowerResult, selection: KillTable['select
   if (originBaseline !== undefined) {
     table.origin = {
       relay: 'origin',
+      generatedAt: table.generatedAt,
       baseline: {
         ...tally(originBaseline),
         problems: originBaseline.cases.filter((c) => c.outcome === 'fail' || c.outcome === 'error').map((c) => `${c.id}: ${c.outcome}: ${c.message}`),
@@ -230,15 +237,22 @@ export function mergeKillTable(previous: KillTable | undefined, next: KillTable,
       : {}),
   }
   const merged: KillTable = ran.reference
-    ? { ...next, faults: byName(previous.faults, next.faults) }
-    : { ...next, casesPerRun: previous.casesPerRun, healthy: previous.healthy, faults: previous.faults, selection: previous.selection }
+    ? { ...next, referenceGeneratedAt: next.generatedAt, faults: byName(previous.faults, next.faults) }
+    : {
+        ...next,
+        referenceGeneratedAt: previous.referenceGeneratedAt ?? previous.generatedAt,
+        casesPerRun: previous.casesPerRun,
+        healthy: previous.healthy,
+        faults: previous.faults,
+        selection: previous.selection,
+      }
   if (!ran.origin) {
-    if (previous.origin) merged.origin = previous.origin
+    if (previous.origin) merged.origin = { ...previous.origin, generatedAt: previous.origin.generatedAt ?? previous.generatedAt }
   } else if (next.origin && previous.origin) {
     merged.origin = { ...next.origin, defects: byName(previous.origin.defects, next.origin.defects) }
   }
   if (!ran.independent) {
-    if (previous.independent) merged.independent = previous.independent
+    if (previous.independent) merged.independent = { ...previous.independent, generatedAt: previous.independent.generatedAt ?? previous.generatedAt }
   } else if (next.independent && previous.independent) {
     merged.independent = {
       ...next.independent,
@@ -266,6 +280,17 @@ export function killTableCounts(table: KillTable) {
   }
 }
 
+/** A line naming when each section ran, when a partial run carried some over from an earlier one. */
+function sectionTimes(table: KillTable): string[] {
+  const sections = [
+    ['reference relay rows', table.referenceGeneratedAt],
+    ['independent core relay rows', table.independent?.generatedAt],
+    ['origin test relay rows', table.origin?.generatedAt],
+  ].filter((entry): entry is [string, string] => entry[1] !== undefined)
+  if (sections.every(([, at]) => at === table.generatedAt)) return []
+  return [`- Sections from different runs: ${sections.map(([name, at]) => `${name} ${at}`).join('; ')} (\`npm run kill-table\` with no option runs them all at once).`]
+}
+
 export function renderKillTable(table: KillTable): string {
   const counts = killTableCounts(table)
   const lines = [
@@ -275,6 +300,7 @@ export function renderKillTable(table: KillTable): string {
     'quickest recorded detectors of every fault and defect and the negative controls (`scripts/power/power.test.ts`).',
     '',
     `- Generated ${table.generatedAt}, seed ${table.seed}, ${table.selection === 'all-areas' ? 'every case against every relay' : 'each reference fault and core defect against the suite areas meant for it (every case for one those areas miss), every case against the baselines and variations'}.`,
+    ...sectionTimes(table),
     `- **Reference relay faults: ${counts.faults.detected} of ${counts.faults.total} detected.**`,
   ]
   if (table.independent) {
