@@ -8,7 +8,9 @@
  *
  * then writes reports/kill-table.md (for people) and reports/kill-table.json (read by
  * scripts/power/power.test.ts to pick the cases `npm test` re-runs). A fault is detected when
- * some case fails or warns against it (and not on the healthy relay); a defect is caught when
+ * some case fails or warns against it (and not on the healthy relay), under the origin profile
+ * against origin mode or, for a fault that pass misses, under the core profile against the
+ * open default mode (the core pass, power.ts runCorePass, every case); a defect is caught when
  * some case fails or warns against it and passes on the baseline; a variation is clean when
  * no case fails or errors on it; a negative control also keeps the properties in controls.ts.
  * Exit code 1 when a fault is undetected, a core defect of level MUST or SHOULD uncaught, a
@@ -34,6 +36,7 @@ import { controlChecked, controlProblems, isControl } from './controls.ts'
 import {
   AllFaults,
   KnownDeviationsFile,
+  type CorePass,
   type PowerResult,
   type Target,
   type TargetRun,
@@ -43,6 +46,8 @@ import {
   faultInfo,
   healthyProblems,
   loadKnownDeviations,
+  missedByOrigin,
+  runCorePass,
   runPower,
 } from './power.ts'
 import { JudgedFaults, type RelaySpec, defectInfo, independentDefects, independentPresets, independentVariations, originDefectInfo, originDefects, siblingOf, specName } from './targets.ts'
@@ -61,7 +66,14 @@ export interface KillTableRow {
   name: FaultName
   area: string
   description: string
+  /** Cases that detect the fault under the origin profile against origin mode. */
   detecting: DetectingCase[]
+  /**
+   * Only for a fault the origin profile misses: the cases that detect it under the core
+   * profile against the open default mode (the core pass, power.ts runCorePass); empty when
+   * that pass misses it too.
+   */
+  coreDetecting?: DetectingCase[]
 }
 
 export interface DefectRow {
@@ -102,6 +114,8 @@ export interface KillTable {
   selection: 'all-areas' | 'fault-areas'
   casesPerRun: number
   healthy: Tally & { warned: string[]; problems: string[] }
+  /** The core pass's healthy control (open mode, core profile), when some fault needed the pass. */
+  coreHealthy?: Tally & { problems: string[] }
   faults: KillTableRow[]
   independent?: {
     relay: 'core'
@@ -136,7 +150,11 @@ function siblingRun(result: PowerResult, defect: string): TargetRun | undefined 
 
 const definitionOf = (info: { breaks: readonly { text: string; quote: string }[] }): string => info.breaks.map((b) => `${b.text}: "${b.quote}"`).join('; ')
 
-export function buildKillTable(result: PowerResult, selection: KillTable['selection']): KillTable {
+/** A fault counts as detected under either profile. */
+export const isDetected = (row: KillTableRow): boolean => row.detecting.length > 0 || (row.coreDetecting?.length ?? 0) > 0
+
+/** `core` is the core pass (power.ts runCorePass) for the faults the origin-profile runs miss. */
+export function buildKillTable(result: PowerResult, selection: KillTable['selection'], core?: CorePass): KillTable {
   const healthyRun = result.runs.find((run) => run.spec.kind === 'reference' && run.spec.fault === null)
   const baseline = result.runs.find((run) => run.spec.kind === 'independent' && run.spec.defect === undefined && run.spec.variation === undefined)
   const table: KillTable = {
@@ -153,9 +171,17 @@ export function buildKillTable(result: PowerResult, selection: KillTable['select
       .filter((run) => isReference(run) && run.spec.kind === 'reference' && run.spec.fault !== null)
       .map((run) => {
         const info = faultInfo((run.spec as { fault: FaultName }).fault)
-        return { name: info.name, area: info.area, description: info.description, detecting: detecting(run, healthyRun).map(detectingCase) }
+        const coreDetecting = core?.detecting.get(info.name)
+        return {
+          name: info.name,
+          area: info.area,
+          description: info.description,
+          detecting: detecting(run, healthyRun).map(detectingCase),
+          ...(coreDetecting !== undefined ? { coreDetecting: coreDetecting.map(detectingCase) } : {}),
+        }
       }),
   }
+  if (core !== undefined) table.coreHealthy = { ...tally(core.healthy), problems: core.healthy ? healthyProblems(core.healthy, loadKnownDeviations()) : ['no healthy run in the core pass'] }
   if (baseline !== undefined) {
     table.independent = {
       relay: 'core',
@@ -213,6 +239,14 @@ export function buildKillTable(result: PowerResult, selection: KillTable['select
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ')
 const caseList = (cases: readonly DetectingCase[]): string => cases.map((c) => `\`${c.id}\` (${c.outcome})`).join(', ')
 
+/** The "detected by" cell of a fault row: its origin-profile detectors, else the core pass's, else not detected by either. */
+function faultDetectors(row: KillTableRow): string {
+  if (row.detecting.length > 0) return caseList(row.detecting)
+  if (row.coreDetecting === undefined) return '**not detected**'
+  if (row.coreDetecting.length === 0) return '**not detected** (origin profile; core profile, open mode)'
+  return `core profile, open mode: ${caseList(row.coreDetecting)} (origin profile: none)`
+}
+
 /**
  * A partial run (some faults, defects or variations, or one side only) updates the rows it
  * ran and keeps the others from the table already written.
@@ -246,6 +280,10 @@ export function mergeKillTable(previous: KillTable | undefined, next: KillTable,
         faults: previous.faults,
         selection: previous.selection,
       }
+  // The core pass's control goes with the rows it judged: kept when this run needed no core pass.
+  const coreHealthy = (ran.reference ? next.coreHealthy : undefined) ?? (merged.faults.some((row) => row.coreDetecting !== undefined) ? previous.coreHealthy : undefined)
+  if (coreHealthy !== undefined) merged.coreHealthy = coreHealthy
+  else delete merged.coreHealthy
   if (!ran.origin) {
     if (previous.origin) merged.origin = { ...previous.origin, generatedAt: previous.origin.generatedAt ?? previous.generatedAt }
   } else if (next.origin && previous.origin) {
@@ -271,7 +309,12 @@ export function killTableCounts(table: KillTable) {
   const graded = defects.filter((d) => d.level !== 'definition')
   const definitions = defects.filter((d) => d.level === 'definition')
   return {
-    faults: { detected: table.faults.filter((r) => r.detecting.length > 0).length, total: table.faults.length },
+    faults: {
+      detected: table.faults.filter(isDetected).length,
+      /** Detected only by the core pass (the core profile against the open default mode). */
+      coreOnly: table.faults.filter((r) => r.detecting.length === 0 && (r.coreDetecting?.length ?? 0) > 0).length,
+      total: table.faults.length,
+    },
     controls: { held: controls.filter((d) => d.detecting.length > 0 && (d.control?.problems.length ?? 0) === 0).length, total: controls.length },
     defects: { detected: graded.filter((d) => d.detecting.length > 0).length, total: graded.length },
     definitions: { caught: definitions.filter((d) => d.detecting.length > 0).length, total: definitions.length },
@@ -301,7 +344,7 @@ export function renderKillTable(table: KillTable): string {
     '',
     `- Generated ${table.generatedAt}, seed ${table.seed}, ${table.selection === 'all-areas' ? 'every case against every relay' : 'each reference fault and core defect against the suite areas meant for it (every case for one those areas miss), every case against the baselines and variations'}.`,
     ...sectionTimes(table),
-    `- **Reference relay faults: ${counts.faults.detected} of ${counts.faults.total} detected.**`,
+    `- **Reference relay faults: ${counts.faults.detected} of ${counts.faults.total} detected**${counts.faults.coreOnly > 0 ? ` (${counts.faults.coreOnly} of them only under the core profile against the open default mode)` : ''}.`,
   ]
   if (table.independent) {
     lines.push(
@@ -317,16 +360,23 @@ export function renderKillTable(table: KillTable): string {
     '',
     'Each row switches on one test fault of the reference relay (`reference-relay/test-support/faults.ts`, origin profile) and lists',
     'the cases that graded `fail` (a MUST broken) or `warn` (a SHOULD broken) against it, leaving out cases that already',
-    'fail or warn on the healthy relay.',
+    'fail or warn on the healthy relay. A fault the origin profile misses is run again under the core profile against the',
+    'reference relay\'s open default mode (the core pass, with a healthy open-mode control): some deletions are out of the',
+    'origin profile\'s reach because origin mode refuses them. Its detectors are marked "core profile, open mode".',
     '',
     `- Healthy reference relay: ${table.casesPerRun} cases, ${table.healthy.pass} pass, ${table.healthy.warn} warn, ${table.healthy.fail} fail, ${table.healthy.error} error, ${table.healthy.skip} skip.`,
     `- Known deviations of the reference relay (\`${KnownDeviationsFile}\`): ${table.healthy.fail + table.healthy.error === 0 ? 'none observed' : 'see the file; each is a reported bug'}.`,
   )
   if (table.healthy.warned.length > 0) lines.push(`- SHOULDs the reference relay does not meet (warn): ${table.healthy.warned.map((id) => `\`${id}\``).join(', ')}.`)
   if (table.healthy.problems.length > 0) lines.push(`- **Unexpected on the healthy relay**: ${table.healthy.problems.join('; ')}`)
+  if (table.coreHealthy) {
+    const h = table.coreHealthy
+    lines.push(`- Core pass control (healthy reference relay, open default mode, core profile): ${h.pass} pass, ${h.warn} warn, ${h.fail} fail, ${h.error} error, ${h.skip} skip.`)
+    if (h.problems.length > 0) lines.push(`- **Unexpected on the healthy relay in the core pass**: ${h.problems.map(cell).join('; ')}`)
+  }
   lines.push('', '| fault | area | defect | detected by |', '|---|---|---|---|')
   for (const row of table.faults) {
-    lines.push(`| \`${row.name}\` | ${row.area} | ${cell(row.description)} | ${row.detecting.length === 0 ? '**not detected**' : caseList(row.detecting)} |`)
+    lines.push(`| \`${row.name}\` | ${row.area} | ${cell(row.description)} | ${faultDetectors(row)} |`)
   }
   const independent = table.independent
   if (independent) {
@@ -382,7 +432,10 @@ export function renderKillTable(table: KillTable): string {
     for (const row of origin.defects) lines.push(`| \`${row.name}\` | ${row.area} | ${cell(row.description)} | ${row.detecting.length === 0 ? '**not caught**' : caseList(row.detecting)} |`)
   }
   const byCase = new Map<string, string[]>()
-  for (const row of table.faults) for (const c of row.detecting) byCase.set(c.id, [...(byCase.get(c.id) ?? []), row.name])
+  for (const row of table.faults) {
+    for (const c of row.detecting) byCase.set(c.id, [...(byCase.get(c.id) ?? []), row.name])
+    for (const c of row.coreDetecting ?? []) byCase.set(c.id, [...(byCase.get(c.id) ?? []), `${row.name}@core`])
+  }
   for (const row of table.independent?.defects ?? []) for (const c of row.detecting) byCase.set(c.id, [...(byCase.get(c.id) ?? []), `core!${row.name}`])
   for (const row of table.origin?.defects ?? []) for (const c of row.detecting) byCase.set(c.id, [...(byCase.get(c.id) ?? []), `origin!${row.name}`])
   lines.push('', '## Faults and defects detected per case', '', '| case | faults and defects |', '|---|---|')
@@ -469,6 +522,7 @@ async function main(argv: string[]): Promise<number> {
         'usage: npm run kill-table -- [options]',
         'Runs the suites against the reference relay with each test fault, the independent core relay with',
         'each defect and variation, and the origin test relay with each defect; writes reports/kill-table.{json,md}.',
+        'A reference fault the origin profile misses is run again under the core profile against the open default mode.',
         '  --areas                 each fault or defect against its own suite areas (every case for one they miss)',
         '  --faults a,b            only these reference faults      --no-reference    no reference relay rows',
         '  --defects a,b           only these core defects          --no-independent  no core relay rows',
@@ -508,8 +562,15 @@ async function main(argv: string[]): Promise<number> {
     runErrors: [...first.runErrors, ...(again?.runErrors ?? [])],
     durationMs: first.durationMs + (again?.durationMs ?? 0),
   }
+  // Faults the origin profile misses: the core profile against the open default mode, every case.
+  const missedFaults = missedByOrigin(result.runs)
+  if (missedFaults.length > 0) process.stderr.write(`core pass (core profile, open default mode) for ${missedFaults.join(', ')}\n`)
+  const core = await runCorePass(
+    missedFaults.map((fault) => ({ fault, selection: { areas: 'all' } })),
+    powerOptions,
+  )
   const previous = existsSync(join(RepoRoot, KillTableJson)) ? (JSON.parse(readFileSync(join(RepoRoot, KillTableJson), 'utf8')) as KillTable) : undefined
-  const table = mergeKillTable(previous, buildKillTable(result, values.areas ? 'fault-areas' : 'all-areas'), {
+  const table = mergeKillTable(previous, buildKillTable(result, values.areas ? 'fault-areas' : 'all-areas', core), {
     reference: !values['no-reference'],
     independent: !values['no-independent'],
     origin: !values['no-origin'],
@@ -519,14 +580,16 @@ async function main(argv: string[]): Promise<number> {
     writeFileSync(join(RepoRoot, KillTableJson), `${JSON.stringify(table, null, 2)}\n`)
   }
   const counts = killTableCounts(table)
-  const undetected = table.faults.filter((row) => row.detecting.length === 0).map((row) => row.name)
+  const undetected = table.faults.filter((row) => !isDetected(row)).map((row) => row.name)
+  const coreOnly = table.faults.filter((row) => row.detecting.length === 0 && isDetected(row)).map((row) => row.name)
   const uncaught = table.independent?.defects.filter((row) => row.detecting.length === 0 && row.level !== 'definition').map((row) => row.name) ?? []
   const controlBroken = table.independent?.defects.filter((row) => (row.control?.problems.length ?? 0) > 0).map((row) => row.name) ?? []
   const unclean = table.independent?.variations.filter((row) => row.problems.length > 0).map((row) => row.name) ?? []
   process.stderr.write(
     `faults ${counts.faults.detected}/${counts.faults.total} detected; defects ${counts.defects.detected}/${counts.defects.total} caught (definition level: ${counts.definitions.caught}/${counts.definitions.total}); ` +
-      `controls ${counts.controls.held}/${counts.controls.total} held; variations ${counts.variations.clean}/${counts.variations.total} clean; ${Math.round(result.durationMs / 1000)} s\n`,
+      `controls ${counts.controls.held}/${counts.controls.total} held; variations ${counts.variations.clean}/${counts.variations.total} clean; ${Math.round((result.durationMs + (core?.result.durationMs ?? 0)) / 1000)} s\n`,
   )
+  if (coreOnly.length) process.stderr.write(`detected only under the core profile (open default mode): ${coreOnly.join(', ')}\n`)
   if (undetected.length) process.stderr.write(`NOT detected: ${undetected.join(', ')}\n`)
   if (uncaught.length) process.stderr.write(`NOT caught: ${uncaught.join(', ')}\n`)
   if (controlBroken.length) process.stderr.write(`control properties broken: ${controlBroken.join(', ')}\n`)
@@ -537,10 +600,13 @@ async function main(argv: string[]): Promise<number> {
     for (const problem of table.origin.baseline.problems) process.stderr.write(`origin baseline: ${problem}\n`)
   }
   const baselineProblems = table.independent?.baseline.problems ?? []
-  for (const problem of [...table.healthy.problems, ...result.runErrors]) process.stderr.write(`healthy relay: ${problem}\n`)
+  const coreHealthyProblems = table.coreHealthy?.problems ?? []
+  const runErrors = [...result.runErrors, ...(core?.result.runErrors ?? [])]
+  for (const problem of [...table.healthy.problems, ...runErrors]) process.stderr.write(`healthy relay: ${problem}\n`)
+  for (const problem of coreHealthyProblems) process.stderr.write(`healthy relay (core pass, open mode): ${problem}\n`)
   for (const problem of baselineProblems) process.stderr.write(`core baseline: ${problem}\n`)
   if (!values['no-write']) process.stderr.write(`wrote ${KillTableMarkdown} and ${KillTableJson}\n`)
-  const bad = undetected.length + uncaught.length + controlBroken.length + unclean.length + table.healthy.problems.length + baselineProblems.length + result.runErrors.length
+  const bad = undetected.length + uncaught.length + controlBroken.length + unclean.length + table.healthy.problems.length + coreHealthyProblems.length + baselineProblems.length + runErrors.length
   return bad > 0 ? 1 : 0
 }
 

@@ -6,18 +6,36 @@
  * (scripts/power/power.ts). Each fault and defect is checked with the quickest one or two
  * cases that detected it when reports/kill-table.json was generated; one missing from the
  * table (or no longer detected by those cases) is re-run against every case before the test
- * gives up on it. Variations are checked by `npm run kill-table` only (every case against
- * each one is too slow for `npm test`).
+ * gives up on it. A reference fault the origin profile still misses gets the core pass
+ * (power.ts runCorePass, shared with the kill table): the core profile against the open
+ * default mode, on its recorded core-pass detectors or its own suite areas. Variations are
+ * checked by `npm run kill-table` only (every case against each one is too slow for `npm test`).
  */
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { RepoRoot } from '../../harness/src/engine.ts'
-import { type FaultName, Faults } from '../../reference-relay/test-support/faults.ts'
+import { Faults } from '../../reference-relay/test-support/faults.ts'
 import { controlProblems, isControl } from './controls.ts'
 import type { DetectingCase, KillTable } from './kill-table.ts'
-import { SuiteAreasByDefectArea, SuiteAreasByFaultArea, type Selection, UncaughtDefects, type Target, type TargetRun, areaSelection, catching, detecting, healthyProblems, loadKnownDeviations, runPower } from './power.ts'
+import {
+  SuiteAreasByDefectArea,
+  SuiteAreasByFaultArea,
+  type Selection,
+  UncaughtDefects,
+  type Target,
+  type TargetRun,
+  areaSelection,
+  catching,
+  detecting,
+  healthyProblems,
+  loadKnownDeviations,
+  missedByOrigin,
+  runCorePass,
+  runPower,
+  unionOf,
+} from './power.ts'
 import { JudgedFaults, type RelaySpec, independentDefects, siblingOf, specName } from './targets.ts'
 
 function readKillTable(): KillTable | undefined {
@@ -117,31 +135,18 @@ test(
     const second = again.length > 0 ? await runPower({ targets: [...siblingTargets(again), ...again], seed: 1 }) : undefined
     const finalRuns = [...first.runs.filter((run) => !missed.includes(run)), ...(second?.runs ?? [])]
 
-    const missedByOrigin = finalRuns.filter((run) => run.spec.kind === 'reference' && run.spec.fault !== null && detecting(run, healthy).length === 0)
     // Then the core profile against the open default mode, for what only core cases reach
-    // there (e.g. deletion.e-superseded-keeps-head: origin mode refuses an e deletion of a
-    // superseded version it no longer holds).
-    const core =
-      missedByOrigin.length > 0
-        ? await runPower({
-            targets: [
-              { spec: { kind: 'reference', fault: null, profile: 'core' }, selection: unionOf(missedByOrigin.map((run) => areaSelection(run.spec))) },
-              // The fault's own suite areas, as the kill table judges it; `npm run kill-table` runs every case.
-              ...missedByOrigin.map((run): Target => ({ spec: { ...(run.spec as { kind: 'reference'; fault: FaultName }), profile: 'core' }, selection: areaSelection(run.spec) })),
-            ],
-            seed: 1,
-          })
-        : undefined
-    console.log(`power: first pass ${first.durationMs} ms, re-runs ${second?.durationMs ?? 0} ms (${missed.map((run) => run.name).join(', ') || 'none'}), core pass ${core?.durationMs ?? 0} ms (${missedByOrigin.length} faults only core cases reach)`)
-    const coreHealthy = core && runOf(core.runs, { kind: 'reference', fault: null, profile: 'core' })
-    expect(coreHealthy ? healthyProblems(coreHealthy, loadKnownDeviations()) : [], 'unexpected outcomes on the healthy reference relay (core, open mode)').toEqual([])
-    const undetected = missedByOrigin
-      .filter((run) => {
-        const again = core?.runs.find((r) => r.spec.kind === 'reference' && run.spec.kind === 'reference' && r.spec.fault === run.spec.fault && r.spec.profile === 'core')
-        return again === undefined || detecting(again, coreHealthy).length === 0
-      })
-      .map((run) => run.name)
-    expect(undetected, 'reference faults no case detects (write the missing case; see reports/kill-table.md)').toEqual([])
+    // there (scripts/power/power.ts runCorePass): the recorded core-pass detectors, or the
+    // fault's own suite areas (`npm run kill-table` runs every case).
+    const missedFaults = missedByOrigin(finalRuns)
+    const core = await runCorePass(
+      missedFaults.map((fault) => ({ fault, selection: quickest(table?.faults.find((r) => r.name === fault)?.coreDetecting) ?? areaSelection({ kind: 'reference', fault }) })),
+      { seed: 1 },
+    )
+    console.log(`power: first pass ${first.durationMs} ms, re-runs ${second?.durationMs ?? 0} ms (${missed.map((run) => run.name).join(', ') || 'none'}), core pass ${core?.result.durationMs ?? 0} ms (${missedFaults.join(', ') || 'no fault the origin profile misses'})`)
+    expect(core?.healthy ? healthyProblems(core.healthy, loadKnownDeviations()) : [], 'unexpected outcomes on the healthy reference relay (core, open mode)').toEqual([])
+    const undetected = missedFaults.filter((fault) => (core?.detecting.get(fault)?.length ?? 0) === 0)
+    expect(undetected, 'reference faults no case detects under either profile (write the missing case; see reports/kill-table.md)').toEqual([])
     const uncaught = finalRuns.filter((run) => run.spec.kind === 'independent' && run.spec.defect !== undefined && !caughtIn(run, finalRuns)).map((run) => run.name)
     expect(uncaught, 'independent defects no case catches (a case that fails or warns against it and passes on the core relay)').toEqual([])
     const stale = Object.keys(UncaughtDefects).filter((name) => (recordedDefects.get(name)?.detecting.length ?? 0) > 0)
@@ -155,7 +160,7 @@ test(
     expect(controls, 'negative controls: storage MUST cases passing against a relay that keeps nothing; delivery controls judged by other cases than the owners, or errors').toEqual([])
     expect(healthy?.cases.length ?? 0, 'cases run against the healthy relay').toBeGreaterThan(0)
     expect(healthy ? healthyProblems(healthy, loadKnownDeviations()) : [], 'unexpected outcomes on the healthy reference relay').toEqual([])
-    expect([...first.runErrors, ...(second?.runErrors ?? []), ...(core?.runErrors ?? [])], 'errors outside any case').toEqual([])
+    expect([...first.runErrors, ...(second?.runErrors ?? []), ...(core?.result.runErrors ?? [])], 'errors outside any case').toEqual([])
   },
   600_000,
 )
@@ -198,23 +203,4 @@ function siblingTargets(defectTargets: readonly Target[]): Target[] {
     spec,
     selection: unionOf(targets.map((target) => target.selection)),
   }))
-}
-
-/**
- * The union of selections: cases file by file, or areas by name; `all`, or a mix of the two
- * kinds, selects every case.
- */
-function unionOf(selections: readonly Selection[]): Selection {
-  if (selections.every((selection) => 'cases' in selection)) {
-    return {
-      cases: [...new Set(selections.flatMap((selection) => ('cases' in selection ? selection.cases : [])))],
-      files: [...new Set(selections.flatMap((selection) => ('files' in selection ? selection.files : [])))],
-    }
-  }
-  const areas = new Set<string>()
-  for (const selection of selections) {
-    if (!('areas' in selection) || selection.areas === 'all') return { areas: 'all' }
-    for (const area of selection.areas) areas.add(area)
-  }
-  return { areas: [...areas] }
 }

@@ -198,6 +198,72 @@ export async function runPower(options: PowerOptions): Promise<PowerResult> {
 const flags = (c: CaseResult) => c.outcome === 'fail' || c.outcome === 'warn'
 
 /**
+ * The union of selections: cases file by file, or areas by name; `all`, or a mix of the two
+ * kinds, selects every case.
+ */
+export function unionOf(selections: readonly Selection[]): Selection {
+  if (selections.every((selection) => 'cases' in selection)) {
+    return {
+      cases: [...new Set(selections.flatMap((selection) => ('cases' in selection ? selection.cases : [])))],
+      files: [...new Set(selections.flatMap((selection) => ('files' in selection ? selection.files : [])))],
+    }
+  }
+  const areas = new Set<string>()
+  for (const selection of selections) {
+    if (!('areas' in selection) || selection.areas === 'all') return { areas: 'all' }
+    for (const area of selection.areas) areas.add(area)
+  }
+  return { areas: [...areas] }
+}
+
+/** The reference relay in its open default mode, judged under the core profile (the core pass). */
+export const coreSpec = (fault: FaultName | null): RelaySpec => ({ kind: 'reference', fault, profile: 'core' })
+
+/** Reference faults whose origin-profile run no case detects (against the healthy origin-mode run among `runs`). */
+export function missedByOrigin(runs: readonly TargetRun[]): FaultName[] {
+  const healthy = runs.find((run) => run.spec.kind === 'reference' && run.spec.fault === null && profileOf(run.spec) === 'origin')
+  return runs.flatMap((run) => (run.spec.kind === 'reference' && run.spec.fault !== null && profileOf(run.spec) === 'origin' && detecting(run, healthy).length === 0 ? [run.spec.fault] : []))
+}
+
+export interface CorePass {
+  result: PowerResult
+  /** The healthy control: the reference relay's open mode under the core profile, on the union of the faults' selections. */
+  healthy: TargetRun | undefined
+  /** Per fault run in the pass, the cases that detect it there (none: the core profile misses it too). */
+  detecting: ReadonlyMap<FaultName, CaseResult[]>
+}
+
+/**
+ * The core pass, for reference faults the origin-profile pass misses: the core profile
+ * against the reference relay's open default mode, a healthy control plus each fault. Some
+ * faults are out of the origin profile's reach (e.g. delete-e-superseded-removes-head: origin
+ * mode refuses an e deletion of a superseded version it no longer holds) and only core
+ * cases reach them there. Used by `npm run kill-table` (every case) and power.test.ts (the
+ * recorded detectors, or the fault's own suite areas).
+ */
+export async function runCorePass(
+  faults: ReadonlyArray<{ fault: FaultName; selection: Selection }>,
+  options: Omit<PowerOptions, 'targets'> = {},
+): Promise<CorePass | undefined> {
+  if (faults.length === 0) return undefined
+  const result = await runPower({
+    ...options,
+    targets: [
+      { spec: coreSpec(null), selection: unionOf(faults.map((f) => f.selection)) },
+      ...faults.map(({ fault, selection }): Target => ({ spec: coreSpec(fault), selection })),
+    ],
+  })
+  const healthy = result.runs.find((run) => run.name === specName(coreSpec(null)))
+  const detectingByFault = new Map<FaultName, CaseResult[]>()
+  for (const { fault } of faults) {
+    const run = result.runs.find((r) => r.name === specName(coreSpec(fault)))
+    detectingByFault.set(fault, run === undefined ? [] : detecting(run, healthy))
+  }
+  return { result, healthy, detecting: detectingByFault }
+}
+
+
+/**
  * Cases that detect the fault: graded fail or warn against it. With the healthy run given,
  * cases that fail or warn on the healthy relay too (its known deviations, SHOULDs it does
  * not meet) prove nothing and are left out.
