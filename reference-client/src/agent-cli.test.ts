@@ -6,8 +6,9 @@ import { hashPersonaContentText } from '../../spec/model/hash.ts'
 import { personaHome } from './home.ts'
 import { processStateOf, readRunState } from './run-state.ts'
 import { shellQuote, stopAgent } from './spawn.ts'
-import { makeTempDir, runCli, waitFor } from './testing/helpers.ts'
+import { runCli, waitFor } from './testing/helpers.ts'
 import { covers } from './testing/covers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 
@@ -23,6 +24,7 @@ interface Sandbox {
 describe('persona agent (real child processes) against the reference relay', () => {
   let relay: Relay
   const sandboxes: Sandbox[] = []
+  const scratch = scratchDirs('persona-agent-cli-')
   beforeAll(async () => {
     relay = await startRelay({ port: 0 })
   })
@@ -35,19 +37,18 @@ describe('persona agent (real child processes) against the reference relay', () 
       for (const name of ['a1', 'a2', 'idle', 'old-one', 'ghost']) {
         if (processStateOf(readRunState(home.runDir, name)) === 'running') await stopAgent(home, name, { deadlineMs: 2000 })
       }
-      rmSync(box.dir, { recursive: true, force: true })
     }
   })
 
   async function sandbox(): Promise<Sandbox> {
-    const temp = makeTempDir()
-    const script = join(temp.dir, 'dump-env.cjs')
+    const dir = scratch()
+    const script = join(dir, 'dump-env.cjs')
     writeFileSync(script, "require('fs').writeFileSync(process.env.DUMP_TO, JSON.stringify(process.env))\n")
     const box: Sandbox = {
-      dir: temp.dir,
-      home: join(temp.dir, 'home'),
-      env: { PATH: process.env.PATH, PERSONA_HOME: join(temp.dir, 'home'), PERSONA_RELAY: relay.url },
-      dumpFile: join(temp.dir, 'env.json'),
+      dir,
+      home: join(dir, 'home'),
+      env: { PATH: process.env.PATH, PERSONA_HOME: join(dir, 'home'), PERSONA_RELAY: relay.url },
+      dumpFile: join(dir, 'env.json'),
       dumpCommand: `exec ${shellQuote(process.execPath)} ${shellQuote(script)}`,
     }
     sandboxes.push(box)

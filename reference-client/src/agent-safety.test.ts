@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, test } from 'vitest'
 import { covers } from './testing/covers.ts'
 import { type CliHome, cliHome } from './testing/helpers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 function openDescriptors(): number {
   return readdirSync('/proc/self/fd').length
@@ -30,12 +31,8 @@ describe('agents from hostile personas and stale run files', () => {
   afterEach(() => {
     for (const cleanup of cleanups.splice(0).reverse()) cleanup()
   })
-
-  async function home(): Promise<CliHome> {
-    const created = await cliHome(null)
-    cleanups.push(created.remove)
-    return created
-  }
+  const scratch = scratchDirs('persona-agent-safety-')
+  const home = (): Promise<CliHome> => cliHome(null, scratch())
 
   async function publishBody(owner: CliHome, slug: string, body: Record<string, unknown>): Promise<void> {
     const file = join(owner.dir, `${slug}.json`)

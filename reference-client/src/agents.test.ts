@@ -7,8 +7,9 @@ import { backfillSnapshots } from './backfill.ts'
 import { driftOf, liveVersionOf } from './drift.ts'
 import { pickInstanceName, snapshotEnvironment, takeSnapshot } from './snapshot.ts'
 import { openRetentionStore } from './store/index.ts'
-import { makeTempDir, signDeletion, signPersona } from './testing/helpers.ts'
+import { signDeletion, signPersona } from './testing/helpers.ts'
 import { covers } from './testing/covers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 const sk = generateSecretKey()
 const pk = getPublicKey(sk)
@@ -82,24 +83,21 @@ describe('drift', () => {
 })
 
 describe('agent records and backfill', () => {
+  const scratch = scratchDirs('persona-agents-')
   test('records are saved 0600 and older shapes (no snapshot, bare persona slug) still load', covers('AP-SEC-5'), () => {
-    const temp = makeTempDir()
-    try {
-      const file = join(temp.dir, 'agents.json')
-      writeFileSync(file, JSON.stringify([{ name: 'old-one', persona: 'coder', command: 'true' }, { name: 'older', persona_slug: 'gone' }]))
-      const loaded = loadAgents(file)
-      expect(loaded.ok).toBe(true)
-      if (!loaded.ok) return
-      expect(loaded.agents.map((a) => [a.name, a.persona.slug, a.snapshot])).toEqual([
-        ['old-one', 'coder', null],
-        ['older', 'gone', null],
-      ])
-      saveAgents(file, loaded.agents)
-      expect(statSync(file).mode & 0o777).toBe(0o600)
-      expect(loadAgents(file)).toEqual(loaded)
-    } finally {
-      temp.remove()
-    }
+    const dir = scratch()
+    const file = join(dir, 'agents.json')
+    writeFileSync(file, JSON.stringify([{ name: 'old-one', persona: 'coder', command: 'true' }, { name: 'older', persona_slug: 'gone' }]))
+    const loaded = loadAgents(file)
+    expect(loaded.ok).toBe(true)
+    if (!loaded.ok) return
+    expect(loaded.agents.map((a) => [a.name, a.persona.slug, a.snapshot])).toEqual([
+      ['old-one', 'coder', null],
+      ['older', 'gone', null],
+    ])
+    saveAgents(file, loaded.agents)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(loadAgents(file)).toEqual(loaded)
   })
 
   test('backfill snapshots records whose persona exists, once, and flags the others without a snapshot', covers('AP-AGENT-10', 'AP-AGENT-11'), () => {

@@ -2,24 +2,22 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { packageVersion } from '../../lib/cli/args.ts'
 import { startRelay } from '../../reference-relay/src/index.ts'
-import { makeTempDir, runCli } from './testing/helpers.ts'
+import { runCli } from './testing/helpers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 
 describe('persona command-line conventions', () => {
   let relay: Relay
   let env: Record<string, string | undefined>
-  let remove: () => void
+  const scratch = scratchDirs('persona-cli-conventions-')
   beforeAll(async () => {
     relay = await startRelay({ port: 0 })
-    const temp = makeTempDir()
-    remove = temp.remove
-    env = { PATH: process.env.PATH, PERSONA_HOME: join(temp.dir, 'home') }
+    env = { PATH: process.env.PATH, PERSONA_HOME: join(scratch(), 'home') }
     expect((await runCli(['key', 'generate'], env)).code).toBe(0)
   })
   afterAll(async () => {
     await relay.close()
-    remove()
   })
 
   test('global options before the command work as after it', async () => {

@@ -6,7 +6,7 @@ import { startRelay } from '../../reference-relay/src/index.ts'
 import { personaHome } from './home.ts'
 import { processStateOf, readRunState } from './run-state.ts'
 import { stopAgent } from './spawn.ts'
-import { makeTempDir } from './testing/helpers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 const repo = fileURLToPath(new URL('../../', import.meta.url))
 const cliPath = join(repo, 'reference-client/src/cli.ts')
@@ -30,17 +30,17 @@ function runProcess(argv: string[], env: Record<string, string | undefined>, cwd
 
 describe('persona CLI as real processes', () => {
   let relay: Awaited<ReturnType<typeof startRelay>>
-  let temp: ReturnType<typeof makeTempDir>
+  const scratch = scratchDirs('persona-cli-process-')
+  let dir: string
   let env: Record<string, string | undefined>
   beforeAll(async () => {
     relay = await startRelay({ port: 0 })
-    temp = makeTempDir()
-    env = { PATH: process.env.PATH, HOME: temp.dir, PERSONA_HOME: join(temp.dir, 'home'), PERSONA_RELAY: relay.url }
+    dir = scratch()
+    env = { PATH: process.env.PATH, HOME: dir, PERSONA_HOME: join(dir, 'home'), PERSONA_RELAY: relay.url }
   })
   afterAll(async () => {
-    const home = personaHome(join(temp.dir, 'home'))
+    const home = personaHome(join(dir, 'home'))
     if (processStateOf(readRunState(home.runDir, 'proc')) === 'running') await stopAgent(home, 'proc', { deadlineMs: 2000 })
-    temp.remove()
     await relay.close()
   })
 
@@ -61,7 +61,7 @@ describe('persona CLI as real processes', () => {
   })
 
   test('bin/persona.js from another directory: the agent outlives the CLI process that started it', { timeout: 120_000 }, async () => {
-    const viaBin = (args: string[]) => runProcess([binPath, ...args], env, temp.dir)
+    const viaBin = (args: string[]) => runProcess([binPath, ...args], env, dir)
     expect((await viaBin(['agent', 'create', 'proc', '--persona', 'proc-persona'])).code).toBe(0)
     const started = await viaBin(['agent', 'start', 'proc', '--json'])
     expect(started.code).toBe(0)

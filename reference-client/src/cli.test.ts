@@ -5,12 +5,13 @@ import { join } from 'node:path'
 import { nsecEncode } from 'nostr-tools/nip19'
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startRelay } from '../../reference-relay/src/index.ts'
 import { fetchPersona } from './fetch.ts'
 import { openRelay } from './relay.ts'
-import { makeTempDir, runCli } from './testing/helpers.ts'
+import { runCli } from './testing/helpers.ts'
 import { covers } from './testing/covers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 type Relay = Awaited<ReturnType<typeof startRelay>>
 
@@ -34,22 +35,17 @@ async function relayHead(url: string, pubkey: string, slug: string) {
 
 describe('persona CLI (in-process) against the reference relay', () => {
   let relay: Relay
-  const temps: Array<() => void> = []
+  const scratch = scratchDirs('persona-cli-')
   beforeAll(async () => {
     relay = await startRelay({ port: 0 })
   })
   afterAll(async () => {
     await relay.close()
   })
-  afterEach(() => {
-    for (const remove of temps.splice(0)) remove()
-  })
-
   function newHome(relayUrl: string | null = relay.url): { home: string; dir: string; env: Record<string, string | undefined> } {
-    const temp = makeTempDir()
-    temps.push(temp.remove)
-    const home = join(temp.dir, 'home')
-    return { home, dir: temp.dir, env: { PATH: process.env.PATH, PERSONA_HOME: home, PERSONA_RELAY: relayUrl ?? undefined } }
+    const dir = scratch()
+    const home = join(dir, 'home')
+    return { home, dir, env: { PATH: process.env.PATH, PERSONA_HOME: home, PERSONA_RELAY: relayUrl ?? undefined } }
   }
 
   async function withKey(env: Record<string, string | undefined>): Promise<string> {

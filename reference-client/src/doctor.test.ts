@@ -1,9 +1,10 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { covers } from './testing/covers.ts'
 import { type CliHome, cliHome, runCli } from './testing/helpers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 interface Finding {
   severity: string
@@ -19,14 +20,10 @@ const legacy = [
 ]
 
 describe('persona doctor', () => {
-  const cleanups: Array<() => void> = []
-  afterEach(() => {
-    for (const cleanup of cleanups.splice(0)) cleanup()
-  })
+  const scratch = scratchDirs('persona-doctor-')
 
   async function migrated(): Promise<CliHome> {
-    const owner = await cliHome(null)
-    cleanups.push(owner.remove)
+    const owner = await cliHome(null, scratch())
     const file = join(owner.dir, 'personas.json')
     writeFileSync(file, JSON.stringify(legacy))
     expect((await owner.run('import-legacy', file)).code).toBe(0)

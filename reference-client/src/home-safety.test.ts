@@ -2,22 +2,14 @@
 
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { checkPrivateDir, writePrivateFile } from './home.ts'
 import { covers } from './testing/covers.ts'
-import { makeTempDir, runCli } from './testing/helpers.ts'
+import { runCli } from './testing/helpers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 describe('PERSONA_HOME', () => {
-  const cleanups: Array<() => void> = []
-  afterEach(() => {
-    for (const cleanup of cleanups.splice(0)) cleanup()
-  })
-
-  function temp(): string {
-    const t = makeTempDir()
-    cleanups.push(t.remove)
-    return t.dir
-  }
+  const temp = scratchDirs('persona-home-')
 
   test('a new home is created 0700 and its key file 0600', covers('AP-SEC-5'), async () => {
     const home = join(temp(), 'new-home')

@@ -12,6 +12,7 @@ import { RelayAuthKind } from '../../spec/model/kinds.ts'
 import { covers } from './testing/covers.ts'
 import { type CliHome, cliHome, nowSeconds, signPersona } from './testing/helpers.ts'
 import { type ScriptedRelay, type ScriptedRelayOptions, startScriptedRelay } from './testing/scripted-relay.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 const body = { display_name: 'Writer', system_prompt: 'Write.' }
 const publishArgs = (slug: string, prompt = 'Write.') => ['publish', slug, '--display-name', 'Writer', '--system-prompt', prompt, '--json']
@@ -28,11 +29,8 @@ describe('publishing against scripted relays', () => {
     return started
   }
 
-  async function home(url: string | null): Promise<CliHome> {
-    const created = await cliHome(url)
-    cleanups.push(created.remove)
-    return created
-  }
+  const scratch = scratchDirs('persona-honest-write-')
+  const home = (url: string | null): Promise<CliHome> => cliHome(url, scratch())
 
   for (const answer of ['duplicate:', 'duplicate: have a newer version']) {
     test(

@@ -13,6 +13,7 @@ import { DeletionKind, PersonaKind } from '../../spec/model/kinds.ts'
 import { covers } from './testing/covers.ts'
 import { type CliHome, cliHome, nowSeconds, signPersona } from './testing/helpers.ts'
 import { type ScriptedRelay, startScriptedRelay } from './testing/scripted-relay.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 const body = { display_name: 'Scout', system_prompt: 'Look around.' }
 
@@ -35,11 +36,8 @@ describe('reading from a hostile relay', () => {
     return started
   }
 
-  async function home(url: string | null): Promise<CliHome> {
-    const created = await cliHome(url)
-    cleanups.push(created.remove)
-    return created
-  }
+  const scratch = scratchDirs('persona-hostile-read-')
+  const home = (url: string | null): Promise<CliHome> => cliHome(url, scratch())
 
   /** A copy of `event` whose signature no longer verifies (another valid-looking signature). */
   function forgeSignature(event: NostrEvent, other: NostrEvent): NostrEvent {

@@ -2,9 +2,10 @@
 
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { covers } from './testing/covers.ts'
 import { type CliHome, cliHome } from './testing/helpers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 const legacy = [
   { id: 'writer', display_name: 'Writer', system_prompt: 'Write.', env_vars: { API_KEY: 'sk-legacy-secret' } },
@@ -12,16 +13,8 @@ const legacy = [
 ]
 
 describe('persona import-legacy', () => {
-  const cleanups: Array<() => void> = []
-  afterEach(() => {
-    for (const cleanup of cleanups.splice(0)) cleanup()
-  })
-
-  async function home(): Promise<CliHome> {
-    const created = await cliHome(null)
-    cleanups.push(created.remove)
-    return created
-  }
+  const scratch = scratchDirs('persona-import-legacy-')
+  const home = (): Promise<CliHome> => cliHome(null, scratch())
 
   test('a store that already holds a persona of the owner counts as migrated: nothing is imported', covers('AP-STORE-12'), async () => {
     const owner = await home()

@@ -5,32 +5,26 @@
  * a stale write from another device, and the bridge transport.
  */
 
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Nip01Connection } from '../../lib/nip01/connection.ts'
 import { startTestRelay } from '../../test-relays/launch.ts'
 import { covers } from './testing/covers.ts'
 import { type CliHome, cliHome, nowSeconds, runCli, signPersona } from './testing/helpers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 type Running = Awaited<ReturnType<typeof startTestRelay>>
 
 describe('against an origin-like relay (AUTH always on)', () => {
   let relay: Running
-  const cleanups: Array<() => void> = []
+  const scratch = scratchDirs('persona-origin-relay-')
   beforeAll(async () => {
     relay = await startTestRelay({ relay: 'origin' })
   })
   afterAll(async () => {
     await relay.close()
   })
-  afterEach(() => {
-    for (const cleanup of cleanups.splice(0)) cleanup()
-  })
 
-  async function home(url: string | null = relay.url): Promise<CliHome> {
-    const created = await cliHome(url)
-    cleanups.push(created.remove)
-    return created
-  }
+  const home = (url: string | null = relay.url): Promise<CliHome> => cliHome(url, scratch())
 
   const publishArgs = (slug: string, prompt: string) => ['publish', slug, '--display-name', 'Origin', '--system-prompt', prompt, '--json']
 

@@ -4,30 +4,24 @@
  * no-AUTH control showing the relay really asks.
  */
 
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Nip01Connection } from '../../lib/nip01/connection.ts'
 import { type RunningRelay, startRelay } from '../../reference-relay/src/index.ts'
 import { covers } from './testing/covers.ts'
 import { type CliHome, cliHome, nowSeconds, signPersona } from './testing/helpers.ts'
+import { scratchDirs } from '../../scripts/test-support/scratch-dirs.ts'
 
 describe("against the reference relay's origin mode (AUTH required)", () => {
   let relay: RunningRelay
-  const cleanups: Array<() => void> = []
+  const scratch = scratchDirs('persona-origin-mode-')
   beforeAll(async () => {
     relay = await startRelay({ host: '127.0.0.1', port: 0, origin: true, verifier: 'main' })
   })
   afterAll(async () => {
     await relay.close()
   })
-  afterEach(() => {
-    for (const cleanup of cleanups.splice(0)) cleanup()
-  })
 
-  async function home(): Promise<CliHome> {
-    const created = await cliHome(relay.url)
-    cleanups.push(created.remove)
-    return created
-  }
+  const home = (): Promise<CliHome> => cliHome(relay.url, scratch())
 
   test('publish, get from a fresh home, ls and rm, each after answering the challenge with the owner key', covers('AP-WRITE-1', 'AP-DEL-1'), async () => {
     const owner = await home()

@@ -2,11 +2,12 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { covers } from '../testing/covers.ts'
-import { makeTempDir, plainEvent, signDeletion, signPersona } from '../testing/helpers.ts'
+import { plainEvent, signDeletion, signPersona } from '../testing/helpers.ts'
 import { SchemaVersion } from './database.ts'
 import { openRetentionStore } from './index.ts'
+import { scratchDirs } from '../../../scripts/test-support/scratch-dirs.ts'
 
 const body = { display_name: 'Helper', system_prompt: 'Help.' }
 
@@ -21,16 +22,8 @@ CREATE TABLE persona_env (pubkey TEXT NOT NULL, slug TEXT NOT NULL, name TEXT NO
 `
 
 describe('the store database', () => {
-  const cleanups: Array<() => void> = []
-  afterEach(() => {
-    for (const cleanup of cleanups.splice(0)) cleanup()
-  })
-
-  function tempPath(): string {
-    const temp = makeTempDir()
-    cleanups.push(temp.remove)
-    return join(temp.dir, 'store.db')
-  }
+  const scratch = scratchDirs('persona-store-db-')
+  const tempPath = (): string => join(scratch(), 'store.db')
 
   test('a new store file is created 0600', covers('AP-SEC-5'), () => {
     const path = tempPath()

@@ -4,8 +4,9 @@ import { finalizeEvent, generateSecretKey, getPublicKey } from 'nostr-tools/pure
 import { afterEach, describe, expect, test } from 'vitest'
 import { DeletionKind, PersonaKind } from '../../../spec/model/kinds.ts'
 import { covers } from '../testing/covers.ts'
-import { makeTempDir, plainEvent, signDeletion, signPersona } from '../testing/helpers.ts'
+import { plainEvent, signDeletion, signPersona } from '../testing/helpers.ts'
 import { openRetentionStore, type RetentionStore } from './index.ts'
+import { scratchDirs } from '../../../scripts/test-support/scratch-dirs.ts'
 
 const body = { display_name: 'Helper', system_prompt: 'Help.' }
 const sk = generateSecretKey()
@@ -17,18 +18,15 @@ function signIdDeletion(secretKey: Uint8Array, id: string, createdAt: number) {
 
 describe('persona heads and deletions', () => {
   const cleanups: Array<() => void> = []
+  const scratch = scratchDirs('persona-heads-')
   afterEach(() => {
     for (const cleanup of cleanups.splice(0)) cleanup()
   })
 
   function openTemp(): { store: RetentionStore; path: string } {
-    const temp = makeTempDir()
-    const path = join(temp.dir, 'store.db')
+    const path = join(scratch(), 'store.db')
     const store = openRetentionStore(path)
-    cleanups.push(() => {
-      store.close()
-      temp.remove()
-    })
+    cleanups.push(() => store.close())
     return { store, path }
   }
 

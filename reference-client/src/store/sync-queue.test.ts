@@ -5,9 +5,10 @@ import { afterEach, describe, expect, test } from 'vitest'
 import { formatAddress } from '../../../spec/model/head.ts'
 import { PersonaKind } from '../../../spec/model/kinds.ts'
 import { covers } from '../testing/covers.ts'
-import { makeTempDir, signDeletion, signPersona } from '../testing/helpers.ts'
+import { signDeletion, signPersona } from '../testing/helpers.ts'
 import { openRetentionStore, type RetentionStore } from './index.ts'
 import { retryDelaySeconds, syncAddressOf } from './sync-queue.ts'
+import { scratchDirs } from '../../../scripts/test-support/scratch-dirs.ts'
 
 const body = { display_name: 'Helper', system_prompt: 'Help.' }
 const sk = generateSecretKey()
@@ -15,18 +16,15 @@ const pk = getPublicKey(sk)
 
 describe('pending-sync queue', () => {
   const cleanups: Array<() => void> = []
+  const scratch = scratchDirs('persona-sync-queue-')
   afterEach(() => {
     for (const cleanup of cleanups.splice(0)) cleanup()
   })
 
   function openTemp(): { store: RetentionStore; path: string } {
-    const temp = makeTempDir()
-    const path = join(temp.dir, 'store.db')
+    const path = join(scratch(), 'store.db')
     const store = openRetentionStore(path)
-    cleanups.push(() => {
-      store.close()
-      temp.remove()
-    })
+    cleanups.push(() => store.close())
     return { store, path }
   }
 

@@ -1,7 +1,8 @@
-/** Fixtures shared by the client's tests: temp homes, signed events, an in-process CLI runner. */
+/**
+ * Fixtures shared by the client's tests: homes, signed events, an in-process CLI runner.
+ * Temporary directories come from scripts/test-support/scratch-dirs.ts (removed after each test file).
+ */
 
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { finalizeEvent } from 'nostr-tools/pure'
 import { personaDeletionTags } from '../../../spec/model/deletion.ts'
@@ -10,11 +11,6 @@ import { DeletionKind, PersonaKind } from '../../../spec/model/kinds.ts'
 import { generateSecretKey, getPublicKey } from 'nostr-tools/pure'
 import { main } from '../cli.ts'
 import type { CliIo } from '../cli/io.ts'
-
-export function makeTempDir(prefix = 'persona-test-'): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix))
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
-}
 
 export function signPersona(secretKey: Uint8Array, slug: string, body: Record<string, unknown>, createdAt: number, tags?: string[][]): NostrEvent {
   return finalizeEvent({ kind: PersonaKind, created_at: createdAt, tags: tags ?? [['d', slug]], content: JSON.stringify(body) }, secretKey)
@@ -67,7 +63,7 @@ export async function waitFor<T>(probe: () => T | undefined, what: string, deadl
 }
 
 export interface CliHome {
-  /** The temporary directory holding the home (and anything else the test writes). */
+  /** The directory holding the home (and anything else the test writes). */
   dir: string
   /** PERSONA_HOME. */
   home: string
@@ -76,19 +72,20 @@ export interface CliHome {
   pubkey: string
   /** Runs `persona ARGS` in this home. */
   run: (...argv: string[]) => Promise<CliRun>
-  remove: () => void
 }
 
-/** A fresh PERSONA_HOME with a newly generated owner key imported, pointed at `relay` (none: offline). */
-export async function cliHome(relay: string | null = null): Promise<CliHome> {
-  const temp = makeTempDir()
-  const home = join(temp.dir, 'home')
+/**
+ * A fresh PERSONA_HOME in `dir` (a fresh scratch directory the test file removes, from
+ * scratchDirs) with a newly generated owner key imported, pointed at `relay` (none: offline).
+ */
+export async function cliHome(relay: string | null, dir: string): Promise<CliHome> {
+  const home = join(dir, 'home')
   const env: Record<string, string | undefined> = { PATH: process.env.PATH, PERSONA_HOME: home, PERSONA_RELAY: relay ?? undefined }
   const secretKey = generateSecretKey()
   const run = (...argv: string[]) => runCli(argv, env)
   const imported = await runCli(['key', 'import', '-'], env, { stdin: Buffer.from(secretKey).toString('hex') })
   if (imported.code !== 0) throw new Error(`key import failed: ${imported.stderr}`)
-  return { dir: temp.dir, home, env, secretKey, pubkey: getPublicKey(secretKey), run, remove: temp.remove }
+  return { dir, home, env, secretKey, pubkey: getPublicKey(secretKey), run }
 }
 
 /** The seven NIP-01 fields only (finalizeEvent adds a symbol-keyed cache that deep equality sees). */
