@@ -168,6 +168,7 @@ function faultyWriteRules(faults: FaultSet, origin: boolean): WriteRules {
   const undated = (event: NostrEvent) => ({ ...event, created_at: 0 })
   return {
     answers: base.answers,
+    keepsRemoved: base.keepsRemoved,
     supersedes: (candidate, head) => {
       if (faults.has('replace-older-wins')) return true
       if (candidate.created_at === head.created_at) {
@@ -258,7 +259,7 @@ class FaultyMemoryStore extends MemoryStore {
         const address = addressOf(effect.event)
         if (faults.has('delete-e-superseded-removes-head') && address !== null) this.#supersededAddress.set(effect.event.id, address)
       }
-      this.remove(effect.event.id)
+      this.applyRemoval(effect)
     }
     // Counts the commit.
     super.applyBatch([])

@@ -2,10 +2,13 @@
  * An origin-mode history whose every part lives in storage, for restart tests on the durable
  * backends: a channel thread placed the origin's way (a reply to a reply, a broadcast reply
  * at top level, a top-level message carrying a lone `root` marker), an event deleted by a
- * one-target deletion, and a persona. `checkOriginHistory` requires that a relay started
- * again on the same store serves all of it as before and keeps deciding by it: re-sends
- * answered exactly `duplicate:`, the deleted event never served again, new replies placed
- * under the stored facts and refused against them with the origin's texts.
+ * one-target deletion, and a persona with a superseded version. `checkOriginHistory` requires
+ * that a relay started again on the same store serves all of it as before and keeps deciding
+ * by it: re-sends (the deleted event and the superseded version included) answered exactly
+ * `duplicate:`, the deleted event never served again, `e` deletions of the deleted event and
+ * of the superseded version accepted as the origin's soft deletion accepts them (the head
+ * stays), new replies placed under the stored facts and refused against them with the
+ * origin's texts.
  */
 
 import { randomUUID } from 'node:crypto'
@@ -29,6 +32,8 @@ export interface OriginHistory {
   loneRoot: NostrEvent
   deleted: NostrEvent
   persona: NostrEvent
+  /** The version `persona` superseded. */
+  superseded: NostrEvent
   /** The reads taken before the restart, to compare after it. */
   answers: HistoryAnswers
 }
@@ -75,15 +80,16 @@ export async function writeOriginHistory(url: string, httpUrl: string): Promise<
   const loneRoot = sign(key, { kind: 9, tags: [h, marked(root.id, 'root')], content: 'lone root marker' })
   const deleted = sign(key, { kind: 9, tags: [h], content: 'to be deleted' })
   const held = persona(key, 'durable-origin')
+  const superseded = persona(key, 'durable-origin', held.created_at - 10)
   const conn = await originConnection(url, key)
   try {
-    for (const event of [root, reply, deep, loneRoot, deleted, held, deletion(key, [['e', deleted.id]])]) {
+    for (const event of [root, reply, deep, loneRoot, deleted, superseded, held, deletion(key, [['e', deleted.id]])]) {
       expect(await conn.publish(event)).toMatchObject({ accepted: true, message: '' })
     }
   } finally {
     await conn.close()
   }
-  const history = { key, channel, root, reply, deep, loneRoot, deleted, persona: held }
+  const history = { key, channel, root, reply, deep, loneRoot, deleted, persona: held, superseded }
   const answers = await readAnswers(httpUrl, history)
   // What the history means, before any restart: the deleted message is gone, replies by depth.
   expect(answers).toEqual({
@@ -107,10 +113,16 @@ export async function checkOriginHistory(url: string, httpUrl: string, history: 
   const conn = await originConnection(url, key)
   try {
     // The stored events and the deletion decide re-sends: exactly `duplicate:`, nothing stored again.
-    for (const event of [history.persona, root, history.deleted]) {
+    for (const event of [history.persona, root, history.deleted, history.superseded]) {
       expect(await conn.publish(event)).toMatchObject({ accepted: true, message: OriginDuplicateMessage })
     }
-    expect((await conn.query([{ ids: [history.deleted.id] }])).events).toEqual([])
+    expect((await conn.query([{ ids: [history.deleted.id, history.superseded.id] }])).events).toEqual([])
+    // Soft deletion: the deleted event and the superseded version are still held, so an `e`
+    // deletion may name them; it is stored and removes nothing (the head stays).
+    for (const target of [history.deleted, history.superseded]) {
+      expect(await conn.publish(deletion(key, [['e', target.id]]))).toMatchObject({ accepted: true, message: '' })
+    }
+    expect(await readIds(httpUrl, key, [{ kinds: [30175], authors: [key.pk] }])).toEqual([history.persona.id])
     // New replies placed under the stored facts: below `deep` at depth 3; below the lone-root
     // message at depth 2 under root; the wrong root refused with the origin's text.
     const deeper = sign(key, { kind: 9, tags: [h, marked(root.id, 'root'), marked(deep.id, 'reply')], content: 'after restart' })

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { PgBackend, type PgBackendOptions } from '../src/storage/pg-backend.ts'
 import { PgStore } from '../src/storage/pg-store.ts'
+import { OriginWriteRules } from '../src/storage/write-rules.ts'
 import { LocklessPgStore } from '../test-support/lockless-pg-store.ts'
 import { type Cluster, skipPostgres, startCluster, warnIfSkipped } from '../test-support/postgres-cluster.ts'
 import { deletion, type Key, newKey, nowSeconds, persona, sign, startTestRelay, TestClient, tiedVersions } from './helpers.ts'
@@ -238,6 +239,34 @@ describe.skipIf(skipPostgres)('PostgreSQL, several instances on one database', {
   })
 
   describe('origin mode', () => {
+    test('schema version 3: a version 2 origin-mode database remembers the targets of its e deletions as removed', async () => {
+      const url = freshUrl()
+      const first = await PgStore.open({ url, rules: 'origin' })
+      opened.push(first)
+      const key = newKey()
+      const note = sign(key, { kind: 1, content: 'to be deleted' })
+      const old = persona(key, 'v2', nowSeconds() - 20)
+      const head = persona(key, 'v2', nowSeconds() - 10)
+      const written = await first.writeBatch([note, old, head, deletion(key, [['e', note.id]])], OriginWriteRules)
+      expect(written.decisions.map((d) => d.verdict)).toEqual(['stored', 'stored', 'stored', 'stored'])
+      await first.close()
+      // As a version 2 database had it: no record of removed events.
+      await admin.query(`DROP TABLE ${first.tables.removed}; UPDATE ${first.tables.version} SET version = 2`)
+      const second = await PgStore.open({ url, rules: 'origin' })
+      opened.push(second)
+      const { rows } = await admin.query(`SELECT id, pubkey FROM ${second.tables.removed}`)
+      expect(rows).toEqual([{ id: note.id, pubkey: key.pk }])
+      const again = await second.writeBatch([note, deletion(key, [['e', note.id]], nowSeconds() + 1), deletion(key, [['e', old.id]])], OriginWriteRules)
+      // The superseded version was removed before version 3: it is not held any more.
+      expect(again.decisions.map((d) => [d.verdict, d.message])).toEqual([
+        ['duplicate', 'duplicate:'],
+        ['stored', ''],
+        ['refused', 'invalid: target event not found'],
+      ])
+      const version = await admin.query(`SELECT version FROM ${second.tables.version}`)
+      expect(version.rows).toEqual([{ version: 3 }])
+    })
+
     test('a thread, a deletion and a persona written by one relay are served and decided by after a restart on the same database', async () => {
       const url = freshUrl()
       const first = await startTestRelay({ origin: true, db: url })

@@ -9,6 +9,7 @@ import type { EventStore } from './event-store.ts'
 import { MemoryBackend } from './memory-backend.ts'
 import { MemoryStore } from './memory-store.ts'
 import { SqliteStore } from './sqlite-store.ts'
+import { OriginWriteRules, SpecWriteRules } from './write-rules.ts'
 
 const stores: Array<[string, () => EventStore]> = [
   ['memory', () => new MemoryStore()],
@@ -70,8 +71,11 @@ function materialize(plans: Plan[]): NostrEvent[] {
   return events
 }
 
+/** What the store holds of each event: its thread facts, stored, remembered as removed (origin mode) or absent. */
 function contents(store: EventStore, events: NostrEvent[]) {
-  return [...new Set(events.map((e) => e.id))].map((id) => [id, store.getThreaded(id)?.thread ?? (store.has(id) ? 'stored' : 'absent')])
+  const ids = [...new Set(events.map((e) => e.id))]
+  const removed = store.loadBatch({ ids, addresses: [], deletionRefs: [], removed: true }).removed
+  return ids.map((id) => [id, store.getThreaded(id)?.thread ?? (store.has(id) ? 'stored' : removed?.has(id) ? 'removed' : 'absent')])
 }
 
 describe.each(stores)('batch decisions (%s)', (_name, open) => {
@@ -85,14 +89,14 @@ describe.each(stores)('batch decisions (%s)', (_name, open) => {
     for (const store of opened.splice(0)) store.close()
   })
 
-  propTest.prop([fc.array(planArb, { minLength: 1, maxLength: 24 })], { numRuns: 80 })(
-    'one batch decides and stores exactly what the same events one by one do',
-    (plans) => {
+  propTest.prop([fc.array(planArb, { minLength: 1, maxLength: 24 }), fc.constantFrom(SpecWriteRules, OriginWriteRules)], { numRuns: 80 })(
+    'one batch decides and stores exactly what the same events one by one do (open and origin rules)',
+    (plans, rules) => {
       const events = materialize(plans)
       const oneByOne = fresh()
-      const single = events.map((event) => writeBatchSync(oneByOne, [event]).decisions[0])
+      const single = events.map((event) => writeBatchSync(oneByOne, [event], rules).decisions[0])
       const together = fresh()
-      const batch = writeBatchSync(together, events)
+      const batch = writeBatchSync(together, events, rules)
       expect(batch.decisions).toEqual(single)
       expect(contents(together, events)).toEqual(contents(oneByOne, events))
       expect(together.lastCommit()).toBe(1)

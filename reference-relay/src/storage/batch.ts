@@ -5,7 +5,8 @@
  *   1. loads what the batch can touch, as `batchNeeds` lists it: the stored copies of the
  *      batch's ids, of deletion targets and of reply parents; every version at the batch's
  *      addresses and at deletion targets; the authors' stored deletions naming the batch's
- *      ids or addresses;
+ *      ids or addresses; under rules that keep removed events (origin mode), the store's
+ *      record of those ids among the removed ones;
  *   2. lets `decideBatch` (pure) decide every event in order, each one seeing the effects of
  *      the events before it in the same batch;
  *   3. applies the effects (inserts and removals) and commits.
@@ -21,7 +22,7 @@ import { addressOf, formatAddress, selectHead } from '../../../spec/model/head.t
 import { DeletionKind } from '../../../spec/model/kinds.ts'
 import type { ThreadedEvent, ThreadMeta } from '../../../spec/model/thread-query.ts'
 import type { CommittedBatch, EventStore } from './event-store.ts'
-import { SpecWriteRules, type WriteRules } from './write-rules.ts'
+import { type HeldEvent, SpecWriteRules, type WriteRules } from './write-rules.ts'
 
 /**
  * What became of one event: `stored`; `duplicate` (this id is held); `stale` (a newer or
@@ -41,7 +42,8 @@ export interface Decision {
 
 export type BatchEffect =
   | { type: 'insert'; event: NostrEvent; thread: ThreadMeta | null }
-  | { type: 'remove'; event: NostrEvent; cause: 'superseded' | 'deleted' }
+  /** `keep`: the store remembers the removed event's id and author (WriteRules.keepsRemoved). */
+  | { type: 'remove'; event: NostrEvent; cause: 'superseded' | 'deleted'; keep: boolean }
 
 export interface BatchPlan {
   /** One per event of the batch, in order. */
@@ -61,6 +63,8 @@ export interface BatchNeeds {
    * naming one of `ids` or an `a` tag naming one of `addresses`.
    */
   deletionRefs: Array<{ pubkey: string; ids: string[]; addresses: string[] }>
+  /** Also load which of `ids` the store removed and remembers (rules that keep removed events). */
+  removed: boolean
 }
 
 /** What the store holds of the batch's needs, as loaded inside the write transaction. */
@@ -71,6 +75,8 @@ export interface BatchSnapshot {
   versions: ReadonlyMap<string, readonly NostrEvent[]>
   /** Stored deletions matching `needs.deletionRefs` (more are harmless). */
   deletions: readonly NostrEvent[]
+  /** With `needs.removed`: the removed events among `needs.ids` the store remembers, id → author. */
+  removed?: ReadonlyMap<string, string>
 }
 
 export { AlreadyHave, DeletedByAuthor, staleText } from './write-rules.ts'
@@ -78,14 +84,14 @@ export { AlreadyHave, DeletedByAuthor, staleText } from './write-rules.ts'
 /** Decides and applies one batch on a synchronous store, in one transaction of its own. */
 export function writeBatchSync(store: EventStore, events: readonly NostrEvent[], rules: WriteRules = SpecWriteRules): CommittedBatch & BatchPlan {
   return store.transaction(() => {
-    const needs = batchNeeds(events)
+    const needs = batchNeeds(events, rules)
     const plan = decideBatch(events, needs, store.loadBatch(needs), rules)
     store.applyBatch(plan.effects)
     return { commit: store.lastCommit(), ...plan }
   })
 }
 
-export function batchNeeds(events: readonly NostrEvent[]): BatchNeeds {
+export function batchNeeds(events: readonly NostrEvent[], rules: Pick<WriteRules, 'keepsRemoved'> = SpecWriteRules): BatchNeeds {
   const ids = new Set<string>()
   const addresses = new Set<string>()
   const refs = new Map<string, { ids: Set<string>; addresses: Set<string> }>()
@@ -110,6 +116,7 @@ export function batchNeeds(events: readonly NostrEvent[]): BatchNeeds {
     ids: [...ids],
     addresses: [...addresses],
     deletionRefs: [...refs].map(([pubkey, mine]) => ({ pubkey, ids: [...mine.ids], addresses: [...mine.addresses] })),
+    removed: rules.keepsRemoved,
   }
 }
 
@@ -129,7 +136,7 @@ export function decideBatch(
   snapshot: BatchSnapshot,
   rules: WriteRules = SpecWriteRules,
 ): BatchPlan {
-  const view = new BatchView(needs, snapshot)
+  const view = new BatchView(needs, snapshot, rules.keepsRemoved)
   const decisions = events.map((event) => decide(event, view, rules))
   return { decisions, effects: view.effects }
 }
@@ -161,11 +168,13 @@ function decide(event: NostrEvent, view: BatchView, rules: WriteRules): Decision
 
 function applyDeletion(deletion: NostrEvent, view: BatchView, rules: WriteRules): Decision {
   const targets = deletionTargets(deletion)
-  const held = targets.ids.map((id) => view.threaded(id)?.event).filter((event) => event !== undefined)
+  const stored = targets.ids.map((id) => view.threaded(id)?.event).filter((event) => event !== undefined)
+  const held: HeldEvent[] = [...stored, ...targets.ids.map((id) => view.removedHeld(id)).filter((event) => event !== undefined)]
   const authority = rules.checkDeletionTargets(deletion, held)
   if (!authority.ok) return { verdict: 'refused', accepted: false, message: authority.message, fanOut: false }
   view.insert(deletion, null)
-  for (const target of held) if (rules.removes(deletion, target)) view.remove(target, 'deleted')
+  // A removed target stays removed: the deletion is stored and removes nothing more.
+  for (const target of stored) if (rules.removes(deletion, target)) view.remove(target, 'deleted')
   for (const target of targets.addresses) {
     for (const version of view.versionsOf(formatAddress(target.kind, target.pubkey, target.d))) {
       if (rules.removes(deletion, version)) view.remove(version, 'deleted')
@@ -186,17 +195,30 @@ class BatchView {
   /** Every needed id: its stored copy, or null when it is not (or no longer) stored. */
   readonly #events = new Map<string, ThreadedEvent | null>()
   readonly #versions = new Map<string, Map<string, NostrEvent>>()
+  /** With rules that keep removed events: every needed id the store removed and remembers, id → author. */
+  readonly #removed = new Map<string, string>()
+  readonly #keep: boolean
 
-  constructor(needs: BatchNeeds, snapshot: BatchSnapshot) {
+  constructor(needs: BatchNeeds, snapshot: BatchSnapshot, keepsRemoved: boolean) {
+    if (keepsRemoved && !needs.removed) throw new Error('batch view: the rules keep removed events, but they were not loaded')
+    this.#keep = keepsRemoved
     for (const id of needs.ids) this.#events.set(id, snapshot.events.get(id) ?? null)
+    if (keepsRemoved) for (const [id, pubkey] of snapshot.removed ?? []) this.#removed.set(id, pubkey)
     for (const address of needs.addresses) {
       this.#versions.set(address, new Map((snapshot.versions.get(address) ?? []).map((event) => [event.id, event])))
     }
     this.deletions = [...snapshot.deletions]
   }
 
+  /** Stored, or removed and remembered (rules that keep removed events). */
   has(id: string): boolean {
-    return this.threaded(id) !== undefined
+    return this.threaded(id) !== undefined || this.#removed.has(id)
+  }
+
+  /** A removed event the store remembers, as the deletion checks see it. */
+  removedHeld(id: string): HeldEvent | undefined {
+    const pubkey = this.#removed.get(id)
+    return pubkey === undefined ? undefined : { id, pubkey }
   }
 
   threaded(id: string): ThreadedEvent | undefined {
@@ -226,6 +248,7 @@ class BatchView {
     const address = addressOf(event)
     // A deletion's `e` target may sit at an address no event of the batch needs: no one reads it.
     if (address !== null) this.#versions.get(address)?.delete(event.id)
-    this.effects.push({ type: 'remove', event, cause })
+    if (this.#keep) this.#removed.set(event.id, event.pubkey)
+    this.effects.push({ type: 'remove', event, cause, keep: this.#keep })
   }
 }

@@ -21,6 +21,8 @@ import { type AsyncEventStore, asyncStore } from './async-store.ts'
 import { MemoryStore } from './memory-store.ts'
 import { PgStore } from './pg-store.ts'
 import { SqliteStore } from './sqlite-store.ts'
+import { writeBatchSync } from './batch.ts'
+import { OriginWriteRules, SpecWriteRules } from './write-rules.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'relay-store-'))
 let fileCounter = 0
@@ -56,7 +58,7 @@ const pgUrl = () => (cluster as Cluster).url('postgres', { schema: 'suite' })
 async function emptied(store: PgStore): Promise<AsyncEventStore> {
   const t = store.tables
   await (admin as pg.Client).query(
-    `DELETE FROM ${t.tags}; DELETE FROM ${t.events}; DELETE FROM ${t.live}; UPDATE ${t.commits} SET n = 0; UPDATE ${t.livePruned} SET through = 0`,
+    `DELETE FROM ${t.tags}; DELETE FROM ${t.events}; DELETE FROM ${t.removed}; DELETE FROM ${t.live}; UPDATE ${t.commits} SET n = 0; UPDATE ${t.livePruned} SET through = 0`,
   )
   // Closing a run's store leaves the shared one open.
   return new Proxy(store, {
@@ -276,6 +278,63 @@ for (const backend of backends) {
       expect(await store.lastCommit()).toBe(second.commit)
     })
 
+    test('origin rules remember superseded and deleted events: never served, re-sends duplicate:, e deletions of them accepted and removing nothing', async () => {
+      const t = 4_000_000
+      const address = `30175:${alice}:soft`
+      const old = event({ kind: 30175, created_at: t, tags: [['d', 'soft']] })
+      const head = event({ kind: 30175, created_at: t + 10, tags: [['d', 'soft']] })
+      const note = event({ created_at: t })
+      const verdicts = async (batch: NostrEvent[], on = store) =>
+        (await on.writeBatch(batch, OriginWriteRules)).decisions.map((d) => [d.verdict, d.accepted, d.message])
+      const eDeletion = (target: NostrEvent, at: number, pubkey = alice) => event({ kind: 5, pubkey, created_at: at, tags: [['e', target.id]] })
+      expect(await verdicts([old, note])).toEqual([['stored', true, ''], ['stored', true, '']])
+      expect(await verdicts([head, eDeletion(note, t + 20)])).toEqual([['stored', true, ''], ['stored', true, '']])
+      // Reads never see them: by id, by address, counted.
+      expect(await store.query({ ids: [old.id, note.id] })).toEqual([])
+      expect(await store.versionsOf(address)).toEqual([head])
+      expect(await store.count([{ ids: [old.id, note.id] }])).toBe(0)
+      const decide = async (on: AsyncEventStore) => {
+        // Held: a re-send is a duplicate (not stale, not blocked); a deletion may name them (removing nothing).
+        expect(await verdicts([old, note], on)).toEqual([['duplicate', true, 'duplicate:'], ['duplicate', true, 'duplicate:']])
+        const again = [eDeletion(old, t + 30 + counter), eDeletion(note, t + 30 + counter)]
+        expect(await verdicts(again, on)).toEqual([['stored', true, ''], ['stored', true, '']])
+        expect(await on.versionsOf(address)).toEqual([head])
+        expect(await on.query({ ids: [old.id, note.id] })).toEqual([])
+        // Held by its author only: another author's deletion of one is refused; an id never held is not found.
+        expect(await verdicts([eDeletion(old, t + 40 + counter, bob), eDeletion(event(), t + 40 + counter)], on)).toEqual([
+          ['refused', false, 'invalid: must be event author'],
+          ['refused', false, 'invalid: target event not found'],
+        ])
+      }
+      await decide(store)
+      if (backend.reopen !== undefined) {
+        store = await backend.reopen(store)
+        await decide(store)
+      }
+    })
+
+    test('origin rules remember a version superseded within the batch that stored it', async () => {
+      const t = 4_100_000
+      const first = event({ kind: 30175, created_at: t, tags: [['d', 'brief']] })
+      const second = event({ kind: 30175, created_at: t + 1, tags: [['d', 'brief']] })
+      const { decisions } = await store.writeBatch([first, second, event({ kind: 5, created_at: t + 2, tags: [['e', first.id]] })], OriginWriteRules)
+      expect(decisions.map((d) => d.verdict)).toEqual(['stored', 'stored', 'stored'])
+      expect(await store.has(first.id)).toBe(false)
+      expect((await store.writeBatch([first], OriginWriteRules)).decisions.map((d) => [d.verdict, d.message])).toEqual([['duplicate', 'duplicate:']])
+    })
+
+    test('the open rules remember nothing: a superseded version sent again is stale, a deleted event blocked', async () => {
+      const t = 4_200_000
+      const old = event({ kind: 30175, created_at: t, tags: [['d', 'open']] })
+      const head = event({ kind: 30175, created_at: t + 10, tags: [['d', 'open']] })
+      const note = event({ created_at: t })
+      await store.writeBatch([old, head, note, event({ kind: 5, created_at: t + 20, tags: [['e', note.id]] })], SpecWriteRules)
+      const { decisions } = await store.writeBatch([old, note], SpecWriteRules)
+      expect(decisions.map((d) => d.verdict)).toEqual(['stale', 'blocked'])
+      // Nothing was recorded for origin rules to find: the stored deletion still decides.
+      expect((await store.writeBatch([note], OriginWriteRules)).decisions.map((d) => d.verdict)).toEqual(['blocked'])
+    })
+
     propTest.prop([fc.array(arbEvent(), { maxLength: 25 }), fc.array(arbFilter(), { minLength: 1, maxLength: 6 })], {
       numRuns: 60,
     })('every filter answers exactly what spec/model matchFilterInScope selects, in query order', async (events, filters) => {
@@ -464,10 +523,68 @@ describe('SQLite schema versions 4 and 5', () => {
     }
     const check = new Database(path, { readonly: true })
     const names = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>).map((r) => r.name)
-    expect(check.pragma('user_version', { simple: true })).toBe(5)
+    expect(check.pragma('user_version', { simple: true })).toBe(6)
     check.close()
     for (const stale of ['events_pubkey', 'events_address', 'events_created', 'events_kind', 'events_pubkey_kind']) expect(names).not.toContain(stale)
     for (const index of ['events_by_time', 'events_by_kind', 'events_by_author_kind']) expect(names).toContain(index)
+  })
+})
+
+describe('SQLite schema version 6', () => {
+  /** A file written by `rules` as before version 6: the events it removed are not remembered. */
+  function version5File(name: string, rules: 'spec' | 'origin') {
+    const path = join(dir, name)
+    const store = new SqliteStore(path)
+    store.settleRules(rules, path)
+    const old = event({ kind: 30175, created_at: 10, tags: [['d', 'v5']] })
+    const head = event({ kind: 30175, created_at: 20, tags: [['d', 'v5']] })
+    const note = event({ created_at: 10 })
+    const eDeletion = event({ kind: 5, created_at: 30, tags: [['e', note.id]] })
+    writeBatchSync(store, [old, head, note, eDeletion], rules === 'origin' ? OriginWriteRules : SpecWriteRules)
+    store.close()
+    const raw = new Database(path)
+    raw.exec('DROP TABLE removed')
+    raw.pragma('user_version = 5')
+    raw.close()
+    return { path, old, note }
+  }
+
+  const removedRows = (path: string) => {
+    const check = new Database(path, { readonly: true })
+    try {
+      return { version: check.pragma('user_version', { simple: true }), rows: check.prepare('SELECT id, pubkey FROM removed ORDER BY id').all() }
+    } finally {
+      check.close()
+    }
+  }
+
+  test('an origin-mode file of version 5 records the targets of its e deletions as removed; its superseded versions are lost', () => {
+    const { path, old, note } = version5File('v5-origin.db', 'origin')
+    const store = new SqliteStore(path)
+    try {
+      expect(removedRows(path)).toEqual({ version: 6, rows: [{ id: note.id, pubkey: alice }] })
+      const again = event({ kind: 5, created_at: 40, tags: [['e', note.id]] })
+      const lost = event({ kind: 5, created_at: 40, tags: [['e', old.id]] })
+      const { decisions } = writeBatchSync(store, [note, again, lost], OriginWriteRules)
+      expect(decisions.map((d) => [d.verdict, d.message])).toEqual([
+        ['duplicate', 'duplicate:'],
+        ['stored', ''],
+        ['refused', 'invalid: target event not found'],
+      ])
+    } finally {
+      store.close()
+    }
+  })
+
+  test('an open-mode file of version 5 gets the table and nothing in it, and writes nothing to it', () => {
+    const { path, note } = version5File('v5-open.db', 'spec')
+    const store = new SqliteStore(path)
+    try {
+      writeBatchSync(store, [note, event({ kind: 30175, created_at: 50, tags: [['d', 'v5']] })], SpecWriteRules)
+    } finally {
+      store.close()
+    }
+    expect(removedRows(path)).toEqual({ version: 6, rows: [] })
   })
 })
 

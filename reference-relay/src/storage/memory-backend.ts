@@ -43,7 +43,7 @@ export class MemoryBackend implements RelayStore {
    */
   precheck(event: NostrEvent): Precheck | null {
     if (event.kind === DeletionKind) return null
-    const needs = batchNeeds([event])
+    const needs = batchNeeds([event], this.#rules)
     const snapshot = this.events.loadBatch(needs)
     const [decision] = decideBatch([event], needs, snapshot, this.#rules).decisions
     if (decision === undefined) return null

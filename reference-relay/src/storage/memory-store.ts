@@ -24,6 +24,8 @@ export class MemoryStore implements EventStore {
   readonly #byAddress = new Map<string, Set<string>>()
   /** Stored deletions per author. */
   readonly #deletions = new Map<string, Set<string>>()
+  /** Removed events remembered (BatchEffect `keep`), id → author; never read back by queries. */
+  readonly #removed = new Map<string, string>()
   #commit = 0
 
   transaction<T>(fn: () => T): T {
@@ -118,6 +120,13 @@ export class MemoryStore implements EventStore {
       if (found !== undefined) events.set(id, found)
     }
     const versions = new Map(needs.addresses.map((address) => [address, this.versionsOf(address)]))
+    const removed = new Map<string, string>()
+    if (needs.removed) {
+      for (const id of needs.ids) {
+        const pubkey = this.#removed.get(id)
+        if (pubkey !== undefined) removed.set(id, pubkey)
+      }
+    }
     const deletions: NostrEvent[] = []
     for (const { pubkey, ids, addresses } of needs.deletionRefs) {
       const names = new Set([...ids.map((id) => `e:${id}`), ...addresses.map((address) => `a:${address}`)])
@@ -128,15 +137,21 @@ export class MemoryStore implements EventStore {
         if (deletion.tags.some((tag) => names.has(`${tag[0]}:${tag[1]}`))) deletions.push(deletion)
       }
     }
-    return { events, versions, deletions }
+    return { events, versions, deletions, removed }
   }
 
   applyBatch(effects: readonly BatchEffect[]): void {
     for (const effect of effects) {
       if (effect.type === 'insert') this.insert(effect.event, effect.thread)
-      else this.remove(effect.event.id)
+      else this.applyRemoval(effect)
     }
     this.#commit += 1
+  }
+
+  /** One removal of a batch: the event goes; with `keep` its id and author are remembered. */
+  protected applyRemoval(effect: BatchEffect & { type: 'remove' }): void {
+    this.remove(effect.event.id)
+    if (effect.keep) this.#removed.set(effect.event.id, effect.event.pubkey)
   }
 
   lastCommit(): number {
@@ -158,6 +173,7 @@ export class MemoryStore implements EventStore {
     this.#events.clear()
     this.#byAddress.clear()
     this.#deletions.clear()
+    this.#removed.clear()
   }
 
   #storedOf(events: NostrEvent[]): StoredEvent[] {

@@ -16,6 +16,13 @@
  *
  * Version 2: `relay_settings`, recording the rule set the database's events were decided by
  * (storage/rules-record.ts; the open mode or origin mode), settled under the schema lock.
+ *
+ * Version 3: `relay_removed`, the id and author of each event origin mode removed (a
+ * superseded version, a deleted event), which its decisions still count as held
+ * (WriteRules.keepsRemoved); the open mode never writes or reads it. An origin-mode database
+ * of version 2 gets the `e` targets of its stored deletions that are no longer stored (each
+ * was held by the deletion's author, as origin mode requires); the superseded versions and
+ * `a`-deleted versions it removed before are gone.
  */
 
 import type pg from 'pg'
@@ -26,7 +33,7 @@ import type { WriteRulesName } from './write-rules.ts'
 /** A database whose events another mode decided (its message is the whole `error:` text). */
 export class RulesRefusal extends Error {}
 
-export const PgSchemaVersion = 2
+export const PgSchemaVersion = 3
 
 /** The advisory lock (session level) held while the schema is created or migrated. */
 const SchemaLockKey = '8314046366934404145' // any fixed 64-bit value
@@ -87,6 +94,12 @@ INSERT INTO ${t.livePruned} (id, through) VALUES (1, 0);
 /** Migrations from version N to N + 1, by N. Version 1 is the first. */
 const Migrations: Record<number, (t: Tables) => string> = {
   1: (t) => `CREATE TABLE ${t.settings} (name text COLLATE "C" PRIMARY KEY, value text NOT NULL);`,
+  2: (t) =>
+    `CREATE TABLE ${t.removed} (id text COLLATE "C" PRIMARY KEY, pubkey text COLLATE "C" NOT NULL); ` +
+    `INSERT INTO ${t.removed} (id, pubkey) SELECT DISTINCT ON (lower(g.value)) lower(g.value), e.pubkey FROM ${t.tags} g JOIN ${t.events} e ON e.seq = g.seq ` +
+    `WHERE g.name = 'e' AND e.kind = 5 AND g.value ~ '^[0-9a-fA-F]{64}$' ` +
+    `AND EXISTS (SELECT 1 FROM ${t.settings} s WHERE s.name = 'rules' AND s.value = 'origin') ` +
+    `AND NOT EXISTS (SELECT 1 FROM ${t.events} x WHERE x.id = lower(g.value));`,
 }
 
 /**

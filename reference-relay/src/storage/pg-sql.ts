@@ -43,6 +43,7 @@ export interface Tables {
   livePruned: string
   version: string
   settings: string
+  removed: string
   /** The LISTEN/NOTIFY channel of this schema, quoted for LISTEN. */
   channel: string
   /** The same channel as pg_notify takes it (unquoted text). */
@@ -65,6 +66,7 @@ export function tablesOf(schema: string): Tables {
     livePruned: q('relay_live_pruned'),
     version: q('relay_schema'),
     settings: q('relay_settings'),
+    removed: q('relay_removed'),
     channel: `"${schema}.relay_live"`,
     channelName: `${schema}.relay_live`,
   }

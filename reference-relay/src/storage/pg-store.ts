@@ -107,7 +107,8 @@ function lockKey(schema: string, name: string): bigint {
 }
 
 interface LoadRow {
-  k: 'i' | 'a' | 'd'
+  /** i: a needed id; a: a version at a needed address; d: a deletion; r: a remembered removal (raw is `{"id","pubkey"}`). */
+  k: 'i' | 'a' | 'd' | 'r'
   raw: string
   thread_root: string | null
   thread_parent: string | null
@@ -228,7 +229,7 @@ export class PgStore implements AsyncEventStore {
       // BEGIN and the locks cost one round trip. unnest yields them in this order.
       const locks = keys.length === 0 ? '' : `; SELECT pg_advisory_xact_lock(k) FROM unnest('{${keys.join(',')}}'::int8[]) AS k`
       await client.query(`BEGIN${locks}`)
-      const needs = batchNeeds(events)
+      const needs = batchNeeds(events, rules)
       const plan = decideBatch(events, needs, await this.#load(client, needs), rules)
       await this.#apply(client, plan.effects)
       const fanOut = events.filter((_, i) => plan.decisions[i]?.fanOut === true).map((event) => JSON.stringify(event))
@@ -414,6 +415,12 @@ export class PgStore implements AsyncEventStore {
       `SELECT 'i' AS k, e.raw, e.thread_root, e.thread_parent, e.thread_depth, e.thread_broadcast FROM ${t.events} e ` +
         `WHERE e.id = ANY(${params.add(needs.ids.map(encodeText), '::text[]')})`,
     ]
+    if (needs.removed) {
+      parts.push(
+        `SELECT 'r', json_build_object('id', r.id, 'pubkey', r.pubkey)::text, NULL, NULL, NULL, NULL FROM ${t.removed} r ` +
+          `WHERE r.id = ANY(${params.add(needs.ids.map(encodeText), '::text[]')})`,
+      )
+    }
     if (needs.addresses.length > 0) {
       parts.push(`SELECT 'a', e.raw, NULL, NULL, NULL, NULL FROM ${t.events} e WHERE ${longTextIn('e.address', needs.addresses, params)}`)
     }
@@ -442,7 +449,13 @@ export class PgStore implements AsyncEventStore {
     const events = new Map<string, ThreadedEvent>()
     const versions = new Map<string, NostrEvent[]>()
     const deletions = new Map<string, NostrEvent>()
+    const removed = new Map<string, string>()
     for (const row of rows) {
+      if (row.k === 'r') {
+        const { id, pubkey } = JSON.parse(row.raw) as { id: string; pubkey: string }
+        removed.set(id, pubkey)
+        continue
+      }
       const event = parse(row.raw)
       if (row.k === 'i') events.set(event.id, { event, thread: threadOfRow(row) })
       else if (row.k === 'd') deletions.set(event.id, event)
@@ -453,24 +466,33 @@ export class PgStore implements AsyncEventStore {
         else list.push(event)
       }
     }
-    return { events, versions, deletions: [...deletions.values()] }
+    return { events, versions, deletions: [...deletions.values()], removed }
   }
 
   /**
    * The effects' net result: every id removed at some point is deleted first, then every
    * id whose last effect is an insert is inserted (an event inserted and superseded in the
-   * same batch is thus never written).
+   * same batch is thus never written), and every removal to keep (origin mode) is recorded,
+   * those of events inserted and removed in the batch included.
    */
   async #apply(client: pg.PoolClient, effects: readonly BatchEffect[]): Promise<void> {
     const removed = new Set<string>()
+    const kept = new Map<string, string>()
     const last = new Map<string, { event: NostrEvent; thread: ThreadMeta | null } | null>()
     for (const effect of effects) {
       if (effect.type === 'remove') {
         removed.add(effect.event.id)
+        if (effect.keep) kept.set(effect.event.id, effect.event.pubkey)
         last.set(effect.event.id, null)
       } else last.set(effect.event.id, { event: effect.event, thread: effect.thread })
     }
-    if (removed.size > 0) await client.query(`${removeStatement(this.tables)} SELECT 1`, [[...removed].map(encodeText)])
+    if (kept.size > 0) {
+      // One statement: the removals and their record.
+      await client.query(
+        `${removeStatement(this.tables)}, k AS (INSERT INTO ${this.tables.removed} (id, pubkey) SELECT * FROM unnest($2::text[], $3::text[]) ON CONFLICT (id) DO NOTHING) SELECT 1`,
+        [[...removed].map(encodeText), [...kept.keys()].map(encodeText), [...kept.values()].map(encodeText)],
+      )
+    } else if (removed.size > 0) await client.query(`${removeStatement(this.tables)} SELECT 1`, [[...removed].map(encodeText)])
     const inserts = [...last.values()].filter((entry) => entry !== null)
     if (inserts.length > 0) await client.query(this.#insertSql, insertParams(inserts))
   }

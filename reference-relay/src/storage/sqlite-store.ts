@@ -35,11 +35,16 @@ import type { WriteRulesName } from './write-rules.ts'
  * 5: the time-ordered indexes end at created_at (the row's seq is their last column), so
  * events of one second go in arrival order, next to each other, instead of at random
  * places by id; the id tiebreak is sorted per second when read (replaced in place).
+ * 6: the `removed` table (created in place, empty): id and author of each event origin mode
+ * removed (a superseded version, a deleted event), which its decisions still count as held
+ * (WriteRules.keepsRemoved). The open mode never writes or reads it. Events an origin-mode
+ * file lost before version 6 are gone; only those named by its stored `e` deletions are
+ * recorded again when such a file is upgraded (see #recordLostRemovals).
  * Any version: the `settings` table, recording the rule set the file's events were decided by
  * (storage/rules-record.ts), is created in place on any version by the writer; it has no
  * version of its own, since only the writer reads it.
  */
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 const Schema = `
 CREATE TABLE IF NOT EXISTS events (
@@ -76,6 +81,10 @@ CREATE TABLE IF NOT EXISTS settings (
   name  TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS removed (
+  id     TEXT PRIMARY KEY,
+  pubkey TEXT NOT NULL
+) WITHOUT ROWID;
 `
 
 /** Added by schema version 2; ALTER TABLE adds them to version 1 files. */
@@ -279,6 +288,8 @@ export class SqliteStore implements EventStore {
   readonly #selectAnyDeletion: Database.Statement<[string], { one: number }>
   readonly #deleteEvent: Database.Statement
   readonly #deleteTags: Database.Statement
+  readonly #insertRemoved: Database.Statement<[string, string]>
+  readonly #selectRemoved: Database.Statement<[string], { pubkey: string }>
   readonly #count: Database.Statement<[], { n: number }>
   readonly #selectCommit: Database.Statement<[], { n: number }>
   readonly #bumpCommit: Database.Statement
@@ -324,6 +335,7 @@ export class SqliteStore implements EventStore {
       }
       this.#db.exec(Schema)
       this.#migrate()
+      if (version > 0 && version < 6) this.#recordLostRemovals()
       for (const index of StaleIndexes) this.#db.exec(`DROP INDEX IF EXISTS ${index}`)
       this.#db.exec(ThreadIndex)
       this.#db.pragma(`user_version = ${SchemaVersion}`)
@@ -351,6 +363,8 @@ export class SqliteStore implements EventStore {
     this.#selectAnyDeletion = this.#db.prepare('SELECT 1 AS one FROM events WHERE pubkey = ? AND kind = 5 LIMIT 1')
     this.#deleteEvent = this.#db.prepare('DELETE FROM events WHERE seq = ?')
     this.#deleteTags = this.#db.prepare('DELETE FROM tags WHERE seq = ?')
+    this.#insertRemoved = this.#db.prepare('INSERT OR IGNORE INTO removed (id, pubkey) VALUES (?, ?)')
+    this.#selectRemoved = this.#db.prepare('SELECT pubkey FROM removed WHERE id = ?')
     this.#count = this.#db.prepare('SELECT COUNT(*) AS n FROM events')
     this.#selectCommit = this.#db.prepare('SELECT n FROM commits WHERE id = 1')
     this.#bumpCommit = this.#db.prepare('UPDATE commits SET n = n + 1 WHERE id = 1')
@@ -467,6 +481,13 @@ export class SqliteStore implements EventStore {
       if (found !== undefined) events.set(id, found)
     }
     const versions = new Map(needs.addresses.map((address) => [address, this.versionsOf(address)]))
+    const removed = new Map<string, string>()
+    if (needs.removed) {
+      for (const id of needs.ids) {
+        const row = this.#selectRemoved.get(id)
+        if (row !== undefined) removed.set(id, row.pubkey)
+      }
+    }
     const deletions = new Map<string, NostrEvent>()
     for (const { pubkey, ids, addresses } of needs.deletionRefs) {
       if (!this.#mayHaveDeletions(pubkey)) continue
@@ -479,14 +500,17 @@ export class SqliteStore implements EventStore {
       for (const id of ids) probe('e', id)
       for (const address of addresses) probe('a', address)
     }
-    return { events, versions, deletions: [...deletions.values()] }
+    return { events, versions, deletions: [...deletions.values()], removed }
   }
 
   applyBatch(effects: readonly BatchEffect[]): void {
     this.#atomic(() => {
       for (const effect of effects) {
         if (effect.type === 'insert') this.insert(effect.event, effect.thread)
-        else this.remove(effect.event.id)
+        else {
+          this.remove(effect.event.id)
+          if (effect.keep) this.#insertRemoved.run(effect.event.id, effect.event.pubkey)
+        }
       }
       this.#bumpCommit.run()
     })
@@ -608,6 +632,22 @@ export class SqliteStore implements EventStore {
       if (!settled.ok) throw new Error(settled.message)
       if (row?.value !== settled.record) this.#db.prepare("INSERT OR REPLACE INTO settings (name, value) VALUES ('rules', ?)").run(settled.record)
     })
+  }
+
+  /**
+   * Upgrading an origin-mode file written before version 6: the events it removed are gone,
+   * but each `e` target of its stored deletions was held by the deletion's author (origin
+   * mode refuses any other) and, when no longer stored, was removed: those are recorded.
+   * Superseded versions and versions an `a` deletion removed cannot be recovered.
+   */
+  #recordLostRemovals(): void {
+    const row = this.#db.prepare("SELECT value FROM settings WHERE name = 'rules'").get() as { value: string } | undefined
+    if (row?.value !== 'origin') return
+    this.#db.exec(
+      "INSERT OR IGNORE INTO removed (id, pubkey) SELECT DISTINCT lower(t.value), e.pubkey FROM tags t JOIN events e ON e.seq = t.seq " +
+        "WHERE t.name = 'e' AND e.kind = 5 AND length(t.value) = 64 AND NOT glob('*[^0-9a-fA-F]*', t.value) " +
+        'AND NOT EXISTS (SELECT 1 FROM events x WHERE x.id = lower(t.value))',
+    )
   }
 
   /** Brings a version 1 file up to date: thread columns, NULL for existing rows (the commits table comes with Schema). */
