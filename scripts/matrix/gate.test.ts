@@ -50,11 +50,11 @@ describe('gateMatrix', () => {
   test('a known gap of one matrix entry excuses that skip on that entry only, never a failure', () => {
     const { reference } = cleanPair()
     const embedded: MatrixEntry = { ...referenceEntry, name: 'embedded' }
-    const skipped = reference.cases.map((c, i) => (i === 0 ? { ...c, id: 'deletion.e-superseded-keeps-head', outcome: 'skip' as const, message: 'control failed' } : c))
+    const skipped = reference.cases.map((c, i) => (i === 0 ? { ...c, id: 'nip42.every-authenticated-key-counts', outcome: 'skip' as const, message: 'control failed' } : c))
     expect(gateMatrix([result(embedded, { ...reference, cases: skipped })]).problems).toEqual([])
-    expect(gateMatrix([result(referenceEntry, { ...reference, cases: skipped })]).problems).toEqual(['reference: deletion.e-superseded-keeps-head skip: control failed'])
+    expect(gateMatrix([result(referenceEntry, { ...reference, cases: skipped })]).problems).toEqual(['reference: nip42.every-authenticated-key-counts skip: control failed'])
     const failed = skipped.map((c, i) => (i === 0 ? { ...c, outcome: 'fail' as const } : c))
-    expect(gateMatrix([result(embedded, { ...reference, cases: failed })]).problems).toEqual(['embedded: deletion.e-superseded-keeps-head fail: control failed'])
+    expect(gateMatrix([result(embedded, { ...reference, cases: failed })]).problems).toEqual(['embedded: nip42.every-authenticated-key-counts fail: control failed'])
   })
 
   test("a third party's unexpected failure is listed with its message", () => {

@@ -52,11 +52,6 @@ export const ReferenceKnownSkips: Readonly<Record<string, readonly { cases: read
       cases: ['nip42.every-authenticated-key-counts'],
       reason: 'the origin profile binds a connection to one key (AP-AUTH-9); AP-WSAUTH-3 is judged in the core run (AMB-36)',
     },
-    {
-      cases: ['deletion.e-superseded-keeps-head'],
-      reason:
-        'lost coverage, known: origin mode drops a superseded version from its store, so it refuses an e deletion naming one as "invalid: target event not found"; the origin relay keeps superseded versions soft-deleted and accepts it (crates/buzz-db/src/lib.rs, side_effects.rs)',
-    },
   ],
 }
 
