@@ -37,7 +37,7 @@ relayCase(
 relayCase(
   {
     id: 'deletion.foreign-refused-origin',
-    title: 'an origin relay refuses deletions naming another author\'s address or held event with invalid: must be event author',
+    title: 'an origin relay refuses deletions naming another author\'s address or held event, a superseded version included, with invalid: must be event author',
     requirements: ['AP-DEL-7'],
     level: 'MUST',
     profile: 'origin',
@@ -46,12 +46,17 @@ relayCase(
     const ws = await c.connect()
     const slug = c.slug()
     const t = c.now() - 30
+    const superseded = c.persona({ slug, created_at: t - 5 })
     const head = c.persona({ slug, created_at: t })
+    expectAccepted(await ws.publish(superseded), 'the owner\'s first version')
     expectAccepted(await ws.publish(head), 'the owner\'s persona')
+    await controlHead(ws, c.keys.pubkey, slug, head, 'the head')
     const intruder = c.freshKeys()
     const attempts = [
       ['an a deletion of another owner\'s address', personaDeletionTags(c.keys.pubkey, slug)],
       ['an e deletion of another author\'s held event', [['e', head.id]]],
+      // The origin keeps a superseded version as a soft-deleted row: held, deleted (AP-DEL-7 "deleted or not").
+      ['an e deletion of another author\'s superseded version', [['e', superseded.id]]],
     ] as const
     for (const [what, tags] of attempts) {
       const reply = await ws.publish(c.sign({ kind: DeletionKind, created_at: t + 10, tags: tags.map((tag) => [...tag]) }, intruder))
