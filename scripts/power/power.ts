@@ -235,10 +235,10 @@ export interface CorePass {
 
 /**
  * The core pass, for reference faults the origin-profile pass misses: the core profile
- * against the reference relay's open default mode, a healthy control plus each fault. Some
- * faults are out of the origin profile's reach (e.g. delete-e-superseded-removes-head: origin
- * mode refuses an e deletion of a superseded version it no longer holds) and only core
- * cases reach them there. Used by `npm run kill-table` (every case) and power.test.ts (the
+ * against the reference relay's open default mode, a healthy control plus each fault. A
+ * fault out of the origin profile's reach is reached only by core cases there (none is known
+ * now: delete-e-superseded-removes-head was one until origin mode kept removed events as the
+ * origin does, and its e deletion of a superseded version was refused). Used by `npm run kill-table` (every case) and power.test.ts (the
  * recorded detectors, or the fault's own suite areas).
  */
 export async function runCorePass(
