@@ -123,7 +123,7 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
       onCut: (ws) => monitor.post({ type: 'disconnect', conn: ws.getUserData().conn }),
     })
     // Frames reach the ingester in turns: a connection that floods waits, the others do not.
-    const input = new InputTurns<ConnId, IngesterMsg>({ limits, deliver: (msg) => ingester.post(msg) })
+    const input = new InputTurns<ConnId, WaitingFrame>({ limits, deliver: (frame) => ingester.post(ingesterMsgOf(frame, limits)) })
     let nextConn = 1
     const app = uWS.App()
     app.ws<SocketData>('/*', {
@@ -159,12 +159,10 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
       },
       message: (ws, message, isBinary) => {
         const conn = ws.getUserData().conn
-        const bytes = message.byteLength
-        if (isBinary) return input.receive(conn, { type: 'binary', conn }, bytes)
-        // Copy out at once: uWS neuters the buffer when this callback returns.
-        const text = Buffer.from(message).toString('utf8')
-        if (bytes > limits.maxMessageLength) return input.receive(conn, { type: 'oversized', conn, text, bytes }, bytes)
-        input.receive(conn, { type: 'frame', conn, text }, bytes)
+        // Copied at once (uWS neuters the buffer when this callback returns), as bytes: a frame
+        // waiting for its turn stays off the JS heap, so a flooder's backlog is not copied
+        // from one young-generation space to the other at every scavenge.
+        input.receive(conn, { conn, data: isBinary ? null : Buffer.from(new Uint8Array(message)) }, message.byteLength)
       },
       drain: (ws) => {
         output.drained(ws)
@@ -279,4 +277,17 @@ function serveHttp(res: uWS.HttpResponse, req: uWS.HttpRequest, route: HttpRoute
     chunks.push(Buffer.from(chunk.slice(0)))
     if (isLast) run(Buffer.concat(chunks))
   })
+}
+
+/** A frame waiting in input-turns.ts: its bytes (null for a binary frame), decoded when its turn comes. */
+interface WaitingFrame {
+  conn: ConnId
+  data: Buffer | null
+}
+
+function ingesterMsgOf({ conn, data }: WaitingFrame, limits: Limits): IngesterMsg {
+  if (data === null) return { type: 'binary', conn }
+  const text = data.toString('utf8')
+  if (data.byteLength > limits.maxMessageLength) return { type: 'oversized', conn, text, bytes: data.byteLength }
+  return { type: 'frame', conn, text }
 }
