@@ -31,6 +31,13 @@ export interface RelayOptions {
    * Default false: an open relay (the `core` profile).
    */
   origin?: boolean
+  /**
+   * How many steps nicer (Linux nice) the bulk threads run than the socket and reader
+   * threads: signature checks, the SQLite writer and its checkpointer. When the cores are
+   * short, reads and answers go first (threads/priority.js). Default 10; 0 runs every
+   * thread alike. Ignored off Linux.
+   */
+  bulkThreadNice?: number
   log?: (line: string) => void
 }
 
@@ -122,10 +129,15 @@ export interface RelayConfig {
   verifier: VerifierMode
   /** The origin relay's behaviour (RelayOptions.origin). */
   origin: boolean
+  /** Steps nicer the bulk threads run (RelayOptions.bulkThreadNice). */
+  bulkThreadNice: number
   /** Milliseconds since the epoch; injectable so tests can pin the clock window's edges. */
   clock: () => number
   log: (line: string) => void
 }
+
+/** RelayOptions.bulkThreadNice when not given. */
+export const DefaultBulkThreadNice = 10
 
 export function resolveConfig(options: RelayOptions = {}, overrides: Partial<RelayConfig> = {}): RelayConfig {
   const skewSeconds = options.skewSeconds ?? DefaultSkewSeconds
@@ -144,6 +156,10 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
   if (httpAuth !== 'nip98' && httpAuth !== 'none') throw new Error(`error: httpAuth must be 'nip98' or 'none', got ${String(httpAuth)}`)
   const pgPool = options.pgPool ?? null
   if (pgPool !== null && (!Number.isSafeInteger(pgPool) || pgPool < 1)) throw new Error(`error: pgPool must be a positive integer, got ${String(pgPool)}`)
+  const bulkThreadNice = options.bulkThreadNice ?? DefaultBulkThreadNice
+  if (!Number.isSafeInteger(bulkThreadNice) || bulkThreadNice < 0 || bulkThreadNice > 19) {
+    throw new Error(`error: bulkThreadNice must be an integer from 0 to 19, got ${String(options.bulkThreadNice)}`)
+  }
   const verifier = options.verifier ?? process.env.NIP_AP_VERIFIER ?? 'pool'
   if (!isVerifierMode(verifier)) throw new Error(`error: verifier must be one of ${VerifierModes.join(', ')}, got ${verifier}`)
   return {
@@ -157,6 +173,7 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
     limits: { ...DefaultLimits },
     verifier,
     origin: options.origin ?? false,
+    bulkThreadNice,
     clock: Date.now,
     log: options.log ?? (() => {}),
     ...overrides,

@@ -1,6 +1,7 @@
 /**
  * Command line: `npm run relay -- [--host H] [--port P] [--db FILE|URL | --pg URL | --memory]
- * [--pg-pool N] [--skew S] [--public-url URL] [--http-auth nip98|none] [--origin]`. Prints
+ * [--pg-pool N] [--skew S] [--public-url URL] [--http-auth nip98|none] [--verifier MODE]
+ * [--bulk-nice N] [--origin]`. Prints
  * `listening ws://HOST:PORT` when ready.
  */
 
@@ -26,6 +27,9 @@ const Usage = `Usage: npm run relay -- [options]
   --verifier MODE      signature checks: pool (worker threads, native libsecp256k1
                        when it loads; default), pool-js (worker threads, pure JS) or
                        main (nostr-tools on the event loop); env NIP_AP_VERIFIER too
+  --bulk-nice N        the signature and SQLite writer threads run N steps nicer than
+                       the socket and reader threads, so reads go first when the cores
+                       are short (0-19, default 10; 0: all alike; Linux only)
   --origin             behave as the origin relay (the \`origin\` profile): NIP-42 AUTH
                        required on every connection, one key per connection, the
                        origin's rules and texts (default: an open relay, the \`core\` profile);
@@ -58,6 +62,7 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
         'public-url': { type: 'string' },
         'http-auth': { type: 'string' },
         verifier: { type: 'string' },
+        'bulk-nice': { type: 'string' },
         origin: { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -99,6 +104,11 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
   if (pgPool !== undefined) {
     if (pgPool < 1) fail('error: --pg-pool must be at least 1')
     options.pgPool = pgPool
+  }
+  const bulkNice = integer('bulk-nice', values['bulk-nice'])
+  if (bulkNice !== undefined) {
+    if (bulkNice > 19) fail('error: --bulk-nice must be from 0 to 19')
+    options.bulkThreadNice = bulkNice
   }
   const skew = integer('skew', values.skew)
   if (skew !== undefined) options.skewSeconds = skew

@@ -75,8 +75,9 @@ export async function createRelay(config: RelayConfig, extra: RelayExtensions = 
   const parts = extra.parts ?? {}
   // The verifier's threads and the store's start side by side.
   const [acquiring, opening] = await Promise.allSettled([
-    acquireVerifier({ mode: config.verifier, log: config.log }),
-    parts.openStore?.(config) ?? openStore(config.db, { log: config.log, pgPool: config.pgPool, origin: config.origin }),
+    acquireVerifier({ mode: config.verifier, nice: config.bulkThreadNice, log: config.log }),
+    parts.openStore?.(config) ??
+      openStore(config.db, { log: config.log, pgPool: config.pgPool, origin: config.origin, bulkThreadNice: config.bulkThreadNice }),
   ])
   if (acquiring.status === 'rejected' || opening.status === 'rejected') {
     if (acquiring.status === 'fulfilled') await acquiring.value.close()

@@ -13,6 +13,8 @@ export interface OpenStoreOptions {
   readers?: number
   /** Reader connections of the PostgreSQL backend (default 8). */
   pgPool?: number | null
+  /** Steps nicer the SQLite writer and checkpointer threads run (RelayOptions.bulkThreadNice; default 0). */
+  bulkThreadNice?: number
 }
 
 /**
@@ -25,7 +27,12 @@ export async function openStore(db: string | null, options: OpenStoreOptions): P
   if (isPgUrl(db)) {
     return PgBackend.open({ url: db, log: options.log, rules, ...(options.pgPool == null ? {} : { readers: options.pgPool }) })
   }
-  return SqliteBackend.open(db, { log: options.log, rules, ...(options.readers === undefined ? {} : { readers: options.readers }) })
+  return SqliteBackend.open(db, {
+    log: options.log,
+    rules,
+    ...(options.readers === undefined ? {} : { readers: options.readers }),
+    ...(options.bulkThreadNice === undefined ? {} : { writerNice: options.bulkThreadNice }),
+  })
 }
 
 /** What the startup log says about the store (a PostgreSQL URL's password left out). */

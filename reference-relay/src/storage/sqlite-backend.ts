@@ -22,6 +22,8 @@ export interface SqliteBackendOptions {
   readTimeoutMs?: number
   /** The rules batches are decided by (default `spec`; origin mode: `origin`). */
   rules?: WriteRulesName
+  /** Steps nicer the writer thread (and the checkpointer it starts) runs (threads/priority.js; default 0). */
+  writerNice?: number
   log: (line: string) => void
 }
 
@@ -52,7 +54,7 @@ export class SqliteBackend implements RelayStore {
    * read waits until a reader is up.
    */
   static async open(path: string, options: SqliteBackendOptions): Promise<SqliteBackend> {
-    const data: SqliteThreadData = { path, checkpointer: CheckpointerScript().href, rules: options.rules ?? 'spec' }
+    const data: SqliteThreadData = { path, checkpointer: CheckpointerScript().href, rules: options.rules ?? 'spec', writerNice: options.writerNice ?? 0 }
     const [writerBundle, readerBundle] = await Promise.all([bundleOf(WriterModule), bundleOf(ReaderModule)])
     const writer = await WorkerPool.start<WriteJob, CommittedBatch>({
       name: 'SQLite writer thread',

@@ -11,6 +11,8 @@ export interface SqliteThreadData {
   checkpointer: string
   /** The rules the writer thread decides batches by (NamedWriteRules). */
   rules: WriteRulesName
+  /** Steps nicer the writer thread runs; its checkpointer thread inherits the value. Readers ignore it. */
+  writerNice: number
 }
 
 /** main → writer thread: one batch, one transaction. */

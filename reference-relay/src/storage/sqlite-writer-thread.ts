@@ -10,6 +10,7 @@
  * a sync of its commit, as with synchronous=FULL.
  */
 
+import { lowerThisThread } from '../threads/priority.js'
 import { serveSettledJobs, threadData } from '../threads/serve.ts'
 import { writeBatchSync } from './batch.ts'
 import type { CommittedBatch } from './event-store.ts'
@@ -17,7 +18,9 @@ import type { SqliteThreadData, WriteJob } from './sqlite-threads.ts'
 import { SqliteStore } from './sqlite-store.ts'
 import { NamedWriteRules } from './write-rules.ts'
 
-const { path, checkpointer, rules: rulesName } = threadData<SqliteThreadData>()
+const { path, checkpointer, rules: rulesName, writerNice } = threadData<SqliteThreadData>()
+// Before the store opens, so the checkpointer thread it starts inherits the value.
+lowerThisThread(writerNice)
 const rules = NamedWriteRules[rulesName]
 const store = new SqliteStore(path, { checkpointer: new URL(checkpointer), deferSync: true })
 try {

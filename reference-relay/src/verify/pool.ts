@@ -24,6 +24,8 @@ export interface PoolOptions {
    * true), so a verdict means what Verifier promises. False trusts the ids.
    */
   checkIds?: boolean
+  /** Steps nicer the worker threads run than the thread that starts them (threads/priority.js; default 0). */
+  nice?: number
   /** How long a worker may take to load its backend. */
   startTimeoutMs?: number
   /** A slice not answered within this fails its batch (default 10 s). */
@@ -55,7 +57,7 @@ export class WorkerPoolVerifier implements Verifier {
 
   /** Starts the workers and waits until each has loaded its backend. */
   static async start(options: PoolOptions = {}): Promise<WorkerPoolVerifier> {
-    const settings: WorkerSettings = { backend: options.backend ?? 'auto' }
+    const settings: WorkerSettings = { backend: options.backend ?? 'auto', nice: options.nice ?? 0 }
     const pool = await WorkerPool.start<VerifyJob, Verdicts>({
       name: 'verifier thread',
       size: Math.max(1, options.size ?? availableParallelism()),

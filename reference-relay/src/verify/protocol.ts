@@ -10,6 +10,8 @@ export type BackendPreference = 'auto' | 'js'
 /** What the pool passes as `workerData`. */
 export interface WorkerSettings {
   backend: BackendPreference
+  /** Steps nicer the worker runs (threads/priority.js). */
+  nice: number
 }
 
 /** One slice of a batch. */

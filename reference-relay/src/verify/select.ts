@@ -24,6 +24,8 @@ export interface VerifierSelection {
   mode?: VerifierMode
   /** Worker threads; default the number of cores. */
   size?: number
+  /** Steps nicer the worker threads run (RelayOptions.bulkThreadNice; default 0). */
+  nice?: number
   log: (line: string) => void
 }
 
@@ -34,6 +36,7 @@ export async function startVerifier(selection: VerifierSelection): Promise<Verif
   // check signatures only.
   const options: PoolOptions = { backend: mode === 'pool-js' ? 'js' : 'auto', checkIds: false }
   if (selection.size !== undefined) options.size = selection.size
+  if (selection.nice !== undefined) options.nice = selection.nice
   let pool: WorkerPoolVerifier
   try {
     pool = await WorkerPoolVerifier.start(options)
@@ -74,7 +77,7 @@ const SharedIdleMs = 3_000
 export async function acquireVerifier(selection: VerifierSelection): Promise<Verifier> {
   const mode = selection.mode ?? 'pool'
   if (mode === 'main') return new PureVerifier()
-  const key = `${mode}/${selection.size ?? 'cores'}`
+  const key = `${mode}/${selection.size ?? 'cores'}/nice ${selection.nice ?? 0}`
   let entry = shared.get(key)
   if (entry === undefined) {
     entry = { verifier: startVerifier(selection), users: 0, idle: undefined }

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { parentPort, workerData } from 'node:worker_threads'
+import { lowerThisThread } from '../threads/priority.js'
 
 const require = createRequire(import.meta.url)
 
@@ -65,6 +66,7 @@ async function loadCheckedBackend(preference) {
   return { ...fallback, fallbackReason: `${candidate.name} failed its self-test` }
 }
 
+lowerThisThread(workerData?.nice ?? 0)
 const backend = await loadCheckedBackend(workerData?.backend)
 const hexPerEvent = 64 + 128 + 64
 
