@@ -69,11 +69,25 @@ describe('InputTurns', () => {
     expect(turns.queued).toBeLessThanOrEqual(500)
   })
 
-  test('a closed connection has what it sent handed on, in order, at once', () => {
+  test('a closed connection has what it sent handed on, in order and in turns, and then its end', async () => {
     const { turns, delivered } = setup()
     for (let i = 0; i < 10; i++) turns.receive('a', `a${i}`, 50)
-    turns.closed('a')
-    expect(delivered).toEqual(Array.from({ length: 10 }, (_, i) => `a${i}`))
+    turns.closed('a', () => delivered.push('a closed'))
+    // Two frames fit the 100-byte turn; the other eight wait for later turns, not all at once.
+    expect(delivered).toEqual(['a0', 'a1'])
+    turns.receive('b', 'b0', 50)
+    expect(delivered).toEqual(['a0', 'a1', 'b0'])
+    await untilIdle(turns)
+    await nextTurn()
+    expect(delivered.filter((m) => m.startsWith('a'))).toEqual([...Array.from({ length: 10 }, (_, i) => `a${i}`), 'a closed'])
     expect(turns.queued).toBe(0)
+  })
+
+  test('a connection that closes with nothing waiting ends at once', () => {
+    const { turns, delivered } = setup()
+    turns.receive('a', 'a0', 50)
+    turns.closed('a', () => delivered.push('a closed'))
+    turns.closed('never-seen', () => delivered.push('never-seen closed'))
+    expect(delivered).toEqual(['a0', 'a closed', 'never-seen closed'])
   })
 })

@@ -28,23 +28,26 @@ interface Queued<M> {
   bytes: number
 }
 
-interface Lane<M> {
+interface Lane<K, M> {
+  conn: K
   /** Frames waiting, oldest first, from `head` on (a consumed prefix is cut off now and then). */
   queue: Array<Queued<M>>
   head: number
   queuedBytes: number
   /** Bytes handed on in the current turn. */
   used: number
+  /** Set once the connection closed: called when its last waiting frame has been handed on. */
+  onDrained: (() => void) | null
 }
 
 export class InputTurns<K, M> {
   readonly #limits: InputLimits
   readonly #deliver: (msg: M) => void
-  readonly #lanes = new Map<K, Lane<M>>()
+  readonly #lanes = new Map<K, Lane<K, M>>()
   /** Lanes that handed something on this turn (their budget is renewed at the next turn). */
-  readonly #spent = new Set<Lane<M>>()
+  readonly #spent = new Set<Lane<K, M>>()
   /** Lanes with frames waiting, in the order they are served. */
-  readonly #waiting = new Set<Lane<M>>()
+  readonly #waiting = new Set<Lane<K, M>>()
   #queuedTotal = 0
   #turnScheduled = false
 
@@ -61,7 +64,7 @@ export class InputTurns<K, M> {
   /** A frame from `conn`: handed on now if its turn allows, else queued behind its earlier ones. */
   receive(conn: K, msg: M, bytes: number): void {
     let lane = this.#lanes.get(conn)
-    if (lane === undefined) this.#lanes.set(conn, (lane = { queue: [], head: 0, queuedBytes: 0, used: 0 }))
+    if (lane === undefined) this.#lanes.set(conn, (lane = { conn, queue: [], head: 0, queuedBytes: 0, used: 0, onDrained: null }))
     if (lane.head === lane.queue.length && this.#fits(lane, bytes)) {
       this.#handOn(lane, msg, bytes)
       return
@@ -78,28 +81,31 @@ export class InputTurns<K, M> {
     this.#settle(lane)
   }
 
-  /** The connection closed: what it sent before is handed on (in order), then it is forgotten. */
-  closed(conn: K): void {
+  /**
+   * The connection closed. What it sent before is still handed on, in order and in turns
+   * like the rest (a flooder that hangs up with megabytes waiting must not hold the event
+   * loop for all of them at once); `onDrained` runs after its last frame, at once when
+   * nothing waits, and the connection is forgotten.
+   */
+  closed(conn: K, onDrained: () => void): void {
     const lane = this.#lanes.get(conn)
-    if (lane === undefined) return
-    while (lane.head < lane.queue.length) this.#deliver(this.#take(lane)[0])
-    this.#waiting.delete(lane)
-    this.#spent.delete(lane)
-    this.#lanes.delete(conn)
+    if (lane === undefined) return onDrained()
+    lane.onDrained = onDrained
+    if (lane.head === lane.queue.length) this.#forget(lane)
   }
 
-  #fits(lane: Lane<M>, bytes: number): boolean {
+  #fits(lane: Lane<K, M>, bytes: number): boolean {
     return lane.used === 0 || lane.used + bytes <= this.#limits.inputTurnBytes
   }
 
-  #handOn(lane: Lane<M>, msg: M, bytes: number): void {
+  #handOn(lane: Lane<K, M>, msg: M, bytes: number): void {
     lane.used += bytes
     this.#spent.add(lane)
     this.#scheduleTurn()
     this.#deliver(msg)
   }
 
-  #take(lane: Lane<M>): [M, number] {
+  #take(lane: Lane<K, M>): [M, number] {
     const { msg, bytes } = lane.queue[lane.head] as Queued<M>
     lane.queue[lane.head] = undefined as unknown as Queued<M>
     lane.head += 1
@@ -108,16 +114,23 @@ export class InputTurns<K, M> {
     return [msg, bytes]
   }
 
-  /** Drops the consumed prefix once it is most of the array, and an empty lane from the waiting set. */
-  #settle(lane: Lane<M>): void {
+  /** Drops the consumed prefix once it is most of the array, and an empty lane from the waiting set (a closed one for good). */
+  #settle(lane: Lane<K, M>): void {
     if (lane.head === lane.queue.length) {
       lane.queue = []
       lane.head = 0
       this.#waiting.delete(lane)
+      if (lane.onDrained !== null) this.#forget(lane)
     } else if (lane.head > 1024 && lane.head * 2 > lane.queue.length) {
       lane.queue = lane.queue.slice(lane.head)
       lane.head = 0
     }
+  }
+
+  #forget(lane: Lane<K, M>): void {
+    this.#lanes.delete(lane.conn)
+    this.#spent.delete(lane)
+    lane.onDrained?.()
   }
 
   #scheduleTurn(): void {

@@ -171,11 +171,12 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
         const conn = ws.getUserData().conn
         output.closed(ws)
         sockets.delete(conn)
-        // What it sent before closing is handled first (as if it had all arrived at once), so
-        // the disconnect also ends what those frames opened.
-        input.closed(conn)
-        monitor.post({ type: 'disconnect', conn })
-        ingester.post({ type: 'disconnect', conn })
+        // What it sent before closing is handled first (in its turns), so the disconnect also
+        // ends what those frames opened.
+        input.closed(conn, () => {
+          monitor.post({ type: 'disconnect', conn })
+          ingester.post({ type: 'disconnect', conn })
+        })
       },
     })
     for (const [pattern, handler] of options.rawRoutes ?? []) app.any(pattern, handler)
