@@ -59,6 +59,12 @@ export interface Ratios {
   vsPrevious: Record<string, number | null> | null
   /** REQ p99 during the flood / REQ p99 without writes, same run (the isolation goal: at most 3). */
   floodIsolation: number | null
+  /**
+   * The most ingest / ceiling this machine allows at the CPU cost per event measured in the
+   * ingest run (relay and load generators, all threads): every core busy with nothing but
+   * ingest gives cores / (relay + generators) events per second. Null without the figures.
+   */
+  ingestCeilingBound: number | null
   previousDate: string | null
 }
 
@@ -89,7 +95,14 @@ function figures(now: Pick<BenchReport, 'targets'>, nowRole: Role, then: Pick<Be
   return out
 }
 
-export function computeRatios(report: Pick<BenchReport, 'targets' | 'ceiling'>, previous: BenchReport | null): Ratios {
+/** CPU microseconds per acknowledged event in the reference ingest run (bench/workloads.ts runIngest). */
+export function ingestCpu(report: Pick<BenchReport, 'targets'>): { relay: number; generators: number } | null {
+  const cpu = (find(report, 'reference', 'ingest')?.details as { cpuMicrosPerEvent?: { relay: number | null; generators: number | null } } | undefined)
+    ?.cpuMicrosPerEvent
+  return cpu?.relay == null || cpu.generators == null ? null : { relay: cpu.relay, generators: cpu.generators }
+}
+
+export function computeRatios(report: Pick<BenchReport, 'targets' | 'ceiling' | 'machine'>, previous: BenchReport | null): Ratios {
   const vsPeer: Record<string, number | null> = {}
   for (const w of Workloads) {
     if (find(report, 'peer', w) === undefined) continue
@@ -114,11 +127,25 @@ export function computeRatios(report: Pick<BenchReport, 'targets' | 'ceiling'>, 
     vsBaseline: hasBaseline ? figures(report, 'reference', report, 'baseline') : null,
     vsPrevious,
     floodIsolation: ratio(find(report, 'reference', 'flood')?.latencyMs.p99, find(report, 'reference', 'req-quiet')?.latencyMs.p99),
+    ingestCeilingBound: ceilingBound(report),
     previousDate: previous?.date ?? null,
   }
 }
 
+function ceilingBound(report: Pick<BenchReport, 'targets' | 'ceiling' | 'machine'>): number | null {
+  const cpu = ingestCpu(report)
+  if (cpu === null || cpu.relay + cpu.generators <= 0) return null
+  return ratio((report.machine.cores * 1e6) / (cpu.relay + cpu.generators), report.ceiling.perSecond)
+}
+
 /** Issue #15's goals, judged on this run's numbers (reported, never asserted in tests). */
+function boundNote(report: Pick<BenchReport, 'targets' | 'ratios'>): string {
+  const cpu = ingestCpu(report)
+  const bound = report.ratios.ingestCeilingBound
+  if (cpu === null || bound == null) return ''
+  return `; at this run's CPU per event (relay ${cpu.relay} µs + load generators ${cpu.generators} µs) the cores allow at most ${pct(bound)}`
+}
+
 export function judgeGoals(report: Pick<BenchReport, 'targets' | 'ceiling' | 'ratios' | 'sizes'>): Goal[] {
   const ingest = find(report, 'reference', 'ingest')
   const quiet = find(report, 'reference', 'req-quiet')
@@ -146,7 +173,7 @@ export function judgeGoals(report: Pick<BenchReport, 'targets' | 'ceiling' | 'ra
     },
     {
       goal: 'ingest ≥ 60 % of the verification ceiling',
-      measured: `${pct(report.ratios.ingestVsCeiling)} (${ingest?.throughput ?? '?'} of ${report.ceiling.perSecond} events/s)`,
+      measured: `${pct(report.ratios.ingestVsCeiling)} (${ingest?.throughput ?? '?'} of ${report.ceiling.perSecond} events/s)${boundNote(report)}`,
       met: Number.isFinite(report.ratios.ingestVsCeiling) ? report.ratios.ingestVsCeiling >= 0.6 : null,
     },
     {
@@ -205,6 +232,13 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push('## Ratios', '')
   lines.push(`- Ingest vs verification ceiling: **${pct(report.ratios.ingestVsCeiling)}** (ceiling: ${report.ceiling.perSecond} events/s, ${report.ceiling.verifier}, same events, no network or storage)`)
   for (const [k, v] of Object.entries(report.ratios.vsCeiling)) lines.push(`- Vs the ceiling, ${k}: **${cell(v)}**`)
+  const cpu = ingestCpu(report)
+  if (cpu !== null && report.ratios.ingestCeilingBound !== null) {
+    lines.push(
+      `- Ingest CPU per acknowledged event: relay ${cpu.relay} µs, load generators ${cpu.generators} µs (every thread); ` +
+        `${m.cores} cores busy with nothing else would ingest at most **${pct(report.ratios.ingestCeilingBound)}** of the ceiling at that cost`,
+    )
+  }
   if (report.ratios.floodIsolation !== null) lines.push(`- Flood isolation, REQ p99 during the flood / quiet: **${report.ratios.floodIsolation}×**`)
   if (report.ratios.vsBaseline !== null) {
     for (const [k, v] of Object.entries(report.ratios.vsBaseline)) lines.push(`- Vs the baseline relay (\`${report.baseline}\`, same run), ${k}: **${cell(v)}×**`)

@@ -159,13 +159,13 @@ async function main(): Promise<void> {
     const latestJson = path.join(outDir, 'latest.json')
     const previous = existsSync(latestJson) ? (JSON.parse(readFileSync(latestJson, 'utf8')) as BenchReport) : null
     const comparable = previous !== null && previous.quick === quick ? previous : null
-    const partial = { targets, ceiling, sizes }
-    const ratios = computeRatios(partial, comparable)
+    const machine = describeMachine()
+    const ratios = computeRatios({ targets, ceiling, machine }, comparable)
     const report: BenchReport = {
       schema: 'nip-ap-bench/1',
       date: new Date().toISOString(),
       commit: gitCommit(),
-      machine: describeMachine(),
+      machine,
       loadAverage: { before: loadBefore, after: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') },
       quick,
       sizes,
@@ -184,6 +184,9 @@ async function main(): Promise<void> {
     const print = (line: string) => process.stdout.write(`${line}\n`)
     print('')
     print(`ingest vs verification ceiling: ${Math.round(ratios.ingestVsCeiling * 1000) / 10} %`)
+    if (ratios.ingestCeilingBound !== null) {
+      print(`ingest vs ceiling that the CPU per event allows on ${machine.cores} cores: at most ${Math.round(ratios.ingestCeilingBound * 1000) / 10} %`)
+    }
     for (const [k, v] of Object.entries(ratios.vsCeiling)) print(`vs the ceiling, ${k}: ${v ?? '–'}`)
     if (ratios.floodIsolation !== null) print(`flood isolation, REQ p99 during the flood / quiet: ${ratios.floodIsolation}×`)
     if (ratios.vsBaseline !== null) for (const [k, v] of Object.entries(ratios.vsBaseline)) print(`vs baseline ${baseline}, ${k}: ${v ?? '–'}×`)

@@ -201,6 +201,7 @@ export async function runIngest(target: Target, files: EventFiles, sizes: Sizes)
   const endedAt = Math.max(...results.map((r) => r.endedAt))
   const seconds = (endedAt - startedAt) / 1000
   const acknowledged = results.reduce((n, r) => n + r.accepted + r.duplicates, 0)
+  const perEventMicros = (cpu: number) => (acknowledged > 0 ? Math.round((cpu * 1e6) / acknowledged) : null)
   return {
     workload: 'ingest',
     throughput: Math.round(acknowledged / seconds),
@@ -220,6 +221,9 @@ export async function runIngest(target: Target, files: EventFiles, sizes: Sizes)
       refusals: sumRefusals(results),
       // Generators that ran out of time before sending all their events.
       cutByDeadline: results.filter((r, i) => r.sent + sizes.ingestWarmup < eventsIn(files.ingest[i] as string)).length,
+      // CPU per acknowledged event, every thread of each process: what bounds ingest on a
+      // machine whose cores the relay shares with its load generators (report.ts ceilingBound).
+      cpuMicrosPerEvent: { relay: perEventMicros(relay.cpuSeconds), generators: perEventMicros(sum(results, 'cpuSeconds')) },
     },
   }
 }

@@ -36,6 +36,8 @@ export interface IngestResult {
   endedAt: number
   latenciesMs: number[]
   sendTimes?: Record<string, number>
+  /** CPU seconds this generator process used between startedAt and endedAt. */
+  cpuSeconds: number
 }
 
 interface Lane {
@@ -102,7 +104,9 @@ function measure(config: IngestConfig, lanes: Lane[]): Promise<IngestResult> {
     startedAt: epochMs(),
     endedAt: 0,
     latenciesMs: [],
+    cpuSeconds: 0,
   }
+  const cpuAtStart = process.cpuUsage()
   const sendTimes: Record<string, number> | undefined = config.recordSendTimes ? {} : undefined
   if (sendTimes) result.sendTimes = sendTimes
   const t0 = performance.now()
@@ -118,6 +122,8 @@ function measure(config: IngestConfig, lanes: Lane[]): Promise<IngestResult> {
       finished = true
       if (pacer) clearInterval(pacer)
       result.endedAt = epochMs()
+      const cpu = process.cpuUsage(cpuAtStart)
+      result.cpuSeconds = (cpu.user + cpu.system) / 1e6
       closeAll(lanes.map((l) => l.ws))
       resolve(result)
     }
