@@ -96,10 +96,19 @@ function figures(now: Pick<BenchReport, 'targets'>, nowRole: Role, then: Pick<Be
 }
 
 /** CPU microseconds per acknowledged event in the reference ingest run (bench/workloads.ts runIngest). */
-export function ingestCpu(report: Pick<BenchReport, 'targets'>): { relay: number; generators: number } | null {
-  const cpu = (find(report, 'reference', 'ingest')?.details as { cpuMicrosPerEvent?: { relay: number | null; generators: number | null } } | undefined)
+export function ingestCpu(report: Pick<BenchReport, 'targets'>): IngestCpu | null {
+  const cpu = (find(report, 'reference', 'ingest')?.details as { cpuMicrosPerEvent?: Partial<Record<keyof IngestCpu, number | null>> } | undefined)
     ?.cpuMicrosPerEvent
-  return cpu?.relay == null || cpu.generators == null ? null : { relay: cpu.relay, generators: cpu.generators }
+  if (cpu?.relay == null || cpu.generators == null) return null
+  return { ...cpu, relay: cpu.relay, generators: cpu.generators }
+}
+
+interface IngestCpu {
+  relay: number
+  relayMainThread?: number | null
+  relayBulkThreads?: number | null
+  relayOtherThreads?: number | null
+  generators: number
 }
 
 export function computeRatios(report: Pick<BenchReport, 'targets' | 'ceiling' | 'machine'>, previous: BenchReport | null): Ratios {
@@ -235,7 +244,9 @@ export function renderMarkdown(report: BenchReport): string {
   const cpu = ingestCpu(report)
   if (cpu !== null && report.ratios.ingestCeilingBound !== null) {
     lines.push(
-      `- Ingest CPU per acknowledged event: relay ${cpu.relay} µs, load generators ${cpu.generators} µs (every thread); ` +
+      `- Ingest CPU per acknowledged event: relay ${cpu.relay} µs (main thread ${cpu.relayMainThread ?? '?'}, ` +
+        `bulk threads ${cpu.relayBulkThreads ?? '?'}: verifiers, SQLite writer and checkpointer; others ${cpu.relayOtherThreads ?? '?'}), ` +
+        `load generators ${cpu.generators} µs; ` +
         `${m.cores} cores busy with nothing else would ingest at most **${pct(report.ratios.ingestCeilingBound)}** of the ceiling at that cost`,
     )
   }

@@ -16,7 +16,7 @@ import type { SlowConfig, SlowResult } from './gen/slow.ts'
 import type { SubscribeConfig, SubscribeResult } from './gen/subscribe.ts'
 import { Generator, runTogether } from './lib/child.ts'
 import type { IngestPlan } from './lib/personas.ts'
-import { memory, ProcessMeter } from './lib/proc.ts'
+import { memory, ProcessMeter, type ThreadCpu } from './lib/proc.ts'
 import { type LatencySummary, summarize } from './lib/stats.ts'
 import type { Target } from './lib/targets.ts'
 
@@ -91,6 +91,8 @@ export const QuickSizes: Sizes = {
 
 export interface RelayUsage {
   cpuSeconds: number
+  /** CPU seconds by thread: main (sockets, parsing, fan-out), bulk (run nicer: verifiers, SQLite writer, checkpointer), other (readers, libuv, V8). */
+  threads: ThreadCpu
   /** Average cores busy over the window. */
   cores: number
   peakRssMiB: number
@@ -169,7 +171,7 @@ export async function measureCeiling(files: EventFiles, sizes: Sizes): Promise<C
 }
 
 function usage(meter: ReturnType<ProcessMeter['stop']>): RelayUsage {
-  return { cpuSeconds: meter.cpuSeconds, cores: meter.cores, peakRssMiB: Math.round(meter.memory.peakMiB) }
+  return { cpuSeconds: meter.cpuSeconds, threads: meter.threads, cores: meter.cores, peakRssMiB: Math.round(meter.memory.peakMiB) }
 }
 
 function ingestGenerator(name: string, target: Target, file: string, extra: Partial<IngestConfig>): Generator<IngestResult> {
@@ -223,7 +225,13 @@ export async function runIngest(target: Target, files: EventFiles, sizes: Sizes)
       cutByDeadline: results.filter((r, i) => r.sent + sizes.ingestWarmup < eventsIn(files.ingest[i] as string)).length,
       // CPU per acknowledged event, every thread of each process: what bounds ingest on a
       // machine whose cores the relay shares with its load generators (report.ts ceilingBound).
-      cpuMicrosPerEvent: { relay: perEventMicros(relay.cpuSeconds), generators: perEventMicros(sum(results, 'cpuSeconds')) },
+      cpuMicrosPerEvent: {
+        relay: perEventMicros(relay.cpuSeconds),
+        relayMainThread: perEventMicros(relay.threads.main),
+        relayBulkThreads: perEventMicros(relay.threads.bulk),
+        relayOtherThreads: perEventMicros(relay.threads.other),
+        generators: perEventMicros(sum(results, 'cpuSeconds')),
+      },
     },
   }
 }

@@ -4,7 +4,7 @@
  */
 
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 
 let ticksPerSecond: number | undefined
 
@@ -19,14 +19,55 @@ function clockTicks(): number {
   return ticksPerSecond
 }
 
+/** Fields 3 on of a /proc stat line (the command name in parentheses may hold spaces: count from after it). */
+function statFields(path: string): string[] {
+  const stat = readFileSync(path, 'utf8')
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+}
+
 /** User + system CPU seconds the process has used so far. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  // The command name (field 2) is in parentheses and may hold spaces: count from after it.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const utime = Number(fields[11])
-  const stime = Number(fields[12])
-  return (utime + stime) / clockTicks()
+  const fields = statFields(`/proc/${pid}/stat`)
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks()
+}
+
+/** CPU seconds per thread, grouped: the main thread, threads running nicer than it (the relay's bulk threads), the rest. */
+export interface ThreadCpu {
+  main: number
+  bulk: number
+  other: number
+}
+
+function threadSnapshot(pid: number): Map<string, { cpu: number; nice: number }> {
+  const threads = new Map<string, { cpu: number; nice: number }>()
+  let tids: string[] = []
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return threads
+  }
+  for (const tid of tids) {
+    try {
+      const fields = statFields(`/proc/${pid}/task/${tid}/stat`)
+      threads.set(tid, { cpu: (Number(fields[11]) + Number(fields[12])) / clockTicks(), nice: Number(fields[16]) })
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return threads
+}
+
+function threadCpuSince(pid: number, before: Map<string, { cpu: number; nice: number }>): ThreadCpu {
+  const now = threadSnapshot(pid)
+  const mainNice = now.get(String(pid))?.nice ?? 0
+  const out: ThreadCpu = { main: 0, bulk: 0, other: 0 }
+  for (const [tid, { cpu, nice }] of now) {
+    const used = cpu - (before.get(tid)?.cpu ?? 0)
+    if (tid === String(pid)) out.main += used
+    else if (nice > mainNice) out.bulk += used
+    else out.other += used
+  }
+  return { main: round(out.main), bulk: round(out.bulk), other: round(out.other) }
 }
 
 export interface Memory {
@@ -83,6 +124,7 @@ export class ProcessMeter {
   readonly #pid: number
   #cpuStart = 0
   #wallStart = 0
+  #threadsStart = new Map<string, { cpu: number; nice: number }>()
   readonly peakResettable: boolean
 
   constructor(pid: number) {
@@ -93,14 +135,16 @@ export class ProcessMeter {
   start(): void {
     resetPeak(this.#pid)
     this.#cpuStart = cpuSeconds(this.#pid)
+    this.#threadsStart = threadSnapshot(this.#pid)
     this.#wallStart = performance.now()
   }
 
-  /** CPU seconds used since start, the average number of cores busy, and memory. */
-  stop(): { cpuSeconds: number; cores: number; memory: Memory } {
+  /** CPU seconds used since start (also by thread group), the average number of cores busy, and memory. */
+  stop(): { cpuSeconds: number; cores: number; threads: ThreadCpu; memory: Memory } {
+    const threads = threadCpuSince(this.#pid, this.#threadsStart)
     const cpu = cpuSeconds(this.#pid) - this.#cpuStart
     const wall = (performance.now() - this.#wallStart) / 1000
-    return { cpuSeconds: round(cpu), cores: round(wall > 0 ? cpu / wall : 0), memory: memory(this.#pid) }
+    return { cpuSeconds: round(cpu), cores: round(wall > 0 ? cpu / wall : 0), threads, memory: memory(this.#pid) }
   }
 }
 
