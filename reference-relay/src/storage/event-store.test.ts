@@ -523,10 +523,56 @@ describe('SQLite schema versions 4 and 5', () => {
     }
     const check = new Database(path, { readonly: true })
     const names = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>).map((r) => r.name)
-    expect(check.pragma('user_version', { simple: true })).toBe(6)
+    expect(check.pragma('user_version', { simple: true })).toBe(7)
     check.close()
     for (const stale of ['events_pubkey', 'events_address', 'events_created', 'events_kind', 'events_pubkey_kind']) expect(names).not.toContain(stale)
     for (const index of ['events_by_time', 'events_by_kind', 'events_by_author_kind']) expect(names).toContain(index)
+  })
+})
+
+describe('SQLite schema version 7', () => {
+  test('a file before version 7 has its tags moved into the table without rowid; reads by tag and removals work as before', () => {
+    const path = join(dir, 'schema-v6-tags.db')
+    const first = new SqliteStore(path)
+    const old = event({ kind: 30175, created_at: 10, tags: [['d', 'moved'], ['t', 'x'], ['t', 'x']] })
+    const other = event({ kind: 1, created_at: 11, tags: [['t', 'x']] })
+    first.insert(old)
+    first.insert(other)
+    first.close()
+    // Rebuild the tags as versions 1-6 kept them: a rowid table with two indexes, one row per tag (the duplicate too).
+    const legacy = new Database(path)
+    legacy.exec(`DROP TABLE tags;
+      CREATE TABLE tags (seq INTEGER NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL);
+      CREATE INDEX tags_lookup ON tags (name, value, seq);
+      CREATE INDEX tags_seq ON tags (seq);
+      INSERT INTO tags (seq, name, value) VALUES (1, 'd', 'moved'), (1, 't', 'x'), (1, 't', 'x'), (2, 't', 'x');`)
+    legacy.pragma('user_version = 6')
+    legacy.close()
+    const store = new SqliteStore(path)
+    try {
+      expect(store.query({ '#t': ['x'] })).toEqual([other, old])
+      expect(store.versionsOf(`30175:${alice}:moved`)).toEqual([old])
+      const head = event({ kind: 30175, created_at: 20, tags: [['d', 'moved']] })
+      writeBatchSync(store, [head], SpecWriteRules)
+      expect(store.versionsOf(`30175:${alice}:moved`)).toEqual([head])
+      expect(store.query({ '#t': ['x'] })).toEqual([other])
+    } finally {
+      store.close()
+    }
+    const check = new Database(path, { readonly: true })
+    try {
+      expect(check.pragma('user_version', { simple: true })).toBe(7)
+      expect((check.prepare("SELECT sql FROM sqlite_master WHERE name = 'tags'").get() as { sql: string }).sql).toMatch(/WITHOUT ROWID/)
+      const indexes = (check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tags'").all() as Array<{ name: string }>).map((r) => r.name)
+      expect(indexes.filter((name) => !name.startsWith('sqlite_autoindex'))).toEqual([])
+      // The superseded version's tags went with it; the other event's row stays.
+      expect(check.prepare('SELECT name, value, seq FROM tags ORDER BY seq, name').all()).toEqual([
+        { name: 't', value: 'x', seq: 2 },
+        { name: 'd', value: 'moved', seq: 3 },
+      ])
+    } finally {
+      check.close()
+    }
   })
 })
 
@@ -562,7 +608,7 @@ describe('SQLite schema version 6', () => {
     const { path, old, note } = version5File('v5-origin.db', 'origin')
     const store = new SqliteStore(path)
     try {
-      expect(removedRows(path)).toEqual({ version: 6, rows: [{ id: note.id, pubkey: alice }] })
+      expect(removedRows(path)).toEqual({ version: 7, rows: [{ id: note.id, pubkey: alice }] })
       const again = event({ kind: 5, created_at: 40, tags: [['e', note.id]] })
       const lost = event({ kind: 5, created_at: 40, tags: [['e', old.id]] })
       const { decisions } = writeBatchSync(store, [note, again, lost], OriginWriteRules)
@@ -584,7 +630,7 @@ describe('SQLite schema version 6', () => {
     } finally {
       store.close()
     }
-    expect(removedRows(path)).toEqual({ version: 6, rows: [] })
+    expect(removedRows(path)).toEqual({ version: 7, rows: [] })
   })
 })
 
