@@ -34,8 +34,9 @@ export interface RelayOptions {
   /**
    * How many steps nicer (Linux nice) the bulk threads run than the socket and reader
    * threads: signature checks, the SQLite writer and its checkpointer. When the cores are
-   * short, reads and answers go first (threads/priority.js). Default 10; 0 runs every
-   * thread alike. Ignored off Linux.
+   * short, reads and answers go first (threads/priority.js). Default 0 (every thread alike):
+   * a relay embedded in another program shares its process and cores, so thread priorities
+   * are that program's call; the command line (main.ts) runs with 10. Ignored off Linux.
    */
   bulkThreadNice?: number
   log?: (line: string) => void
@@ -136,9 +137,6 @@ export interface RelayConfig {
   log: (line: string) => void
 }
 
-/** RelayOptions.bulkThreadNice when not given. */
-export const DefaultBulkThreadNice = 10
-
 export function resolveConfig(options: RelayOptions = {}, overrides: Partial<RelayConfig> = {}): RelayConfig {
   const skewSeconds = options.skewSeconds ?? DefaultSkewSeconds
   if (!Number.isSafeInteger(skewSeconds) || skewSeconds < 0) {
@@ -156,7 +154,7 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
   if (httpAuth !== 'nip98' && httpAuth !== 'none') throw new Error(`error: httpAuth must be 'nip98' or 'none', got ${String(httpAuth)}`)
   const pgPool = options.pgPool ?? null
   if (pgPool !== null && (!Number.isSafeInteger(pgPool) || pgPool < 1)) throw new Error(`error: pgPool must be a positive integer, got ${String(pgPool)}`)
-  const bulkThreadNice = options.bulkThreadNice ?? DefaultBulkThreadNice
+  const bulkThreadNice = options.bulkThreadNice ?? 0
   if (!Number.isSafeInteger(bulkThreadNice) || bulkThreadNice < 0 || bulkThreadNice > 19) {
     throw new Error(`error: bulkThreadNice must be an integer from 0 to 19, got ${String(options.bulkThreadNice)}`)
   }

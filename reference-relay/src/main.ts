@@ -29,7 +29,8 @@ const Usage = `Usage: npm run relay -- [options]
                        main (nostr-tools on the event loop); env NIP_AP_VERIFIER too
   --bulk-nice N        the signature and SQLite writer threads run N steps nicer than
                        the socket and reader threads, so reads go first when the cores
-                       are short (0-19, default 10; 0: all alike; Linux only)
+                       are short (0-19, default 10; 0: all alike; Linux only;
+                       an embedded relay's default is 0)
   --origin             behave as the origin relay (the \`origin\` profile): NIP-42 AUTH
                        required on every connection, one key per connection, the
                        origin's rules and texts (default: an open relay, the \`core\` profile);
@@ -40,6 +41,9 @@ const Usage = `Usage: npm run relay -- [options]
 
 Prints "listening ws://HOST:PORT" on stdout once ready; SIGINT/SIGTERM finish pending
 writes, close connections and the database, then exit.`
+
+/** The relay as its own process owns its cores: reads go before bulk work (RelayOptions.bulkThreadNice). */
+const CliBulkThreadNice = 10
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${Usage}\n`)
@@ -105,11 +109,9 @@ function parseOptions(argv: string[]): { options: RelayOptions; quiet: boolean }
     if (pgPool < 1) fail('error: --pg-pool must be at least 1')
     options.pgPool = pgPool
   }
-  const bulkNice = integer('bulk-nice', values['bulk-nice'])
-  if (bulkNice !== undefined) {
-    if (bulkNice > 19) fail('error: --bulk-nice must be from 0 to 19')
-    options.bulkThreadNice = bulkNice
-  }
+  const bulkNice = integer('bulk-nice', values['bulk-nice']) ?? CliBulkThreadNice
+  if (bulkNice > 19) fail('error: --bulk-nice must be from 0 to 19')
+  options.bulkThreadNice = bulkNice
   const skew = integer('skew', values.skew)
   if (skew !== undefined) options.skewSeconds = skew
   if (values['public-url'] !== undefined) options.publicUrl = values['public-url']

@@ -6,8 +6,8 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { getPriority, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
 import type { NostrEvent } from '../../spec/model/event.ts'
@@ -114,6 +114,35 @@ describe('command line', () => {
     expect(badPort.stderr).toContain('error: --port must be a non-negative integer')
     expect(both.code).toBe(2)
     expect(both.stderr).toContain('error: --db and --memory exclude each other')
+    const [tooNice, notNumber] = await Promise.all([runCli(['--bulk-nice', '20']), runCli(['--bulk-nice', 'low'])])
+    expect(tooNice.code).toBe(2)
+    expect(tooNice.stderr).toContain('error: --bulk-nice must be from 0 to 19')
+    expect(notNumber.code).toBe(2)
+    expect(notNumber.stderr).toContain('error: --bulk-nice must be a non-negative integer')
+  })
+
+  test.runIf(process.platform === 'linux')('the bulk threads run 10 steps nicer by default, as --bulk-nice says otherwise', async () => {
+    const nices = (pid: number) =>
+      readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+        try {
+          return [Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16])]
+        } catch {
+          return []
+        }
+      })
+    const base = getPriority()
+    const plain = await startProcess(['--db', join(dir, 'nice-default.db')])
+    const chosen = await startProcess(['--db', join(dir, 'nice-3.db'), '--bulk-nice', '3'])
+    try {
+      const pid = (relay: Spawned) => relay.child.pid as number
+      // The writer thread starts with the store; the verifier workers before the relay listens.
+      expect(nices(pid(plain)).filter((nice) => nice === Math.min(19, base + 10)).length).toBeGreaterThanOrEqual(2)
+      expect(nices(pid(chosen)).filter((nice) => nice === Math.min(19, base + 3)).length).toBeGreaterThanOrEqual(2)
+      expect(nices(pid(chosen))).not.toContain(Math.min(19, base + 10))
+    } finally {
+      for (const relay of [plain, chosen]) relay.child.kill('SIGTERM')
+      await Promise.all([plain.exited, chosen.exited])
+    }
   })
 })
 
