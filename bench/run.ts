@@ -10,6 +10,9 @@
  *   npm run bench -- --baseline REF   also run the reference relay of an older commit (git
  *                                     ref) in the same run: ratios now / then, same machine,
  *                                     same minutes
+ *   npm run bench -- --baseline HEAD --baseline-args="--bulk-nice 0"
+ *                                     the baseline relay with extra command-line flags: one
+ *                                     setting against another in the same run
  *   npm run bench -- --only reference --profile DIR
  *                                     also CPU-profile the reference relay (node --cpu-prof)
  *                                     into DIR and print its hottest functions
@@ -105,12 +108,18 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       workloads: { type: 'string' },
       baseline: { type: 'string' },
+      'baseline-args': { type: 'string' },
       pg: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
   if (values.help) {
     process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]?.replace(/^\/\*\*|^ \* ?/gm, '') ?? '')
+    return
+  }
+  if (values['baseline-args'] !== undefined && values.baseline === undefined) {
+    process.stderr.write('invalid: --baseline-args needs --baseline\n')
+    process.exitCode = 2
     return
   }
   const quick = values.quick ?? false
@@ -139,10 +148,11 @@ async function main(): Promise<void> {
     let baseline: string | null = null
     if (values.baseline !== undefined) {
       const checkout = checkoutBaseline(values.baseline)
-      baseline = `${values.baseline} (${checkout.commit})`
+      const relayArgs = values['baseline-args']?.split(/\s+/).filter((arg) => arg !== '') ?? []
+      baseline = `${values.baseline} (${checkout.commit})${relayArgs.length > 0 ? ` ${relayArgs.join(' ')}` : ''}`
       log(`\nbaseline: ${baseline} checked out in ${checkout.root}`)
       try {
-        targets.push(await benchTarget(() => startReference({ root: checkout.root, role: 'baseline' }), files, sizes, work, selected))
+        targets.push(await benchTarget(() => startReference({ root: checkout.root, role: 'baseline', relayArgs }), files, sizes, work, selected))
       } finally {
         checkout.remove()
       }
