@@ -7,6 +7,7 @@
  * See harness/WRITING-CASES.md.
  */
 
+import { randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import { finalizeEvent } from 'nostr-tools/pure'
 import { type TestContext, inject, test } from 'vitest'
@@ -249,8 +250,25 @@ function register(declaration: CaseDeclaration, kind: 'relay' | 'property', run:
   })
 }
 
+/** Told apart across harness processes run at once against one relay. */
+const processSubTag = randomBytes(2).toString('hex')
+let caseSerial = 0
+
+/**
+ * A prefix for the subscription ids of one case's connections, unique among the cases run at
+ * once: NIP-01 scopes a subscription id to its connection, but a relay that wrongly keeps
+ * one map for all connections would otherwise let concurrent cases (all of them naming
+ * their first subscription alike) close or replace each other's subscriptions, and the
+ * failure would be blamed on whatever rule the victim case checks.
+ */
+function nextSubTag(): string {
+  caseSerial += 1
+  return `${processSubTag}${caseSerial.toString(36)}`
+}
+
 function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx: TestContext): CaseState {
   const transcript = new Transcript()
+  const subTag = nextSubTag()
   const connections: RelayConnection[] = []
   const timeoutMs = suite.settings.timeoutMs
   const { probe, settings } = suite
@@ -307,7 +325,7 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
     perAuthor: plan.perAuthor,
     identity,
     keyFor: (pubkey) => keyring.get(pubkey),
-    openSocket: (label) => openSocket(suite.target.url, { transcript, label, timeoutMs }),
+    openSocket: (label) => openSocket(suite.target.url, { transcript, label, timeoutMs, subIdPrefix: `${subTag}-${label}` }),
     note: (text) => transcript.note(text),
   })
 
@@ -327,7 +345,8 @@ function createCaseState(declaration: CaseDeclaration, suite: SuiteContext, ctx:
     async connect(options = {}) {
       connectionCount += 1
       const auth = plan.authenticate && options.auth !== false ? session(plan.authAsUser ? (userKeys[0] as KeyPair) : keys) : undefined
-      const connection = await openConnection(suite.target.url, { transcript, label: `ws${connectionCount}`, timeoutMs }, auth)
+      const label = `ws${connectionCount}`
+      const connection = await openConnection(suite.target.url, { transcript, label, timeoutMs, subIdPrefix: `${subTag}-${label}` }, auth)
       connections.push(connection)
       return connection
     },

@@ -33,6 +33,8 @@ export interface ConnectOptions {
   transcript: Transcript
   label: string
   timeoutMs: number
+  /** Subscription ids are `<subIdPrefix>-<n>`; default the label. */
+  subIdPrefix?: string
 }
 
 /** Writes what crosses the wire to the transcript under the connection's label. */
@@ -89,7 +91,7 @@ export async function openSocket(url: string, options: ConnectOptions): Promise<
       label: options.label,
       timeoutMs: options.timeoutMs,
       maxFrames: CaseMaxFrames,
-      subIdPrefix: options.label,
+      subIdPrefix: options.subIdPrefix ?? options.label,
       observe: transcriptObserver(options.transcript, options.label),
     }),
   )
