@@ -147,7 +147,7 @@ function ceilingBound(report: Pick<BenchReport, 'targets' | 'ceiling' | 'machine
   return ratio((report.machine.cores * 1e6) / (cpu.relay + cpu.generators), report.ceiling.perSecond)
 }
 
-/** Issue #15's goals, judged on this run's numbers (reported, never asserted in tests). */
+/** What the goal's line adds: the ratio this run's CPU per event allows at most. */
 function boundNote(report: Pick<BenchReport, 'targets' | 'ratios'>): string {
   const cpu = ingestCpu(report)
   const bound = report.ratios.ingestCeilingBound
@@ -155,6 +155,7 @@ function boundNote(report: Pick<BenchReport, 'targets' | 'ratios'>): string {
   return `; at this run's CPU per event (relay ${cpu.relay} µs + load generators ${cpu.generators} µs) the cores allow at most ${pct(bound)}`
 }
 
+/** Issue #15's goals, judged on this run's numbers (reported, never asserted in tests). */
 export function judgeGoals(report: Pick<BenchReport, 'targets' | 'ceiling' | 'ratios' | 'sizes'>): Goal[] {
   const ingest = find(report, 'reference', 'ingest')
   const quiet = find(report, 'reference', 'req-quiet')

@@ -25,10 +25,12 @@ function statFields(path: string): string[] {
   return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
 }
 
+/** User + system CPU seconds in a process's or a thread's stat fields (statFields). */
+const cpuOfFields = (fields: string[]): number => (Number(fields[11]) + Number(fields[12])) / clockTicks()
+
 /** User + system CPU seconds the process has used so far. */
 export function cpuSeconds(pid: number): number {
-  const fields = statFields(`/proc/${pid}/stat`)
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks()
+  return cpuOfFields(statFields(`/proc/${pid}/stat`))
 }
 
 /** CPU seconds per thread, grouped: the main thread, threads running nicer than it (the relay's bulk threads), the rest. */
@@ -49,7 +51,7 @@ function threadSnapshot(pid: number): Map<string, { cpu: number; nice: number }>
   for (const tid of tids) {
     try {
       const fields = statFields(`/proc/${pid}/task/${tid}/stat`)
-      threads.set(tid, { cpu: (Number(fields[11]) + Number(fields[12])) / clockTicks(), nice: Number(fields[16]) })
+      threads.set(tid, { cpu: cpuOfFields(fields), nice: Number(fields[16]) })
     } catch {
       // the thread ended meanwhile
     }

@@ -6,7 +6,7 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { getPriority, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -14,6 +14,7 @@ import type { NostrEvent } from '../../spec/model/event.ts'
 import { newKey, persona, sign, TestClient } from './helpers.ts'
 import { SqliteStore } from '../src/storage/sqlite-store.ts'
 import { checkOriginHistory, writeOriginHistory } from './origin-history.ts'
+import { threadNices } from '../../scripts/test-support/thread-nices.ts'
 
 const root = resolve(import.meta.dirname, '../..')
 const node = process.execPath
@@ -122,23 +123,15 @@ describe('command line', () => {
   })
 
   test.runIf(process.platform === 'linux' && getPriority() <= 9)('the bulk threads run 10 steps nicer by default, as --bulk-nice says otherwise', async () => {
-    const nices = (pid: number) =>
-      readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
-        try {
-          return [Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16])]
-        } catch {
-          return []
-        }
-      })
     const base = getPriority()
     const plain = await startProcess(['--db', join(dir, 'nice-default.db')])
     const chosen = await startProcess(['--db', join(dir, 'nice-3.db'), '--bulk-nice', '3'])
     try {
       const pid = (relay: Spawned) => relay.child.pid as number
       // The writer thread starts with the store; the verifier workers before the relay listens.
-      expect(nices(pid(plain)).filter((nice) => nice === Math.min(19, base + 10)).length).toBeGreaterThanOrEqual(2)
-      expect(nices(pid(chosen)).filter((nice) => nice === Math.min(19, base + 3)).length).toBeGreaterThanOrEqual(2)
-      expect(nices(pid(chosen))).not.toContain(Math.min(19, base + 10))
+      expect(threadNices(pid(plain)).filter((nice) => nice === Math.min(19, base + 10)).length).toBeGreaterThanOrEqual(2)
+      expect(threadNices(pid(chosen)).filter((nice) => nice === Math.min(19, base + 3)).length).toBeGreaterThanOrEqual(2)
+      expect(threadNices(pid(chosen))).not.toContain(Math.min(19, base + 10))
     } finally {
       for (const relay of [plain, chosen]) relay.child.kill('SIGTERM')
       await Promise.all([plain.exited, chosen.exited])

@@ -1,23 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import { getPriority } from 'node:os'
 import path from 'node:path'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { scratchDirs } from '../../../scripts/test-support/scratch-dirs.ts'
+import { threadNices } from '../../../scripts/test-support/thread-nices.ts'
 import { SqliteBackend } from '../storage/sqlite-backend.ts'
 import { WorkerPoolVerifier } from '../verify/pool.ts'
-
-/** The nice value of every thread of this process (Linux keeps one per thread). */
-function threadNices(): number[] {
-  return readdirSync('/proc/self/task').flatMap((tid) => {
-    try {
-      // Field 19 of stat; the command name in parentheses may hold spaces, so count after it.
-      const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-      return [Number(fields[16])]
-    } catch {
-      return [] // the thread ended meanwhile
-    }
-  })
-}
 
 const countAt = (nice: number): number => threadNices().filter((value) => value === nice).length
 
