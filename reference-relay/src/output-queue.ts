@@ -13,6 +13,12 @@
  * a stalled reader can still get, after what uWS already holds); a connection still open
  * 10 s later is closed outright. This uWS build cannot pause reading a WebSocket, so a
  * client that floods EVENTs without reading its OKs meets the same limits.
+ *
+ * Frames posted during one synchronous run of the event loop (a batch's OKs, an input turn's
+ * answers, a publish fanned out) are gathered per connection and written at the end of the
+ * run, one corked write per connection: each cork ends in a write to the socket, and one
+ * write per OK cost the main thread and the reading client a system call and a TCP segment
+ * each (a flooder's rate-limited OKs: tens of thousands of them).
  * Only websocket.ts calls this; it never sees uWS itself (structural types).
  */
 
@@ -62,6 +68,9 @@ export class OutputQueues<S extends OutputSocket> {
   #cuts = 0
 
   readonly #onCut: (ws: S) => void
+  /** Frames posted in the current run, per connection, in order (see the module comment). */
+  readonly #posted = new Map<S, string[]>()
+  #flushQueued = false
 
   constructor(deps: {
     limits: OutputLimits
@@ -88,6 +97,29 @@ export class OutputQueues<S extends OutputSocket> {
     return this.#cuts
   }
 
+  /**
+   * Queues frames for the write at the end of this run; frames for one connection keep
+   * the order they were posted in, whoever posted them.
+   */
+  post(ws: S, frames: readonly string[]): void {
+    let posted = this.#posted.get(ws)
+    if (posted === undefined) this.#posted.set(ws, (posted = []))
+    for (const frame of frames) posted.push(frame)
+    if (this.#flushQueued) return
+    this.#flushQueued = true
+    queueMicrotask(() => this.flush())
+  }
+
+  /** Writes every posted frame now (also before a connection is ended or the relay stops). */
+  flush(): void {
+    this.#flushQueued = false
+    for (const [ws, frames] of this.#posted) {
+      this.#posted.delete(ws)
+      if (this.#isOpen(ws)) this.send(ws, frames)
+    }
+  }
+
+  /** Writes `frames` at once, or queues them behind what waits for a drain. */
   send(ws: S, frames: readonly string[]): void {
     const data = this.#backlog(ws)
     if (data.cut) return
@@ -141,6 +173,7 @@ export class OutputQueues<S extends OutputSocket> {
 
   /** The connection is gone: it owes nothing any more. */
   closed(ws: S): void {
+    this.#posted.delete(ws)
     const data = this.#backlog(ws)
     this.#total -= data.owed
     data.owed = 0

@@ -130,7 +130,7 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
       // Frames between max_message_length and this cap are refused politely by the ingester;
       // beyond it uWS closes the connection (1006 to the peer) without reading the frame.
       maxPayloadLength: limits.hardFrameLength,
-      // The relay queues output itself above outputHighWater (see #send); this is a backstop.
+      // The relay queues output itself above outputHighWater (output-queue.ts); this is a backstop.
       maxBackpressure: limits.outputHighWater + limits.hardFrameLength * 2,
       closeOnBackpressureLimit: 0,
       idleTimeout: 120,
@@ -206,9 +206,10 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
     if (ws === undefined) return // closed meanwhile: nothing to answer
     switch (msg.type) {
       case 'send':
-        this.#output.send(ws, msg.frames)
+        this.#output.post(ws, msg.frames)
         return
       case 'end':
+        this.#output.flush()
         ws.end(msg.code, msg.reason)
         return
     }
@@ -221,6 +222,7 @@ export class WebsocketStage implements Inbox<OutboundMsg> {
 
   /** Closes every connection (1001 going away) and the app. */
   closeAll(): void {
+    this.#output.flush()
     for (const ws of [...this.#sockets.values()]) ws.end(1001, 'relay shutting down')
     this.#sockets.clear()
     // Not in the package's typings, present in the native build: closes lingering HTTP sockets.
