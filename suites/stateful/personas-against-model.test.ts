@@ -63,12 +63,22 @@ interface Real {
   /** Versions published by the run's commands, and reads in which the relay served the model's head. */
   writes: number
   headsServed: number
+  /** The run's commands so far, the current one last: printed with every SHOULD miss, which does not shrink. */
+  trail: Cmd[]
 }
 
 type Cmd = fc.AsyncCommand<Model, Real>
 
 const addressKey = (r: Real, at: AddressRef) => formatAddress(PersonaKind, (r.owners[at.owner] as KeyPair).pubkey, r.slugs[at.slug] as string)
 const label = (at: AddressRef) => `o${at.owner}/s${at.slug}`
+
+/**
+ * A SHOULD miss (warn). Unlike a MUST failure it does not end the run, so fast-check neither
+ * shrinks nor reports it: the message carries the commands that led to it.
+ */
+function shouldMiss(r: Real, message: string): void {
+  r.c.should(false, `${message} (after ${r.trail.map(String).join(', ')})`)
+}
 
 /** Grades the relay's head of one address against the model's (see the file comment). */
 function judgeHead(m: Model, r: Real, key: string, where: string, relayHead: NostrEvent | undefined): void {
@@ -77,7 +87,7 @@ function judgeHead(m: Model, r: Real, key: string, where: string, relayHead: Nos
   const deletedUpTo = m.deletedUpTo.get(key) ?? -1
   if (relayHead !== undefined && relayHead.created_at <= deletedUpTo) {
     if (m.lateCovered.has(relayHead.id)) return r.c.note(`${where}: the relay serves ${describeEvent(relayHead)}, which arrived after a deletion covering it (not graded, AMB-18)`)
-    return r.c.should(false, `${where}: the relay still serves ${describeEvent(relayHead)}, covered by the owner's a deletion up to +${deletedUpTo - r.base}`)
+    return shouldMiss(r, `${where}: the relay still serves ${describeEvent(relayHead)}, covered by the owner's a deletion up to +${deletedUpTo - r.base}`)
   }
   if (relayHead === undefined && expected !== undefined && m.outlived.has(expected.id)) {
     const what = `the relay removed ${describeEvent(expected)}, newer than the owner's a deletion up to +${deletedUpTo - r.base}, which does not reach it`
@@ -88,7 +98,7 @@ function judgeHead(m: Model, r: Real, key: string, where: string, relayHead: Nos
     return r.c.note(`${where}: ${what} (not judged under the origin profile, AMB-57)`)
   }
   if (relayHead !== undefined && expected !== undefined && relayHead.created_at === expected.created_at) {
-    return r.c.should(false, `${where}: on the tie at created_at ${expected.created_at} the relay's head is ${describeEvent(relayHead)}, the lowest id is ${describeEvent(expected)}`)
+    return shouldMiss(r, `${where}: on the tie at created_at ${expected.created_at} the relay's head is ${describeEvent(relayHead)}, the lowest id is ${describeEvent(expected)}`)
   }
   violation(`${where}: the relay's head is ${describeEvent(relayHead)}, the model's (the latest version) is ${describeEvent(expected)}`)
 }
@@ -99,7 +109,7 @@ function checkLive(m: Model, r: Real): void {
     const events = entry.sub.events
     for (const event of events.slice(entry.checked)) {
       if (m.lateCovered.has(event.id)) continue
-      r.c.should(m.wereHeads.has(event.id), `a version that was not the head when it arrived was delivered live: ${describeEvent(event)}`)
+      if (!m.wereHeads.has(event.id)) shouldMiss(r, `a version that was not the head when it arrived was delivered live: ${describeEvent(event)}`)
     }
     entry.checked = events.length
   }
@@ -148,7 +158,7 @@ async function expectDelivered(r: Real, sub: Subscription, version: NostrEvent):
     await sub.waitForEvent((e) => e.id === version.id, `the new head ${short(version.id)} delivered live`)
   } catch (error) {
     if (!(isHarnessError(error) && error.kind === 'timeout')) throw error
-    r.c.should(false, `the new head ${describeEvent(version)} was not delivered live on ${sub.id} within ${r.c.timeoutMs} ms`)
+    shouldMiss(r, `the new head ${describeEvent(version)} was not delivered live on ${sub.id} within ${r.c.timeoutMs} ms`)
   }
 }
 
@@ -157,6 +167,7 @@ class PublishCommand implements Cmd {
   constructor(readonly op: { at: AddressRef; offset: number }) {}
   check = () => true
   async run(m: Model, r: Real) {
+    r.trail.push(this)
     const version = r.c.persona({ slug: r.slugs[this.op.at.slug], created_at: r.base + this.op.offset, keys: r.owners[this.op.at.owner] })
     this.id = short(version.id)
     await publishVersion(m, r, this.op.at, version)
@@ -169,6 +180,7 @@ class ReplaceCommand implements Cmd {
   constructor(readonly op: { at: AddressRef; step: number }) {}
   check = () => true
   async run(m: Model, r: Real) {
+    r.trail.push(this)
     const head = m.heads.get(addressKey(r, this.op.at))
     const floor = Math.max(head?.created_at ?? r.base, m.deletedUpTo.get(addressKey(r, this.op.at)) ?? r.base)
     const version = r.c.persona({ slug: r.slugs[this.op.at.slug], created_at: floor + this.op.step, keys: r.owners[this.op.at.owner] })
@@ -184,6 +196,7 @@ class TieCommand implements Cmd {
   constructor(readonly op: { at: AddressRef; step: number; order: number[] }) {}
   check = () => true
   async run(m: Model, r: Real) {
+    r.trail.push(this)
     const key = addressKey(r, this.op.at)
     const floor = Math.max(m.heads.get(key)?.created_at ?? r.base, m.deletedUpTo.get(key) ?? r.base)
     const createdAt = floor + this.op.step
@@ -201,6 +214,7 @@ class DeleteCommand implements Cmd {
   constructor(readonly op: { at: AddressRef; shift: number; offset: number }) {}
   check = (m: Readonly<Model>) => m.deletions
   async run(m: Model, r: Real) {
+    r.trail.push(this)
     checkLive(m, r)
     const key = addressKey(r, this.op.at)
     const head = m.heads.get(key)
@@ -221,6 +235,7 @@ class QueryCommand implements Cmd {
   constructor(readonly op: { owner: number }) {}
   check = () => true
   async run(m: Model, r: Real) {
+    r.trail.push(this)
     checkLive(m, r)
     const pubkey = (r.owners[this.op.owner] as KeyPair).pubkey
     const events = await readSettled(
@@ -236,12 +251,25 @@ class SubscribeCommand implements Cmd {
   constructor(readonly op: { owner: number }) {}
   check = (_m: Readonly<Model>) => true
   async run(m: Model, r: Real) {
+    r.trail.push(this)
     checkLive(m, r)
     const pubkey = (r.owners[this.op.owner] as KeyPair).pubkey
-    const sub = r.ws.subscribe([{ kinds: [PersonaKind], authors: [pubkey] }])
+    const filter = { kinds: [PersonaKind], authors: [pubkey] }
+    const sub = r.ws.subscribe([filter])
     const reply = await storedOrSkip(sub, r.c.timeoutMs)
     control(reply.eose, `the relay refused a subscription with CLOSED ${JSON.stringify(reply.closed ?? '')}`)
-    compareHeads(m, r, this.op.owner, reply.events, 'the stored answer of a new subscription')
+    // The stored answer is a read like any other (AMB-41): a relay may serve it from a short
+    // cache that predates the last write. When it disagrees, the same filter is read again
+    // within the settle window and that answer is judged.
+    let stored = reply.events
+    if (!agrees(m, r, this.op.owner, stored)) {
+      stored = await readSettled(
+        () => readStored(r.ws, [filter], 'the re-read of a new subscription'),
+        (answer) => agrees(m, r, this.op.owner, answer),
+      )
+      r.c.note(`the stored answer of subscription ${sub.id} did not show the model's heads; judged on a re-read of its filter (AMB-41)`)
+    }
+    compareHeads(m, r, this.op.owner, stored, 'the stored answer of a new subscription')
     r.subs.push({ owner: this.op.owner, sub, checked: sub.events.length })
   }
   toString = () => `subscribe(o${this.op.owner})`
@@ -328,6 +356,7 @@ propertyCase(
       subs: [{ owner: 0, sub: first, checked: first.events.length }],
       writes: 0,
       headsServed: 0,
+      trail: [],
     }
     const model: Model = { heads: new Map(), deletedUpTo: new Map(), wereHeads: new Set([scratch.id]), lateCovered: new Set(), outlived: new Set(), deletions }
     await fc.asyncModelRun(() => ({ model, real }), cmds)
