@@ -73,5 +73,11 @@ relayCase(
     const staleAndBad = c.persona({ tags: [['d', slug], ['d', 'second']], created_at: c.now() - 50 })
     const reply = await ws.publish(staleAndBad)
     expectRefused(reply, 'invalid', 'a stale version with two d tags (the envelope comes before replacement)')
+    // Duplicate detection is the last step too: a held event sent again intact is answered
+    // OK true (the duplicate path is there), but a copy of it with a signature that does not
+    // verify (same id) is refused for its signature, not answered `duplicate:`.
+    expectAccepted(await ws.publish(head), 'the head sent again intact')
+    const forgedCopy = await ws.publish(withSig(head, donor.sig))
+    expectRefused(forgedCopy, 'invalid', 'a copy of the held head with a bad signature (the signature comes before duplicate detection)')
   },
 )
