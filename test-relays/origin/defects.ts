@@ -9,6 +9,12 @@ export interface OriginDefect {
   readonly rule: string
   /** What the relay does instead. */
   readonly behaviour: string
+  /**
+   * Set when the origin profile asks nothing of the broken line, so no case is meant to catch
+   * the defect: why (the origin lacks something, or does something no relay is asked to copy,
+   * spec/NIP-AP.md section 1.2).
+   */
+  readonly notRequired?: string
 }
 
 export const ORIGIN_DEFECTS = [
@@ -71,6 +77,8 @@ export const ORIGIN_DEFECTS = [
     section: '§4',
     rule: 'Kind 11 is not a known kind at all: `restricted: unknown event kind`',
     behaviour: 'accepts kind 11 as a channel thread kind',
+    notRequired:
+      'refusing a kind is something the origin lacks, not a guarantee (spec/NIP-AP.md 1.2); section 15.1 states the refusal with no requirement. Origin: crates/buzz-relay/src/handlers/ingest.rs required_scope_for_kind knows no kind 11',
   },
   {
     id: 'first-marker-wins',
@@ -113,6 +121,8 @@ export const ORIGIN_DEFECTS = [
     section: '§5',
     rule: 'afterwards any version never stored before, even an older one, is accepted and becomes the head',
     behaviour: 'keeps a tombstone: versions not newer than the deletion are refused `blocked: address was deleted`',
+    notRequired:
+      'the origin keeps no tombstone, a lack the core rules recommend against (AP-DEL-3); spec/NIP-AP.md section 10 says no origin requirement asks for it',
   },
   {
     id: 'deleted-resend-restores',
@@ -137,6 +147,8 @@ export const ORIGIN_DEFECTS = [
     section: '§6',
     rule: 'CLOSE is answered `["CLOSED",sub,""]`',
     behaviour: 'closes the subscription without answering',
+    notRequired:
+      'NIP-01 sends CLOSED when a relay ends a subscription itself or refuses a REQ, with a prefixed message (AP-BASE-2); the origin\'s acknowledgement of a client CLOSE with an empty message (crates/buzz-relay/src/handlers/close.rs handle_close) is outside NIP-01 and breaks that grammar, so the profile does not ask for it (spec/NIP-AP.md 1.2); the reference relay\'s origin mode does not send it either',
   },
   {
     id: 'no-subscription-limit',
@@ -173,6 +185,8 @@ export const ORIGIN_DEFECTS = [
     section: '§7',
     rule: 'Ignored: kinds, authors, since, until, ids, other tags',
     behaviour: 'applies `kinds` to the replies of a thread query',
+    notRequired:
+      'the origin ignores `kinds` in a thread query (crates/buzz-relay/src/api/bridge.rs query_events), a condition it ignores, so a relay that narrows by it still meets the profile (spec/NIP-AP.md 1.2 and 16.2; AP-HTTP-7 uses a `kinds` naming every reply kind); the reference relay narrows too (16.3)',
   },
   {
     id: 'http-401-text',
@@ -185,6 +199,8 @@ export const ORIGIN_DEFECTS = [
     section: '§7',
     rule: '`X-Pubkey: <hex>` without any signature is accepted unless the operator requires tokens',
     behaviour: 'ignores X-Pubkey (401 `missing Nostr auth`)',
+    notRequired:
+      'trusting an unsigned `X-Pubkey` is a weakness (the origin\'s crates/buzz-relay/src/api/bridge.rs verify_bridge_auth calls it dev mode), so the profile does not ask a relay to accept it, only that a bridge refusing it answers 401 `missing Nostr auth` (AP-AUTH-13, spec/NIP-AP.md 17.2), which this defect does',
   },
   {
     id: 'nip98-replay-allowed',

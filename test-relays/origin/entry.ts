@@ -8,7 +8,8 @@ const defectNames = ORIGIN_DEFECTS.map((d) => d.id)
 const defects: DefectInfo[] = ORIGIN_DEFECTS.map((d) => ({
   name: d.id,
   area: d.section,
-  description: d.behaviour,
+  // A defect the origin profile asks nothing about says so where the kill table shows it.
+  description: 'notRequired' in d ? `${d.behaviour} (not an origin requirement: ${d.notRequired})` : d.behaviour,
   // ORIGIN-RELAY.md describes what the origin does; it has no MUST or SHOULD.
   level: 'definition',
   breaks: [{ text: `ORIGIN-RELAY.md ${d.section}`, quote: d.rule }],
