@@ -155,6 +155,17 @@ function boundNote(report: Pick<BenchReport, 'targets' | 'ratios'>): string {
   return `; at this run's CPU per event (relay ${cpu.relay} µs + load generators ${cpu.generators} µs) the cores allow at most ${pct(bound)}`
 }
 
+/**
+ * The REQ generator's own event-loop delay p99 in both runs: a probe that is itself late
+ * charges its lateness to the relay, so the isolation line shows it beside the ratio.
+ */
+function probeNote(quiet: WorkloadResult | undefined, flood: WorkloadResult): string {
+  const delay = (w: WorkloadResult | undefined) => (w?.details as { probeEventLoopDelayMs?: { p99: number } } | undefined)?.probeEventLoopDelayMs?.p99
+  const [before, during] = [delay(quiet), delay(flood)]
+  if (before === undefined || during === undefined) return ''
+  return `; the REQ generator's own event-loop delay p99: ${before} ms quiet, ${during} ms during the flood`
+}
+
 /** Issue #15's goals, judged on this run's numbers (reported, never asserted in tests). */
 export function judgeGoals(report: Pick<BenchReport, 'targets' | 'ceiling' | 'ratios' | 'sizes'>): Goal[] {
   const ingest = find(report, 'reference', 'ingest')
@@ -200,7 +211,7 @@ export function judgeGoals(report: Pick<BenchReport, 'targets' | 'ceiling' | 'ra
       measured:
         isolation === null
           ? 'no quiet REQ run to compare with'
-          : `p99 ${flood.latencyMs.p99} ms during the flood vs ${quiet?.latencyMs.p99} ms quiet: ${isolation}× (${d.flood.stored} stored, ${d.flood.rateLimited} rate-limited of ${d.flood.sent})`,
+          : `p99 ${flood.latencyMs.p99} ms during the flood vs ${quiet?.latencyMs.p99} ms quiet: ${isolation}× (${d.flood.stored} stored, ${d.flood.rateLimited} rate-limited of ${d.flood.sent})${probeNote(quiet, flood)}`,
       met: isolation === null ? null : isolation <= 3 && kept(flood),
     })
     goals.push({

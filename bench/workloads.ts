@@ -273,6 +273,7 @@ function reqDetails(reqResult: ReqResult, sizes: Sizes) {
     emptyAnswers: reqResult.empty,
     seconds: round((reqResult.endedAt - reqResult.startedAt) / 1000),
     latencyFrom: 'the moment each REQ was due (open loop) to its EOSE',
+    probeEventLoopDelayMs: reqResult.probeDelayMs,
   }
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { readFileSync } from 'node:fs'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { epochMs, generatorMain } from '../lib/child.ts'
 import { closeAll, type Connection, connect, type Frame } from '../lib/ws.ts'
 
@@ -30,6 +31,12 @@ export interface ReqResult {
   startedAt: number
   endedAt: number
   latenciesMs: number[]
+  /**
+   * This generator's own event-loop delay while it ran (ms): how late it could have been in
+   * sending a due REQ or reading an EOSE, which its latencies include. On a machine the
+   * relay and other generators share, this tells the probe's lateness from the relay's.
+   */
+  probeDelayMs: { p50: number; p99: number; max: number }
 }
 
 interface Pending {
@@ -87,7 +94,17 @@ generatorMain<ReqConfig, ReqResult>(async (config) => {
   return {
     run: () =>
       new Promise<ReqResult>((resolve) => {
-        const result: ReqResult = { due: 0, answered: 0, empty: 0, startedAt: epochMs(), endedAt: 0, latenciesMs: [] }
+        const delay = monitorEventLoopDelay({ resolution: 1 })
+        delay.enable()
+        const result: ReqResult = {
+          due: 0,
+          answered: 0,
+          empty: 0,
+          startedAt: epochMs(),
+          endedAt: 0,
+          latenciesMs: [],
+          probeDelayMs: { p50: 0, p99: 0, max: 0 },
+        }
         const t0 = performance.now()
         const interval = 1000 / config.ratePerSec
         const total = Math.floor((config.durationMs / 1000) * config.ratePerSec)
@@ -97,6 +114,9 @@ generatorMain<ReqConfig, ReqResult>(async (config) => {
           finished = true
           clearInterval(timer)
           result.endedAt = epochMs()
+          delay.disable()
+          const ms = (ns: number) => Math.round(ns / 1e4) / 100
+          result.probeDelayMs = { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) }
           closeAll(sockets)
           resolve(result)
         }
