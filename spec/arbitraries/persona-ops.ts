@@ -30,9 +30,16 @@ export const replaceOp = fc.record({ at: addressRef, step: fc.integer({ min: 1, 
  * Three versions with one created_at, `step` (0..2) seconds after the head (or after the
  * latest deletion of the address, or the base time): at step 0 they tie with the head too.
  * They arrive in id-rank `order` (0 = lowest id), the lowest neither first nor last, so a
- * relay that keeps the first or the last arrival of a tie keeps the wrong version.
+ * relay that keeps the first or the last arrival of a tie keeps the wrong version. `nonce`
+ * goes into their content: it fixes their ids (and so where they rank against a head they
+ * tie with) from the generated input alone, so a replay makes the same ones.
  */
-export const tieOp = fc.record({ at: addressRef, step: fc.integer({ min: 0, max: 2 }), order: adversarialArrivalOrder(3, 3) })
+export const tieOp = fc.record({
+  at: addressRef,
+  step: fc.integer({ min: 0, max: 2 }),
+  order: adversarialArrivalOrder(3, 3),
+  nonce: fc.integer({ min: 0, max: 0xffff }),
+})
 /** An `a` deletion at the head's created_at plus `shift` (-2..2), or at an absolute offset when there is no head. */
 export const deleteOp = fc.record({ at: addressRef, shift: fc.integer({ min: -2, max: 2 }), offset: fc.integer({ min: 0, max: MaxOffset }) })
 export const queryOp = fc.record({ owner: fc.integer({ min: 0, max: OwnerCount - 1 }) })

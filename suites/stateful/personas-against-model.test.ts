@@ -13,6 +13,14 @@
  * a MUST failure under the core profile and not judged under the origin profile, whose
  * relay does exactly that (AMB-57). Deletions run only on a relay that honours a plain one, live checks
  * only on a relay that delivers a barrier live (positive controls, taken before the run).
+ *
+ * Runs replay exactly: every value a command uses comes from its generated op (a tie's
+ * contents from the op's nonce), so with the seed's keys and a replayed clock the same events
+ * go out; a command's label is computed from its op alone, so the printed counterexample
+ * names what ran. The sequence is an fc.array of commands, not fc.commands: fc.commands
+ * shrinks by which commands ran (it marks them while running), state that a `--path` replay
+ * cannot rebuild without also being given the run's `replayPath`, and the harness replays
+ * a property from its seed and path alone.
  */
 
 import { type CaseContext, type RelayConnection, type Subscription, control, controlAccepted, expectAccepted, fc, isControlError, isHarnessError, propertyCase, violation } from '../../harness/src/authoring.ts'
@@ -71,6 +79,8 @@ type Cmd = fc.AsyncCommand<Model, Real>
 
 const addressKey = (r: Real, at: AddressRef) => formatAddress(PersonaKind, (r.owners[at.owner] as KeyPair).pubkey, r.slugs[at.slug] as string)
 const label = (at: AddressRef) => `o${at.owner}/s${at.slug}`
+/** A time relative to the run's base, signed: `+3`, `-1`. */
+const since = (r: Real, createdAt: number) => `${createdAt < r.base ? '' : '+'}${createdAt - r.base}`
 
 /**
  * A SHOULD miss (warn). Unlike a MUST failure it does not end the run, so fast-check neither
@@ -87,10 +97,10 @@ function judgeHead(m: Model, r: Real, key: string, where: string, relayHead: Nos
   const deletedUpTo = m.deletedUpTo.get(key) ?? -1
   if (relayHead !== undefined && relayHead.created_at <= deletedUpTo) {
     if (m.lateCovered.has(relayHead.id)) return r.c.note(`${where}: the relay serves ${describeEvent(relayHead)}, which arrived after a deletion covering it (not graded, AMB-18)`)
-    return shouldMiss(r, `${where}: the relay still serves ${describeEvent(relayHead)}, covered by the owner's a deletion up to +${deletedUpTo - r.base}`)
+    return shouldMiss(r, `${where}: the relay still serves ${describeEvent(relayHead)}, covered by the owner's a deletion up to ${since(r, deletedUpTo)}`)
   }
   if (relayHead === undefined && expected !== undefined && m.outlived.has(expected.id)) {
-    const what = `the relay removed ${describeEvent(expected)}, newer than the owner's a deletion up to +${deletedUpTo - r.base}, which does not reach it`
+    const what = `the relay removed ${describeEvent(expected)}, newer than the owner's a deletion up to ${since(r, deletedUpTo)}, which does not reach it`
     if (r.c.settings.profile === 'core') violation(`${where}: ${what} (NIP-01 keeps the latest version; AMB-57)`)
     // The origin relay's a deletion removes whatever the address holds: a weakness the origin
     // profile neither asks for nor judges (AMB-57). From here the model follows the relay.
@@ -162,55 +172,61 @@ async function expectDelivered(r: Real, sub: Subscription, version: NostrEvent):
   }
 }
 
+// Commands are immutable: fast-check reuses their objects across runs and shrinks, so a
+// label is computed from the op alone (what was sent shows in the messages and transcript).
+
 class PublishCommand implements Cmd {
-  id = ''
   constructor(readonly op: { at: AddressRef; offset: number }) {}
   check = () => true
   async run(m: Model, r: Real) {
     r.trail.push(this)
     const version = r.c.persona({ slug: r.slugs[this.op.at.slug], created_at: r.base + this.op.offset, keys: r.owners[this.op.at.owner] })
-    this.id = short(version.id)
     await publishVersion(m, r, this.op.at, version)
   }
-  toString = () => `publish(${label(this.op.at)}, +${this.op.offset})${this.id ? ` ${this.id}` : ''}`
+  toString = () => `publish(${label(this.op.at)}, +${this.op.offset})`
+}
+
+/** The floor a replace or tie counts its step from: the head, else the latest deletion, else the base. */
+function floorOf(m: Model, r: Real, key: string): number {
+  return Math.max(m.heads.get(key)?.created_at ?? r.base, m.deletedUpTo.get(key) ?? r.base)
 }
 
 class ReplaceCommand implements Cmd {
-  id = ''
   constructor(readonly op: { at: AddressRef; step: number }) {}
   check = () => true
   async run(m: Model, r: Real) {
     r.trail.push(this)
-    const head = m.heads.get(addressKey(r, this.op.at))
-    const floor = Math.max(head?.created_at ?? r.base, m.deletedUpTo.get(addressKey(r, this.op.at)) ?? r.base)
-    const version = r.c.persona({ slug: r.slugs[this.op.at.slug], created_at: floor + this.op.step, keys: r.owners[this.op.at.owner] })
-    this.id = short(version.id)
+    const createdAt = floorOf(m, r, addressKey(r, this.op.at)) + this.op.step
+    const version = r.c.persona({ slug: r.slugs[this.op.at.slug], created_at: createdAt, keys: r.owners[this.op.at.owner] })
     await publishVersion(m, r, this.op.at, version)
   }
-  toString = () => `replace(${label(this.op.at)}, +${this.op.step}s)${this.id ? ` ${this.id}` : ''}`
+  toString = () => `replace(${label(this.op.at)}, floor+${this.op.step})`
 }
 
 /** Three versions with one created_at, arriving in the op's id-rank order (see tieOp). */
 class TieCommand implements Cmd {
-  at = 0
-  constructor(readonly op: { at: AddressRef; step: number; order: number[] }) {}
+  constructor(readonly op: { at: AddressRef; step: number; order: number[]; nonce: number }) {}
   check = () => true
   async run(m: Model, r: Real) {
     r.trail.push(this)
-    const key = addressKey(r, this.op.at)
-    const floor = Math.max(m.heads.get(key)?.created_at ?? r.base, m.deletedUpTo.get(key) ?? r.base)
-    const createdAt = floor + this.op.step
-    this.at = createdAt - r.base
+    const createdAt = floorOf(m, r, addressKey(r, this.op.at)) + this.op.step
     const versions = this.op.order
-      .map((i) => r.c.persona({ slug: r.slugs[this.op.at.slug], created_at: createdAt, keys: r.owners[this.op.at.owner], body: { display_name: `Tie ${i}`, system_prompt: String(Math.random()) } }))
+      .map((i) =>
+        r.c.persona({
+          slug: r.slugs[this.op.at.slug],
+          created_at: createdAt,
+          keys: r.owners[this.op.at.owner],
+          body: { display_name: `Tie ${i}`, system_prompt: `tie nonce ${this.op.nonce}` },
+        }),
+      )
       .sort(compareVersions)
+    r.c.note(`${String(this)}: three versions at ${since(r, createdAt)}, ${describeIds(versions)} in id order`)
     for (const rank of this.op.order) await publishVersion(m, r, this.op.at, versions[rank] as NostrEvent)
   }
-  toString = () => `tie(${label(this.op.at)}, at +${this.at}, id ranks ${this.op.order.join('')})`
+  toString = () => `tie(${label(this.op.at)}, floor+${this.op.step}, id ranks ${this.op.order.join('')}, nonce ${this.op.nonce})`
 }
 
 class DeleteCommand implements Cmd {
-  at = 0
   constructor(readonly op: { at: AddressRef; shift: number; offset: number }) {}
   check = (m: Readonly<Model>) => m.deletions
   async run(m: Model, r: Real) {
@@ -219,16 +235,15 @@ class DeleteCommand implements Cmd {
     const key = addressKey(r, this.op.at)
     const head = m.heads.get(key)
     const createdAt = head ? head.created_at + this.op.shift : r.base + this.op.offset
-    this.at = createdAt - r.base
     const owner = r.owners[this.op.at.owner] as KeyPair
     const deletion = r.c.sign({ kind: DeletionKind, created_at: createdAt, tags: personaDeletionTags(owner.pubkey, r.slugs[this.op.at.slug] as string) }, owner)
-    controlAccepted(await r.ws.publish(deletion), `${label(this.op.at)}: the owner's a deletion at +${this.at}`)
+    controlAccepted(await r.ws.publish(deletion), `${label(this.op.at)}: the owner's a deletion at ${since(r, createdAt)}`)
     m.deletedUpTo.set(key, Math.max(createdAt, m.deletedUpTo.get(key) ?? -1))
     if (head !== undefined && head.created_at <= createdAt) m.heads.delete(key)
     if (head !== undefined && head.created_at > createdAt) m.outlived.add(head.id)
     await checkAddress(m, r, this.op.at)
   }
-  toString = () => `delete(${label(this.op.at)}, at +${this.at})`
+  toString = () => `delete(${label(this.op.at)}, head${this.op.shift < 0 ? '' : '+'}${this.op.shift} or +${this.op.offset} without a head)`
 }
 
 class QueryCommand implements Cmd {
@@ -288,23 +303,21 @@ function compareHeads(m: Model, r: Real, owner: number, events: NostrEvent[], wh
   }
 }
 
-/** At least one write per run: a first publish, then whatever fast-check draws. */
+/** At least one write per run: a first publish, then whatever fast-check draws (see the file comment on fc.array). */
 const commands = fc
   .tuple(
     publishOp,
-    fc.commands(
-      [
-        publishOp.map((op) => new PublishCommand(op)),
-        replaceOp.map((op) => new ReplaceCommand(op)),
-        tieOp.map((op) => new TieCommand(op)),
+    fc.array(
+      fc.oneof(
+        publishOp.map((op): Cmd => new PublishCommand(op)),
+        replaceOp.map((op): Cmd => new ReplaceCommand(op)),
         // Ties and deletions are where relays go wrong: give them twice the weight.
-        tieOp.map((op) => new TieCommand(op)),
-        deleteOp.map((op) => new DeleteCommand(op)),
-        deleteOp.map((op) => new DeleteCommand(op)),
-        queryOp.map((op) => new QueryCommand(op)),
-        subscribeOp.map((op) => new SubscribeCommand(op)),
-      ],
-      { maxCommands: 16, size: 'large' },
+        { arbitrary: tieOp.map((op): Cmd => new TieCommand(op)), weight: 2 },
+        { arbitrary: deleteOp.map((op): Cmd => new DeleteCommand(op)), weight: 2 },
+        queryOp.map((op): Cmd => new QueryCommand(op)),
+        subscribeOp.map((op): Cmd => new SubscribeCommand(op)),
+      ),
+      { maxLength: 16, size: 'large' },
     ),
   )
   .map(([first, rest]): Cmd[] => [new PublishCommand(first), ...rest])
