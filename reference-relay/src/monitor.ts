@@ -50,10 +50,14 @@ export class Monitor implements Inbox<MonitorMsg> {
   readonly #wire: Wire
   readonly #limits: MonitorLimits
 
-  constructor(deps: { outbox: Inbox<OutboundMsg>; wire: Wire; limits: MonitorLimits }) {
+  /** The CLOSED message of a REQ over the limit, when a mode fixes it (origin mode). */
+  readonly #limitRefusal: string | undefined
+
+  constructor(deps: { outbox: Inbox<OutboundMsg>; wire: Wire; limits: MonitorLimits; subscriptionLimitRefusal?: string }) {
     this.#outbox = deps.outbox
     this.#wire = deps.wire
     this.#limits = deps.limits
+    this.#limitRefusal = deps.subscriptionLimitRefusal
   }
 
   post(msg: MonitorMsg): void {
@@ -106,7 +110,8 @@ export class Monitor implements Inbox<MonitorMsg> {
     const old = subs.get(subId)
     if (old === undefined && subs.size >= this.#limits.maxSubscriptions) {
       const limit = this.#limits.maxSubscriptions
-      this.#send(conn, [this.#wire.closed(subId, formatReason('rate-limited', `too many open subscriptions (max ${limit}); CLOSE one first`))])
+      const refusal = this.#limitRefusal ?? formatReason('rate-limited', `too many open subscriptions (max ${limit}); CLOSE one first`)
+      this.#send(conn, [this.#wire.closed(subId, refusal)])
       return
     }
     if (old !== undefined) this.#index.remove(old)

@@ -2,6 +2,7 @@
 
 import type { NostrEvent } from '../../spec/model/event.ts'
 import type { SkippableHttpAuthCheck } from '../../spec/model/http-auth.ts'
+import { SubscriptionLimitRefusal } from '../../spec/model/subscription-limit.ts'
 import type { RelayConfig } from './config.ts'
 import { nip42Door } from './connection-auth.ts'
 import type { BridgeBackend } from './http/bridge.ts'
@@ -92,7 +93,7 @@ export async function createRelay(config: RelayConfig, extra: RelayExtensions = 
   let socket: WebsocketStage | undefined
   const toSocket: Inbox<OutboundMsg> = { post: (msg) => socket?.post(msg) }
   const outbox = parts.wrapOutbox?.(toSocket) ?? toSocket
-  const monitor = new Monitor({ outbox, wire, limits })
+  const monitor = new Monitor({ outbox, wire, limits, ...(config.origin ? { subscriptionLimitRefusal: SubscriptionLimitRefusal } : {}) })
   // A store shared by several relay processes (PostgreSQL) brings the others' events.
   store.live?.attach({
     publish: (event, commit) => monitor.post({ type: 'publish', event, commit }),

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { Nip01Connection } from '../../lib/nip01/connection.ts'
 import { buildHttpAuthHeader } from '../../spec/model/http-auth.ts'
 import { RelayAuthMessages } from '../../spec/model/relay-auth.ts'
+import { SubscriptionLimitRefusal } from '../../spec/model/subscription-limit.ts'
+import { DefaultLimits } from '../src/config.ts'
 import type { RelayInternals } from '../src/relay.ts'
 import { newKey, persona, startTestRelay } from './helpers.ts'
 
@@ -41,6 +43,24 @@ describe('origin mode', () => {
       expect(second).toMatchObject({ accepted: false, message: RelayAuthMessages.alreadyAuthenticated })
     } finally {
       await conn.close()
+    }
+  })
+
+  test("a REQ over the subscription limit is refused with the origin's text; a reused id is not counted", async () => {
+    const small = await startTestRelay({ origin: true }, { limits: { ...DefaultLimits, maxSubscriptions: 2 } })
+    const conn = await Nip01Connection.open(small.url)
+    try {
+      const key = newKey()
+      await conn.waitForChallenge()
+      expect(await conn.authenticate(key.sk)).toMatchObject({ accepted: true })
+      const filters = [{ kinds: [30175], authors: [key.pk] }]
+      expect(await conn.subscribe(filters, 'a').stored()).toMatchObject({ eose: true })
+      expect(await conn.subscribe(filters, 'b').stored()).toMatchObject({ eose: true })
+      expect(await conn.subscribe(filters, 'a').stored()).toMatchObject({ eose: true })
+      expect(await conn.subscribe(filters, 'c').stored()).toMatchObject({ eose: false, closed: SubscriptionLimitRefusal })
+    } finally {
+      await conn.close()
+      await small.close()
     }
   })
 

@@ -2,6 +2,7 @@ import { control, expectAccepted, isHarnessError, relayCase, violation } from '.
 import { verifyEventSignature } from '../../spec/model/event.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { PersonaKind } from '../../spec/model/kinds.ts'
+import { OriginMaxSubscriptions, SubscriptionLimitRefusal } from '../../spec/model/subscription-limit.ts'
 import { GraceMs, storedOrSkip, watch } from '../lib/live.ts'
 import { controlServedById, describeIds } from '../lib/reads.ts'
 
@@ -137,6 +138,39 @@ relayCase(
         }
       }
       if (!verifyEventSignature(copy)) violation(`the served copy of ${event.id.slice(0, 12)} does not verify`)
+    }
+  },
+)
+
+relayCase(
+  {
+    id: 'nip01.subscription-limit-origin',
+    title: 'an origin relay serves 1,024 subscriptions on one connection and refuses one more with CLOSED `error: too many subscriptions`',
+    requirements: ['AP-RELAY-13'],
+    level: 'MUST',
+    profile: 'origin',
+  },
+  async (c) => {
+    const ws = await c.connect()
+    // A filter that matches nothing, so each REQ is answered by EOSE alone. Each REQ waits
+    // for its answer before the next: the origin counts a subscription once it is filed.
+    const filters = [{ kinds: [PersonaKind], authors: [c.freshKeys().pubkey] }]
+    for (let open = 1; open <= OriginMaxSubscriptions; open++) {
+      const reply = await ws.subscribe(filters).stored()
+      if (!reply.eose) violation(`subscription ${open} of ${OriginMaxSubscriptions} on one connection was refused with CLOSED ${JSON.stringify(reply.closed ?? '')}`)
+    }
+    // Every one of the 1,024 got EOSE and stays open: one more must be refused.
+    const extra = ws.subscribe(filters)
+    let reply
+    try {
+      reply = await extra.stored()
+    } catch (error) {
+      if (isHarnessError(error) && error.kind === 'timeout') violation(`subscription ${OriginMaxSubscriptions + 1} got no answer within ${c.timeoutMs} ms (expected CLOSED)`)
+      throw error
+    }
+    if (reply.eose) violation(`subscription ${OriginMaxSubscriptions + 1} on one connection was served (EOSE) instead of refused`)
+    if (reply.closed !== SubscriptionLimitRefusal) {
+      violation(`subscription ${OriginMaxSubscriptions + 1} was refused with CLOSED ${JSON.stringify(reply.closed ?? '')}, expected ${JSON.stringify(SubscriptionLimitRefusal)}`)
     }
   },
 )
