@@ -52,6 +52,10 @@ export const ReferenceKnownSkips: Readonly<Record<string, readonly { cases: read
       cases: ['nip42.every-authenticated-key-counts'],
       reason: 'the origin profile binds a connection to one key (AP-AUTH-9); AP-WSAUTH-3 is judged in the core run (AMB-36)',
     },
+    {
+      cases: ['deletion.a-older-keeps-head'],
+      reason: 'the origin relay\'s a deletion removes every version at the address, head included (ORIGIN-RELAY.md section 5), which the origin profile does not ask otherwise; judged in the core run (AMB-57)',
+    },
   ],
 }
 

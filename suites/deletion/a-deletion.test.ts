@@ -1,9 +1,10 @@
 import { expectAccepted, relayCase, violation } from '../../harness/src/authoring.ts'
+import { selectHeads } from '../../spec/model/head.ts'
 import { personaDeletionTags } from '../../spec/model/deletion.ts'
 import { DeletionKind } from '../../spec/model/kinds.ts'
 import { controlDeletionHonoured } from '../lib/deletion.ts'
 import { watch } from '../lib/live.ts'
-import { addressFilter, controlHead, controlServedById, describeIds, expectHead, expectNoVersion, expectNoneById, readIdsSettled } from '../lib/reads.ts'
+import { addressFilter, controlHead, controlServedById, describeEvent, describeIds, expectHead, expectNoVersion, expectNoneById, readAddress, readIds, readIdsSettled, readSettled, short } from '../lib/reads.ts'
 
 relayCase(
   {
@@ -28,6 +29,62 @@ relayCase(
     expectAccepted(await ws.publish(deletion), 'the owner\'s a deletion')
     await expectNoVersion(ws, c.keys.pubkey, slug, 'the read after the deletion')
     await expectNoneById(ws, [v1.id, v2.id], 'the deleted versions')
+  },
+)
+
+/**
+ * AMB-57, reading (a): NIP-09 bounds an `a` deletion by its created_at, so a head newer than
+ * the deletion, stored before it arrives, is not reached and stays the head (NIP-01: the
+ * latest version MUST be stored). The origin relay removes every version it holds at the
+ * address, head included (ORIGIN-RELAY.md section 5), and the origin profile does not ask
+ * otherwise: under `--profile origin` the case is skipped.
+ */
+relayCase(
+  {
+    id: 'deletion.a-older-keeps-head',
+    title: 'an a deletion older than the head leaves that head served, and the older version it covers does not come back',
+    requirements: ['AP-REPL-1', 'AP-DEL-3'],
+    level: 'MUST',
+    profile: 'core',
+  },
+  async (c) => {
+    if (c.settings.profile === 'origin') {
+      return c.skip('the origin relay\'s a deletion removes every version at the address, head included (ORIGIN-RELAY.md section 5; AMB-57): judged under --profile core')
+    }
+    const ws = await c.connect()
+    // A relay that ignores deletions keeps the head for no reason of its own: judge only one that honours them.
+    await controlDeletionHonoured(c, ws)
+    const slug = c.slug()
+    const t = c.now() - 30
+    const v1 = c.persona({ slug, created_at: t })
+    const v2 = c.persona({ slug, created_at: t + 10 })
+    expectAccepted(await ws.publish(v1), 'the first version')
+    expectAccepted(await ws.publish(v2), 'a version ten seconds newer')
+    await controlHead(ws, c.keys.pubkey, slug, v2, 'the head before the deletion')
+    // Whether the relay still returns v1 by id before the deletion: only then does its absence afterwards say anything.
+    const v1Held = (await readIdsSettled(ws, [v1.id])).length > 0
+    const deletion = c.sign({ kind: DeletionKind, created_at: t + 5, tags: personaDeletionTags(c.keys.pubkey, slug) })
+    expectAccepted(await ws.publish(deletion), 'the owner\'s a deletion, five seconds older than the head')
+    const versions = await readSettled(
+      () => readAddress(ws, c.keys.pubkey, slug),
+      (answer) => selectHeads(answer)[0]?.id === v2.id && !answer.some((e) => e.id === v1.id),
+    )
+    const head = selectHeads(versions)[0]
+    if (head?.id !== v2.id) {
+      const served = head?.id === v1.id ? `the older ${short(v1.id)}, which the deletion covers, came back as the head` : `the address read gives ${describeEvent(head)}`
+      violation(
+        `the owner's a deletion at ${deletion.created_at} removed the head ${describeEvent(v2)}, newer than it: ${served}. ` +
+          'NIP-01: "only the latest event MUST be stored by relays"; NIP-09 deletes "up to the `created_at` timestamp of the deletion request event" (AMB-57 (a))',
+      )
+    }
+    const v1InAnswer = versions.some((e) => e.id === v1.id)
+    c.should(!v1InAnswer, `the read of the address after the deletion still returns ${short(v1.id)}, which the deletion covers (NIP-09: "relays SHOULD delete all versions ... up to the \`created_at\` timestamp")`)
+    if (!v1Held) return c.note(`the relay no longer returned the superseded ${short(v1.id)} by id before the deletion: its absence by id afterwards is not judged`)
+    const byId = await readSettled(
+      () => readIds(ws, [v1.id]),
+      (answer) => answer.length === 0,
+    )
+    c.should(byId.length === 0, `the relay still returns ${short(v1.id)} by id after the owner's a deletion covering it (NIP-09: "relays SHOULD delete all versions ... up to the \`created_at\` timestamp")`)
   },
 )
 
