@@ -1,6 +1,7 @@
 /** Relay options (the embedding contract), their defaults and the limits the relay enforces. */
 
 import { type ClockWindow, DefaultSkewSeconds, symmetricWindow } from '../../spec/model/clock.ts'
+import { OriginMaxSubscriptions } from '../../spec/model/subscription-limit.ts'
 import { checkPublicUrl } from './http/request-url.ts'
 import { isVerifierMode, type VerifierMode, VerifierModes } from './verify/select.ts'
 
@@ -168,7 +169,8 @@ export function resolveConfig(options: RelayOptions = {}, overrides: Partial<Rel
     skewSeconds,
     publicUrl,
     httpAuth,
-    limits: { ...DefaultLimits },
+    // Origin mode's cap is the origin's (AP-RELAY-13), whatever the open mode's default.
+    limits: { ...DefaultLimits, ...(options.origin === true ? { maxSubscriptions: OriginMaxSubscriptions } : {}) },
     verifier,
     origin: options.origin ?? false,
     bulkThreadNice,
