@@ -4,7 +4,8 @@
  */
 
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { StatField, statFields, threadStatFields } from '../../lib/proc-stat.ts'
 
 let ticksPerSecond: number | undefined
 
@@ -19,14 +20,8 @@ function clockTicks(): number {
   return ticksPerSecond
 }
 
-/** Fields 3 on of a /proc stat line (the command name in parentheses may hold spaces: count from after it). */
-function statFields(path: string): string[] {
-  const stat = readFileSync(path, 'utf8')
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-}
-
 /** User + system CPU seconds in a process's or a thread's stat fields (statFields). */
-const cpuOfFields = (fields: string[]): number => (Number(fields[11]) + Number(fields[12])) / clockTicks()
+const cpuOfFields = (fields: string[]): number => (Number(fields[StatField.utime]) + Number(fields[StatField.stime])) / clockTicks()
 
 /** User + system CPU seconds the process has used so far. */
 export function cpuSeconds(pid: number): number {
@@ -42,20 +37,7 @@ export interface ThreadCpu {
 
 function threadSnapshot(pid: number): Map<string, { cpu: number; nice: number }> {
   const threads = new Map<string, { cpu: number; nice: number }>()
-  let tids: string[] = []
-  try {
-    tids = readdirSync(`/proc/${pid}/task`)
-  } catch {
-    return threads
-  }
-  for (const tid of tids) {
-    try {
-      const fields = statFields(`/proc/${pid}/task/${tid}/stat`)
-      threads.set(tid, { cpu: cpuOfFields(fields), nice: Number(fields[16]) })
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
+  for (const [tid, fields] of threadStatFields(pid)) threads.set(tid, { cpu: cpuOfFields(fields), nice: Number(fields[StatField.nice]) })
   return threads
 }
 
