@@ -1,9 +1,10 @@
-import { expectAccepted, expectRefused, relayCase, violation } from '../../harness/src/authoring.ts'
+import { control, expectAccepted, expectRefused, relayCase, violation } from '../../harness/src/authoring.ts'
 import type { NostrEvent } from '../../spec/model/event.ts'
 import { SkewRefusal } from '../../spec/model/clock.ts'
 import { ForeignDeletionRefusal, personaDeletionTags } from '../../spec/model/deletion.ts'
 import { checkPersonaEnvelope, personaTags } from '../../spec/model/envelope.ts'
 import { DeletionKind } from '../../spec/model/kinds.ts'
+import { OriginDuplicateMessage } from '../../spec/model/reasons.ts'
 import { MissingChannelRefusal } from '../../spec/model/scope.ts'
 import { originWindow } from '../lib/origin.ts'
 
@@ -74,9 +75,14 @@ relayCase(
     const reply = await ws.publish(staleAndBad)
     expectRefused(reply, 'invalid', 'a stale version with two d tags (the envelope comes before replacement)')
     // Duplicate detection is the last step too: a held event sent again intact is answered
-    // OK true (the duplicate path is there), but a copy of it with a signature that does not
-    // verify (same id) is refused for its signature, not answered `duplicate:`.
-    expectAccepted(await ws.publish(head), 'the head sent again intact')
+    // `duplicate:` (the control: the relay holds the head and its duplicate path is seen), but a
+    // copy of it with a signature that does not verify (same id) is refused for its signature,
+    // not answered `duplicate:`.
+    const resent = await ws.publish(head)
+    control(
+      resent.accepted && resent.message.startsWith(OriginDuplicateMessage),
+      `the head sent again intact got OK ${resent.accepted} ${JSON.stringify(resent.message)}, not OK true "${OriginDuplicateMessage}": the relay's duplicate path was not seen`,
+    )
     const forgedCopy = await ws.publish(withSig(head, donor.sig))
     expectRefused(forgedCopy, 'invalid', 'a copy of the held head with a bad signature (the signature comes before duplicate detection)')
   },
