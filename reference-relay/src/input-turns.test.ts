@@ -7,7 +7,7 @@ async function untilIdle(turns: InputTurns<string, string>): Promise<void> {
   for (let i = 0; i < 1000 && turns.queued > 0; i++) await nextTurn()
 }
 
-function setup(limits = { inputTurnBytes: 100, maxQueuedInput: 1_000, maxQueuedInputTotal: 10_000 }) {
+function setup(limits = { inputTurnBytes: 100, maxQueuedInput: 10_000, maxQueuedInputTotal: 100_000 }) {
   const delivered: string[] = []
   const turns = new InputTurns<string, string>({ limits, deliver: (msg) => delivered.push(msg) })
   return { turns, delivered }
@@ -60,12 +60,15 @@ describe('InputTurns', () => {
     for (let i = 0; i < 50; i++) turns.receive('a', `a${i}`, 50)
     expect(turns.queued).toBeLessThanOrEqual(300)
     expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => `a${i}`))
-    expect(delivered.length).toBe(50 - turns.queued / 50)
+    // Each waiting frame counts its 50 bytes and 128 for its records.
+    expect(turns.queued % 178).toBe(0)
+    expect(delivered.length).toBe(50 - turns.queued / 178)
   })
 
   test('the bound over all connections holds too', () => {
     const { turns } = setup({ inputTurnBytes: 10, maxQueuedInput: 1_000, maxQueuedInputTotal: 500 })
     for (let i = 0; i < 40; i++) for (const conn of ['a', 'b', 'c']) turns.receive(conn, `${conn}${i}`, 20)
+    expect(turns.queued).toBeGreaterThan(0)
     expect(turns.queued).toBeLessThanOrEqual(500)
   })
 
@@ -89,5 +92,32 @@ describe('InputTurns', () => {
     turns.closed('a', () => delivered.push('a closed'))
     turns.closed('never-seen', () => delivered.push('never-seen closed'))
     expect(delivered).toEqual(['a0', 'a closed', 'never-seen closed'])
+  })
+
+  test('a flood of empty frames is bounded too: each waiting frame counts its records', () => {
+    const { turns, delivered } = setup({ inputTurnBytes: 100, maxQueuedInput: 1_280, maxQueuedInputTotal: 10_000 })
+    turns.receive('a', 'full', 100)
+    turns.receive('a', 'waits', 50)
+    // Empty frames queue behind `waits`; counted by their bytes alone, all of them would wait.
+    for (let i = 0; i < 1_000; i++) turns.receive('a', `e${i}`, 0)
+    expect(turns.queued).toBeLessThanOrEqual(1_280)
+    expect(delivered.length).toBeGreaterThanOrEqual(1_002 - 10)
+    expect(delivered.slice(0, 3)).toEqual(['full', 'waits', 'e0'])
+  })
+
+  test("a connection closed while its last waiting frame is handed on ends once", async () => {
+    const ends: string[] = []
+    const limits = { inputTurnBytes: 100, maxQueuedInput: 1_000, maxQueuedInputTotal: 10_000 }
+    // Handing on `a2` closes the connection (as an answer that ends it would), from inside the turn.
+    const turns: InputTurns<string, string> = new InputTurns<string, string>({
+      limits,
+      deliver: (msg) => {
+        if (msg === 'a2') turns.closed('a', () => ends.push('a'))
+      },
+    })
+    for (let i = 0; i < 3; i++) turns.receive('a', `a${i}`, 50)
+    await untilIdle(turns)
+    await nextTurn()
+    expect(ends).toEqual(['a'])
   })
 })

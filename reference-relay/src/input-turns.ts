@@ -56,7 +56,7 @@ export class InputTurns<K, M> {
     this.#deliver = deps.deliver
   }
 
-  /** Bytes waiting over all connections. */
+  /** Bytes waiting over all connections, each frame counted with its records (`queuedCost`). */
   get queued(): number {
     return this.#queuedTotal
   }
@@ -70,8 +70,8 @@ export class InputTurns<K, M> {
       return
     }
     lane.queue.push({ msg, bytes })
-    lane.queuedBytes += bytes
-    this.#queuedTotal += bytes
+    lane.queuedBytes += queuedCost(bytes)
+    this.#queuedTotal += queuedCost(bytes)
     this.#waiting.add(lane)
     this.#scheduleTurn()
     const { maxQueuedInput, maxQueuedInputTotal } = this.#limits
@@ -109,8 +109,8 @@ export class InputTurns<K, M> {
     const { msg, bytes } = lane.queue[lane.head] as Queued<M>
     lane.queue[lane.head] = undefined as unknown as Queued<M>
     lane.head += 1
-    lane.queuedBytes -= bytes
-    this.#queuedTotal -= bytes
+    lane.queuedBytes -= queuedCost(bytes)
+    this.#queuedTotal -= queuedCost(bytes)
     return [msg, bytes]
   }
 
@@ -130,7 +130,12 @@ export class InputTurns<K, M> {
   #forget(lane: Lane<K, M>): void {
     this.#lanes.delete(lane.conn)
     this.#spent.delete(lane)
-    lane.onDrained?.()
+    this.#waiting.delete(lane)
+    // Once: a lane whose last frame closed the connection is forgotten by `closed` and then
+    // found empty by `#settle`.
+    const onDrained = lane.onDrained
+    lane.onDrained = null
+    onDrained?.()
   }
 
   #scheduleTurn(): void {
@@ -155,4 +160,12 @@ export class InputTurns<K, M> {
     }
     if (this.#waiting.size > 0) this.#scheduleTurn()
   }
+}
+
+/**
+ * What a waiting frame counts against the bounds: its bytes and about what its records cost
+ * (the queue entry, the frame and its Buffer), so a flood of empty frames is bounded too.
+ */
+function queuedCost(bytes: number): number {
+  return bytes + 128
 }
