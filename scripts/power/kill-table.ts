@@ -550,7 +550,11 @@ async function main(argv: string[]): Promise<number> {
     origin: !values['no-origin'],
   })
   process.stderr.write(`running ${targets.length} relays...\n`)
-  const powerOptions = { seed: values.seed ? Number(values.seed) : 1, ...(values.workers ? { maxWorkers: Number(values.workers) } : {}) }
+  const powerOptions = {
+    seed: values.seed ? Number(values.seed) : 1,
+    ...(values.workers ? { maxWorkers: Number(values.workers) } : {}),
+    progress: (line: string) => process.stderr.write(`${line}\n`),
+  }
   const first = await runPower({ targets, ...powerOptions })
   // With --areas, a fault or defect its areas miss is run again against every case.
   const missed = areaMisses(first)

@@ -8,7 +8,7 @@
  * and scripts/power/kill-table.ts (every case against every relay).
  */
 
-import { createVitest } from 'vitest/node'
+import { createVitest, type TestModule, type TestSpecification } from 'vitest/node'
 import { join } from 'node:path'
 import { RepoRoot } from '../../harness/src/engine.ts'
 import { type Expectation, findExpectation, loadExpectations } from '../../harness/src/expectations.ts'
@@ -69,6 +69,8 @@ export interface PowerOptions {
   healthyTimeoutMs?: number
   seed?: number
   maxWorkers?: number
+  /** Called with a line each time a relay's suite files have all run (the runs take many minutes). */
+  progress?: (line: string) => void
 }
 
 export interface PowerResult {
@@ -154,10 +156,28 @@ export async function runPower(options: PowerOptions): Promise<PowerResult> {
     }
     const byProject = new Map<string, CaseResult[]>(options.targets.map(({ spec }) => [specName(spec), []]))
     let current = ''
+    const filesLeft = new Map<string, number>()
+    let relaysDone = 0
+    const progress = options.progress
     const reporter = new (class extends CaseReporter {
+      onTestRunStart(specifications: ReadonlyArray<TestSpecification>): void {
+        for (const { project } of specifications) filesLeft.set(project.name, (filesLeft.get(project.name) ?? 0) + 1)
+      }
       override onTestCaseResult(testCase: Parameters<CaseReporter['onTestCaseResult']>[0]): void {
         current = testCase.project.name
         super.onTestCaseResult(testCase)
+      }
+      override onTestModuleEnd(testModule: TestModule): void {
+        super.onTestModuleEnd(testModule)
+        const name = testModule.project.name
+        const left = (filesLeft.get(name) ?? 1) - 1
+        filesLeft.set(name, left)
+        if (left > 0 || progress === undefined) return
+        relaysDone += 1
+        const cases = byProject.get(name) ?? []
+        const flagged = cases.filter(flags).length
+        const minutes = ((Date.now() - started) / 60_000).toFixed(1)
+        progress(`[${relaysDone}/${options.targets.length}] ${name}: ${cases.length} cases, ${flagged} fail or warn (${minutes} min)`)
       }
     })({
       root: RepoRoot,
