@@ -72,9 +72,9 @@ export interface Limits {
    * others' frames.
    */
   inputTurnBytes: number
-  /** Bytes of frames waiting for one connection's later turns; beyond it they are handled at arrival. */
+  /** Bytes of frames waiting for one connection's later turns (each also counts 128 for its records); beyond it they are handled at arrival. */
   maxQueuedInput: number
-  /** Bytes of frames waiting over all connections; beyond it they are handled at arrival. */
+  /** Bytes of frames waiting over all connections, counted the same way; beyond it they are handled at arrival. */
   maxQueuedInputTotal: number
   /** EVENTs of one connection between arrival and OK; beyond it they are answered `rate-limited:`. */
   maxEventsPerConnection: number
