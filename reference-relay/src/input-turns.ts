@@ -70,8 +70,9 @@ export class InputTurns<K, M> {
       return
     }
     lane.queue.push({ msg, bytes })
-    lane.queuedBytes += queuedCost(bytes)
-    this.#queuedTotal += queuedCost(bytes)
+    const cost = queuedCost(bytes)
+    lane.queuedBytes += cost
+    this.#queuedTotal += cost
     this.#waiting.add(lane)
     this.#scheduleTurn()
     const { maxQueuedInput, maxQueuedInputTotal } = this.#limits
@@ -109,8 +110,9 @@ export class InputTurns<K, M> {
     const { msg, bytes } = lane.queue[lane.head] as Queued<M>
     lane.queue[lane.head] = undefined as unknown as Queued<M>
     lane.head += 1
-    lane.queuedBytes -= queuedCost(bytes)
-    this.#queuedTotal -= queuedCost(bytes)
+    const cost = queuedCost(bytes)
+    lane.queuedBytes -= cost
+    this.#queuedTotal -= cost
     return [msg, bytes]
   }
 
@@ -130,9 +132,8 @@ export class InputTurns<K, M> {
   #forget(lane: Lane<K, M>): void {
     this.#lanes.delete(lane.conn)
     this.#spent.delete(lane)
-    this.#waiting.delete(lane)
     // Once: a lane whose last frame closed the connection is forgotten by `closed` and then
-    // found empty by `#settle`.
+    // found empty by `#settle` (which also takes it out of the waiting set).
     const onDrained = lane.onDrained
     lane.onDrained = null
     onDrained?.()
