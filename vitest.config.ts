@@ -7,6 +7,7 @@ export default defineConfig({
     include: [
       'lib/**/*.test.ts',
       'spec/**/*.test.ts',
+      'bench/**/*.test.ts',
       'harness/**/*.test.ts',
       'reference-relay/**/*.test.ts',
       'reference-client/**/*.test.ts',

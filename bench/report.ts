@@ -250,6 +250,13 @@ export function renderMarkdown(report: BenchReport): string {
       `Run took ${report.durationSeconds} s. Events signed beforehand with ${report.signer}.`,
     '',
   )
+  if (m.memoryMonitor) {
+    lines.push(
+      `Kernel memory monitor: ${m.memoryMonitor}. Its bursts take a core and stall the threads whose pages it samples; ` +
+        'the CPU it took in each window is in the last column of the results (reference-relay/PERFORMANCE.md on what it does to REQ p99).',
+      '',
+    )
+  }
   lines.push('## Ratios', '')
   lines.push(`- Ingest vs verification ceiling: **${pct(report.ratios.ingestVsCeiling)}** (ceiling: ${report.ceiling.perSecond} events/s, ${report.ceiling.verifier}, same events, no network or storage)`)
   for (const [k, v] of Object.entries(report.ratios.vsCeiling)) lines.push(`- Vs the ceiling, ${k}: **${cell(v)}**`)
@@ -272,11 +279,13 @@ export function renderMarkdown(report: BenchReport): string {
   lines.push('', '## Goals', '', '| goal | measured | met |', '| --- | --- | --- |')
   for (const g of report.goals) lines.push(`| ${g.goal} | ${g.measured} | ${g.met === null ? 'n/a' : g.met ? 'yes' : 'no'} |`)
   lines.push('', '## Results', '')
-  lines.push('| relay | workload | throughput | unit | p50 ms | p99 ms | relay CPU (cores) | relay peak RSS MiB |')
-  lines.push('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: |')
+  lines.push('| relay | workload | throughput | unit | p50 ms | p99 ms | relay CPU (cores) | relay peak RSS MiB | kernel memory monitor CPU s |')
+  lines.push('| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |')
   for (const t of report.targets) {
     for (const w of t.workloads) {
-      lines.push(`| ${t.role} | ${w.workload} | ${w.throughput} | ${w.unit} | ${w.latencyMs.p50} | ${w.latencyMs.p99} | ${w.relay.cores} | ${w.relay.peakRssMiB} |`)
+      lines.push(
+        `| ${t.role} | ${w.workload} | ${w.throughput} | ${w.unit} | ${w.latencyMs.p50} | ${w.latencyMs.p99} | ${w.relay.cores} | ${w.relay.peakRssMiB} | ${cell(w.memoryMonitorCpuSeconds)} |`,
+      )
     }
   }
   lines.push('', '## Relays', '')

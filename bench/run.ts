@@ -59,7 +59,8 @@ function log(line: string): void {
 }
 
 function summaryLine(w: WorkloadResult): string {
-  return `${w.workload}: ${w.throughput} ${w.unit}; p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms; relay ${w.relay.cores} cores, peak RSS ${w.relay.peakRssMiB} MiB`
+  const monitor = w.memoryMonitorCpuSeconds == null ? '' : `; kernel memory monitor ${w.memoryMonitorCpuSeconds} s CPU`
+  return `${w.workload}: ${w.throughput} ${w.unit}; p50 ${w.latencyMs.p50} ms, p99 ${w.latencyMs.p99} ms; relay ${w.relay.cores} cores, peak RSS ${w.relay.peakRssMiB} MiB${monitor}`
 }
 
 async function benchTarget(

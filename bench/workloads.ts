@@ -107,6 +107,12 @@ export interface WorkloadResult {
   unit: string
   latencyMs: LatencySummary
   relay: RelayUsage
+  /**
+   * CPU seconds the kernel's memory monitor (DAMON's kdamond threads, bench/lib/proc.ts
+   * memoryMonitor) took during the window, on the cores the relay and generators share;
+   * null when none runs (absent from reports before it was measured).
+   */
+  memoryMonitorCpuSeconds?: number | null
   details: Record<string, unknown>
 }
 
@@ -170,8 +176,11 @@ export async function measureCeiling(files: EventFiles, sizes: Sizes): Promise<C
   return result as CeilingResult
 }
 
-function usage(meter: ReturnType<ProcessMeter['stop']>): RelayUsage {
-  return { cpuSeconds: meter.cpuSeconds, threads: meter.threads, cores: meter.cores, peakRssMiB: Math.round(meter.memory.peakMiB) }
+function usage(meter: ReturnType<ProcessMeter['stop']>): Pick<WorkloadResult, 'relay' | 'memoryMonitorCpuSeconds'> {
+  return {
+    relay: { cpuSeconds: meter.cpuSeconds, threads: meter.threads, cores: meter.cores, peakRssMiB: Math.round(meter.memory.peakMiB) },
+    memoryMonitorCpuSeconds: meter.memoryMonitorCpuSeconds,
+  }
 }
 
 function ingestGenerator(name: string, target: Target, file: string, extra: Partial<IngestConfig>): Generator<IngestResult> {
@@ -198,7 +207,7 @@ export async function runIngest(target: Target, files: EventFiles, sizes: Sizes)
     }),
   )
   const results = await runTogether(generators, () => meter.start())
-  const relay = usage(meter.stop())
+  const { relay, memoryMonitorCpuSeconds } = usage(meter.stop())
   const startedAt = Math.min(...results.map((r) => r.startedAt))
   const endedAt = Math.max(...results.map((r) => r.endedAt))
   const seconds = (endedAt - startedAt) / 1000
@@ -210,6 +219,7 @@ export async function runIngest(target: Target, files: EventFiles, sizes: Sizes)
     unit: 'events/s acknowledged OK true',
     latencyMs: summarize(results.flatMap((r) => r.latenciesMs)),
     relay,
+    memoryMonitorCpuSeconds,
     details: {
       connections: generators.length,
       inFlightPerConnection: sizes.ingestInFlight,
@@ -281,13 +291,14 @@ function reqDetails(reqResult: ReqResult, sizes: Sizes) {
 export async function runReqQuiet(target: Target, addressesFile: string, sizes: Sizes): Promise<WorkloadResult> {
   const meter = new ProcessMeter(target.pid)
   const [reqResult] = (await runTogether<ReqResult>([reqGenerator(target, addressesFile, sizes, sizes.reqMs)], () => meter.start())) as [ReqResult]
-  const relay = usage(meter.stop())
+  const { relay, memoryMonitorCpuSeconds } = usage(meter.stop())
   return {
     workload: 'req-quiet',
     throughput: Math.round(reqResult.answered / ((reqResult.endedAt - reqResult.startedAt) / 1000)),
     unit: 'REQ/s answered (EOSE), no writes',
     latencyMs: summarize(reqResult.latenciesMs),
     relay,
+    memoryMonitorCpuSeconds,
     details: reqDetails(reqResult, sizes),
   }
 }
@@ -305,7 +316,7 @@ export async function runReq(target: Target, files: EventFiles, addressesFile: s
     ReqResult,
     IngestResult,
   ]
-  const relay = usage(meter.stop())
+  const { relay, memoryMonitorCpuSeconds } = usage(meter.stop())
   const seconds = (reqResult.endedAt - reqResult.startedAt) / 1000
   const backgroundSeconds = (backgroundResult.endedAt - backgroundResult.startedAt) / 1000
   return {
@@ -314,6 +325,7 @@ export async function runReq(target: Target, files: EventFiles, addressesFile: s
     unit: `REQ/s answered (EOSE) while ${sizes.reqBackgroundRate} personas/s are written`,
     latencyMs: summarize(reqResult.latenciesMs),
     relay,
+    memoryMonitorCpuSeconds,
     details: {
       ...reqDetails(reqResult, sizes),
       backgroundIngest: {
@@ -341,13 +353,14 @@ export async function runFlood(target: Target, files: EventFiles, addressesFile:
   )
   const rssBeforeMiB = Math.round(memory(target.pid).rssMiB)
   const [reqResult, floodResult] = (await runTogether<ReqResult | FloodResult>([req, flood], () => meter.start())) as [ReqResult, FloodResult]
-  const relay = usage(meter.stop())
+  const { relay, memoryMonitorCpuSeconds } = usage(meter.stop())
   return {
     workload: 'flood',
     throughput: Math.round(reqResult.answered / ((reqResult.endedAt - reqResult.startedAt) / 1000)),
     unit: `REQ/s answered (EOSE) on other connections while one connection floods ${sizes.floodEvents} EVENTs`,
     latencyMs: summarize(reqResult.latenciesMs),
     relay,
+    memoryMonitorCpuSeconds,
     details: {
       ...reqDetails(reqResult, sizes),
       rssBeforeMiB,
@@ -400,7 +413,7 @@ export async function runFanout(target: Target, files: EventFiles, sizes: Sizes)
   const [published, ...received] = (await runTogether<IngestResult | SubscribeResult>([publisher, ...subscribers], () =>
     meter.start(),
   )) as [IngestResult, ...SubscribeResult[]]
-  const relay = usage(meter.stop())
+  const { relay, memoryMonitorCpuSeconds } = usage(meter.stop())
   const deliveries = received.reduce((n, r) => n + r.deliveries, 0)
   const lastAt = Math.max(...received.map((r) => r.lastAt))
   const seconds = (lastAt - published.startedAt) / 1000
@@ -419,6 +432,7 @@ export async function runFanout(target: Target, files: EventFiles, sizes: Sizes)
     unit: 'deliveries/s (EVENT frames to matching subscriptions)',
     latencyMs: summarize(latencies),
     relay,
+    memoryMonitorCpuSeconds,
     details: {
       subscriberConnections: connections,
       subscriptions: connections * (1 + sizes.fanoutDecoys),
@@ -470,7 +484,7 @@ export async function runSlow(target: Target, files: EventFiles, sizes: Sizes): 
     [publisher, healthy, ...slow],
     () => meter.start(),
   )) as [IngestResult, SubscribeResult, ...SlowResult[]]
-  const relay = usage(meter.stop())
+  const { relay, memoryMonitorCpuSeconds } = usage(meter.stop())
   const seconds = (published.endedAt - published.startedAt) / 1000
   const eventBytes = Math.round(readFileSync(files.slow).byteLength / events)
   return {
@@ -479,6 +493,7 @@ export async function runSlow(target: Target, files: EventFiles, sizes: Sizes): 
     unit: 'bulky events/s acknowledged while slow readers pile up',
     latencyMs: summarize(published.latenciesMs),
     relay,
+    memoryMonitorCpuSeconds,
     details: {
       slowConnections: sizes.slowConnections,
       events,

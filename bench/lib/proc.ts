@@ -4,7 +4,8 @@
  */
 
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { StatField, statFields, threadStatFields } from '../../lib/proc-stat.ts'
 
 let ticksPerSecond: number | undefined
@@ -83,6 +84,64 @@ export interface Machine {
   memoryGiB: number
   kernel: string
   node: string
+  /** The kernel's DAMON memory monitor when one runs (memoryMonitor), described; null when none. */
+  memoryMonitor?: string | null
+}
+
+/**
+ * Linux's DAMON memory monitor, as configured through sysfs: its kdamond kernel threads wake
+ * at every sampling interval and check (paddr: clear and test) the accessed bits of sampled
+ * pages of all memory, using a core meanwhile and disturbing the threads whose pages they
+ * touch. On the bench's 2-core virtual machines it ran every 500 ms for 10-26 ms, and almost
+ * every slow quiet REQ fell in one of those bursts (reference-relay/PERFORMANCE.md); the
+ * bench reports it so that a reader can tell the machine's stalls from the relay's.
+ */
+export interface MemoryMonitor {
+  /** The kdamond threads that are on. */
+  pids: number[]
+  description: string
+}
+
+export function memoryMonitor(root = '/sys/kernel/mm/damon/admin/kdamonds'): MemoryMonitor | null {
+  const read = (...parts: string[]) => readFileSync(join(root, ...parts), 'utf8').trim()
+  const pids: number[] = []
+  const parts: string[] = []
+  let names: string[]
+  try {
+    names = readdirSync(root).filter((name) => /^\d+$/.test(name))
+  } catch {
+    return null
+  }
+  for (const name of names) {
+    try {
+      if (read(name, 'state') !== 'on') continue
+      const pid = Number(read(name, 'pid'))
+      if (!(pid > 0)) continue
+      pids.push(pid)
+      const contexts = readdirSync(join(root, name, 'contexts')).filter((c) => /^\d+$/.test(c))
+      const described = contexts.map((c) => {
+        const intervals = (file: string) => Number(read(name, 'contexts', c, 'monitoring_attrs', 'intervals', file)) / 1000
+        return `${read(name, 'contexts', c, 'operations')}, sampling every ${intervals('sample_us')} ms, aggregating every ${intervals('aggr_us')} ms`
+      })
+      parts.push(`kdamond pid ${pid} (${described.join('; ') || 'no context'})`)
+    } catch {
+      // a kdamond that stops while it is read is left out
+    }
+  }
+  return pids.length === 0 ? null : { pids, description: `DAMON on: ${parts.join(', ')}` }
+}
+
+/** CPU seconds the given processes (kernel threads too) used so far; one that is gone counts 0. */
+function cpuOfPids(pids: readonly number[]): number {
+  let total = 0
+  for (const pid of pids) {
+    try {
+      total += cpuSeconds(pid)
+    } catch {
+      // gone
+    }
+  }
+  return total
 }
 
 export function describeMachine(): Machine {
@@ -100,12 +159,18 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round(Number(/^MemTotal:\s+(\d+)/m.exec(meminfo)?.[1] ?? 0) / 1024 / 1024),
     kernel: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
     node: process.version,
+    memoryMonitor: memoryMonitor()?.description ?? null,
   }
 }
 
-/** Samples a process while a workload runs: CPU over the window and peak RSS. */
+/**
+ * Samples a process while a workload runs: CPU over the window and peak RSS; and, beside it,
+ * the CPU the kernel's memory monitor took in the same window (null when none runs).
+ */
 export class ProcessMeter {
   readonly #pid: number
+  readonly #monitorPids = memoryMonitor()?.pids ?? []
+  #monitorStart = 0
   #cpuStart = 0
   #wallStart = 0
   #threadsStart = new Map<string, { cpu: number; nice: number }>()
@@ -120,15 +185,17 @@ export class ProcessMeter {
     resetPeak(this.#pid)
     this.#cpuStart = cpuSeconds(this.#pid)
     this.#threadsStart = threadSnapshot(this.#pid)
+    this.#monitorStart = cpuOfPids(this.#monitorPids)
     this.#wallStart = performance.now()
   }
 
   /** CPU seconds used since start (also by thread group), the average number of cores busy, and memory. */
-  stop(): { cpuSeconds: number; cores: number; threads: ThreadCpu; memory: Memory } {
+  stop(): { cpuSeconds: number; cores: number; threads: ThreadCpu; memory: Memory; memoryMonitorCpuSeconds: number | null } {
     const threads = threadCpuSince(this.#pid, this.#threadsStart)
     const cpu = cpuSeconds(this.#pid) - this.#cpuStart
     const wall = (performance.now() - this.#wallStart) / 1000
-    return { cpuSeconds: round(cpu), cores: round(wall > 0 ? cpu / wall : 0), threads, memory: memory(this.#pid) }
+    const monitor = this.#monitorPids.length === 0 ? null : round(cpuOfPids(this.#monitorPids) - this.#monitorStart)
+    return { cpuSeconds: round(cpu), cores: round(wall > 0 ? cpu / wall : 0), threads, memory: memory(this.#pid), memoryMonitorCpuSeconds: monitor }
   }
 }
 
