@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { RepoRoot } from '../../harness/src/engine.ts'
 import { type KillTable, buildKillTable, killTableCounts, mergeKillTable, renderKillTable } from './kill-table.ts'
-import type { CaseResult, CorePass, PowerResult, TargetRun } from './power.ts'
+import { type CaseResult, type CorePass, type PowerResult, type TargetRun, UncaughtDefects } from './power.ts'
 
 const result = (id: string, outcome: CaseResult['outcome']): CaseResult => ({
   id,
@@ -91,5 +94,30 @@ describe('the kill table with the core pass', () => {
     const merged = mergeKillTable(table, buildKillTable(detectedByOrigin, 'all-areas'), { reference: true, independent: false, origin: false })
     expect(merged.faults.every((r) => r.coreDetecting === undefined)).toBe(true)
     expect(merged.coreHealthy).toBeUndefined()
+  })
+})
+
+describe('core defects outside the core profile', () => {
+  const recorded = JSON.parse(readFileSync(join(RepoRoot, 'reports/kill-table.json'), 'utf8')) as KillTable
+  const independent = recorded.independent
+  const [known] = Object.entries(UncaughtDefects)
+  const caught = independent?.defects.find((row) => row.level !== 'definition' && row.control === undefined && row.detecting.length > 0 && UncaughtDefects[row.name] === undefined)
+
+  test('are shown with their reason, and a new uncaught defect plainly', () => {
+    if (independent === undefined || known === undefined || caught === undefined) throw new Error('the recorded kill table has no independent rows to test with')
+    const table: KillTable = {
+      ...recorded,
+      independent: {
+        ...independent,
+        defects: independent.defects.map((row) => (row.name === known[0] || row.name === caught.name ? { ...row, detecting: [] } : row)),
+      },
+    }
+    const markdown = renderKillTable(table)
+    const rowOf = (name: string) => markdown.split('\n').find((line) => line.startsWith(`| \`${name}\` |`)) ?? ''
+    expect(rowOf(known[0])).toContain(`not caught; ${known[1].slice(0, 40)}`)
+    expect(rowOf(caught.name)).toMatch(/\| \*\*not caught\*\* \|$/)
+    const counts = killTableCounts(table).defects
+    expect(counts.outsideCore).toBe(Object.keys(UncaughtDefects).length)
+    expect(counts.total - counts.detected).toBe(counts.outsideCore + 1)
   })
 })

@@ -19,7 +19,7 @@
  *
  *   npm run kill-table [-- --areas] [--seed N] [--workers N] [--faults a,b] [--defects a,b]
  *                      [--variations a,b] [--origin-defects a,b] [--no-reference]
- *                      [--no-independent] [--no-origin] [--no-write]
+ *                      [--no-independent] [--no-origin] [--no-write] [--render]
  *
  * --areas runs each reference fault and core defect against the suite areas meant for it
  * only, and again against every case when those miss it (faster); the default runs every
@@ -49,6 +49,7 @@ import {
   missedByOrigin,
   runCorePass,
   runPower,
+  UncaughtDefects,
 } from './power.ts'
 import { JudgedFaults, type RelaySpec, defectInfo, independentDefects, independentPresets, independentVariations, originDefectInfo, originDefects, siblingOf, specName } from './targets.ts'
 
@@ -316,7 +317,12 @@ export function killTableCounts(table: KillTable) {
       total: table.faults.length,
     },
     controls: { held: controls.filter((d) => d.detecting.length > 0 && (d.control?.problems.length ?? 0) === 0).length, total: controls.length },
-    defects: { detected: graded.filter((d) => d.detecting.length > 0).length, total: graded.length },
+    defects: {
+      detected: graded.filter((d) => d.detecting.length > 0).length,
+      total: graded.length,
+      /** Not caught on purpose: outside the core profile, each with its reason (power.ts UncaughtDefects). */
+      outsideCore: graded.filter((d) => d.detecting.length === 0 && UncaughtDefects[d.name] !== undefined).length,
+    },
     definitions: { caught: definitions.filter((d) => d.detecting.length > 0).length, total: definitions.length },
     variations: { clean: independent?.variations.filter((v) => v.problems.length === 0).length ?? 0, total: independent?.variations.length ?? 0 },
     origin: { caught: table.origin?.defects.filter((d) => d.detecting.length > 0).length ?? 0, total: table.origin?.defects.length ?? 0 },
@@ -348,7 +354,8 @@ export function renderKillTable(table: KillTable): string {
   ]
   if (table.independent) {
     lines.push(
-      `- **Independent relay (test-relays/core) defects breaking a MUST or SHOULD: ${counts.defects.detected} of ${counts.defects.total} caught** (a case fails or warns against the defect and passes on the relay without it).`,
+      `- **Independent relay (test-relays/core) defects breaking a MUST or SHOULD: ${counts.defects.detected} of ${counts.defects.total} caught** (a case fails or warns against the defect and passes on the relay without it)` +
+        `${counts.defects.outsideCore > 0 ? `; ${counts.defects.outsideCore} of those not caught break a rule this suite reads as outside the core profile, each with its reason in its row` : ''}.`,
       `- Defects of a behaviour the texts define without MUST or SHOULD (level \`definition\`, not required to be caught; the suite grades them at its own reading, spec/AMBIGUITIES.md): ${counts.definitions.caught} of ${counts.definitions.total} caught.`,
       `- **Negative controls: ${counts.controls.held} of ${counts.controls.total} caught with their properties held.**`,
       `- **Variations a correct relay may have: ${counts.variations.clean} of ${counts.variations.total} clean** (no case fails or errors).`,
@@ -394,7 +401,13 @@ export function renderKillTable(table: KillTable): string {
     lines.push('', '| defect | area | level | the bug | caught by |', '|---|---|---|---|---|')
     for (const row of independent.defects) {
       const control = row.control ? (row.control.problems.length === 0 ? ' · control property holds' : ` · **control property broken**: ${row.control.problems.map(cell).join('; ')}`) : ''
-      const uncaught = row.definition !== undefined ? `not caught; not required: ${cell(row.definition)} states it without MUST or SHOULD` : '**not caught**'
+      const outsideCore = UncaughtDefects[row.name]
+      const uncaught =
+        row.definition !== undefined
+          ? `not caught; not required: ${cell(row.definition)} states it without MUST or SHOULD`
+          : outsideCore !== undefined
+            ? `not caught; ${cell(outsideCore)}`
+            : '**not caught**'
       lines.push(`| \`${row.name}\` | ${row.area} | ${row.level} | ${cell(row.description)} | ${row.detecting.length === 0 ? uncaught : caseList(row.detecting)}${control} |`)
     }
     lines.push(
@@ -513,6 +526,7 @@ async function main(argv: string[]): Promise<number> {
       'no-origin': { type: 'boolean' },
       'origin-defects': { type: 'string' },
       'no-write': { type: 'boolean' },
+      render: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -529,9 +543,20 @@ async function main(argv: string[]): Promise<number> {
         '  --variations a,b        only these core variations       --no-origin       no origin relay rows',
         '  --origin-defects a,b    only these origin relay defects  --no-write        print, do not write the table',
         '  --seed N  --workers N',
-        'Exit code 0 when every fault is detected, every MUST/SHOULD defect caught and every control holds; 1 otherwise.',
+        '  --render                only rewrite the .md from reports/kill-table.json (runs nothing)',
+        'Exit code 0 when every fault is detected, every MUST/SHOULD defect caught (but those scripts/power/power.ts',
+        'UncaughtDefects places outside the core profile, each with its reason) and every control holds; 1 otherwise.',
       ].join('\n') + '\n',
     )
+    return 0
+  }
+  if (values.render) {
+    if (!existsSync(join(RepoRoot, KillTableJson))) {
+      process.stderr.write(`kill-table: error: no ${KillTableJson} to render; run npm run kill-table first\n`)
+      return 2
+    }
+    writeFileSync(join(RepoRoot, KillTableMarkdown), renderKillTable(JSON.parse(readFileSync(join(RepoRoot, KillTableJson), 'utf8')) as KillTable))
+    process.stderr.write(`wrote ${KillTableMarkdown} from ${KillTableJson}\n`)
     return 0
   }
   const list = (value: string | undefined) => (value === undefined ? undefined : value.split(',').filter(Boolean))
@@ -586,7 +611,9 @@ async function main(argv: string[]): Promise<number> {
   const counts = killTableCounts(table)
   const undetected = table.faults.filter((row) => !isDetected(row)).map((row) => row.name)
   const coreOnly = table.faults.filter((row) => row.detecting.length === 0 && isDetected(row)).map((row) => row.name)
-  const uncaught = table.independent?.defects.filter((row) => row.detecting.length === 0 && row.level !== 'definition').map((row) => row.name) ?? []
+  const notCaught = table.independent?.defects.filter((row) => row.detecting.length === 0 && row.level !== 'definition').map((row) => row.name) ?? []
+  const uncaught = notCaught.filter((name) => UncaughtDefects[name] === undefined)
+  const outsideCore = notCaught.filter((name) => UncaughtDefects[name] !== undefined)
   const controlBroken = table.independent?.defects.filter((row) => (row.control?.problems.length ?? 0) > 0).map((row) => row.name) ?? []
   const unclean = table.independent?.variations.filter((row) => row.problems.length > 0).map((row) => row.name) ?? []
   process.stderr.write(
@@ -596,6 +623,7 @@ async function main(argv: string[]): Promise<number> {
   if (coreOnly.length) process.stderr.write(`detected only under the core profile (open default mode): ${coreOnly.join(', ')}\n`)
   if (undetected.length) process.stderr.write(`NOT detected: ${undetected.join(', ')}\n`)
   if (uncaught.length) process.stderr.write(`NOT caught: ${uncaught.join(', ')}\n`)
+  if (outsideCore.length) process.stderr.write(`not caught, outside the core profile (scripts/power/power.ts UncaughtDefects): ${outsideCore.join(', ')}\n`)
   if (controlBroken.length) process.stderr.write(`control properties broken: ${controlBroken.join(', ')}\n`)
   if (unclean.length) process.stderr.write(`variations not clean: ${unclean.join(', ')}\n`)
   if (table.origin) {
