@@ -167,13 +167,13 @@ function probeNote(quiet: WorkloadResult | undefined, flood: WorkloadResult): st
 }
 
 /**
- * The CPU the kernel's memory monitor took in both windows, when one ran: its bursts stall
- * the relay's threads, and a quiet p99 they raise flatters the isolation ratio.
+ * The CPU the kernel's memory monitor took in both windows, when one ran: the relay stalls
+ * in its bursts, and a quiet p99 they raise flatters the isolation ratio.
  */
 function monitorNote(quiet: WorkloadResult | undefined, flood: WorkloadResult): string {
   const [before, during] = [quiet?.memoryMonitorCpuSeconds, flood.memoryMonitorCpuSeconds]
   if (before == null || during == null) return ''
-  return `; the kernel's memory monitor took ${before} s of CPU in the quiet window and ${during} s in the flood's (its stalls raise both p99s, the quiet one relatively more: reference-relay/PERFORMANCE.md)`
+  return `; the kernel's memory monitor took ${before} s of CPU in the quiet window and ${during} s in the flood's (the relay stalls in its bursts; in the runs of 2026-12-02 they set the quiet p99: reference-relay/PERFORMANCE.md)`
 }
 
 /** Issue #15's goals, judged on this run's numbers (reported, never asserted in tests). */
@@ -262,7 +262,7 @@ export function renderMarkdown(report: BenchReport): string {
   )
   if (m.memoryMonitor) {
     lines.push(
-      `Kernel memory monitor: ${m.memoryMonitor}. Its bursts take a core and stall the threads whose pages it samples; ` +
+      `Kernel memory monitor: ${m.memoryMonitor}. Each of its bursts takes a core for a few tens of milliseconds, and the relay stalls meanwhile; ` +
         'the CPU it took in each window is in the last column of the results (reference-relay/PERFORMANCE.md on what it does to REQ p99).',
       '',
     )

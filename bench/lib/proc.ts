@@ -90,11 +90,11 @@ export interface Machine {
 
 /**
  * Linux's DAMON memory monitor, as configured through sysfs: its kdamond kernel threads wake
- * at every sampling interval and check (paddr: clear and test) the accessed bits of sampled
- * pages of all memory, using a core meanwhile and disturbing the threads whose pages they
- * touch. On the bench's 2-core virtual machines it ran every 500 ms for 10-26 ms, and almost
- * every slow quiet REQ fell in one of those bursts (reference-relay/PERFORMANCE.md); the
- * bench reports it so that a reader can tell the machine's stalls from the relay's.
+ * at every sampling interval and check the accessed bits of sampled pages (of all memory for
+ * `paddr`). On the bench's 2-core virtual machines it ran every 0.54 s for 10-26 ms, taking
+ * a core, and almost every slow quiet REQ fell in one of those bursts
+ * (reference-relay/PERFORMANCE.md); the bench reports it so that a reader can tell the
+ * machine's stalls from the relay's.
  */
 export interface MemoryMonitor {
   /** The kdamond threads that are on. */
