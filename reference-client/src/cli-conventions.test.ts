@@ -49,6 +49,17 @@ describe('persona command-line conventions', () => {
     expect(result.stderr.split('\n')[0]).toBe(message)
   })
 
+  test.each([
+    [['agent', 'create', 'a', '--persona', 's', '--', 'sleep', '30'], 'usage: unexpected arguments "sleep" "30": persona agent create takes at most 1 argument'],
+    [['key', 'show', 'extra'], 'usage: unexpected argument "extra": persona key show takes no arguments'],
+    [['get'], 'usage: missing argument (persona get SLUG'],
+    [['agent', 'create', 'a'], 'usage: --persona SLUG is required'],
+  ])('%j: exit 2 and what is wrong with the arguments', async (argv, message) => {
+    const result = await runCli(argv, env)
+    expect(result.code).toBe(2)
+    expect(result.stderr.split('\n')[0]?.startsWith(message), result.stderr).toBe(true)
+  })
+
   test('an unknown word far from every command gets no guess', async () => {
     const result = await runCli(['frobnicate'], env)
     expect(result.stderr.split('\n')[0]).toBe('usage: unknown command "frobnicate"')

@@ -67,6 +67,15 @@ const AnyCommandOptions = Object.assign({}, ...Commands.map((c) => c.options), G
 /** The first words of the commands: groups and ungrouped command names. */
 const TopLevelWords = [...new Set(Commands.map((c) => c.name.split(' ')[0] as string))]
 
+/** What is wrong with a command's arguments when there are too few or too many of them. */
+function positionalCountError(spec: CommandSpec, positionals: readonly string[]): string {
+  const { min, max } = spec.positionals
+  if (positionals.length < min) return `usage: missing argument (${spec.usage})`
+  const extra = positionals.slice(max).map((word) => JSON.stringify(word))
+  const takes = max === 0 ? 'takes no arguments' : `takes at most ${max} argument${max === 1 ? '' : 's'}`
+  return `usage: unexpected argument${extra.length === 1 ? '' : 's'} ${extra.join(' ')}: persona ${spec.name} ${takes} (${spec.usage})`
+}
+
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const wantsJson = argv.includes('--json')
   // Global options may stand before or after the command words: `persona --relay URL ls`.
@@ -113,7 +122,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return ExitCode.ok
   }
   if (positionals.length < spec.positionals.min || positionals.length > spec.positionals.max) {
-    return usageError(io, wantsJson, `usage: ${spec.usage}`, commandHelp(spec))
+    return usageError(io, wantsJson, positionalCountError(spec, positionals), commandHelp(spec))
   }
   const options = globalOptionsOf(values, io.env)
   if (typeof options === 'string') return usageError(io, wantsJson, options, commandHelp(spec))

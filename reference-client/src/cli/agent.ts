@@ -170,7 +170,7 @@ export async function runAgentCreate(ctx: CommandContext, values: CreateValues, 
   const nameCheck = checkAgentName(name)
   if (!nameCheck.ok) fail(ExitCode.invalid, nameCheck.message)
   const slug = values.persona
-  if (slug === undefined) fail(ExitCode.usage, 'usage: agent create NAME --persona SLUG [--env KEY=VALUE]... [--command "..."]')
+  if (slug === undefined) fail(ExitCode.usage, 'usage: --persona SLUG is required (persona agent create NAME --persona SLUG [--env KEY=VALUE]... [--command "..."])')
   const slugCheck = checkSlug(slug)
   if (!slugCheck.ok) fail(ExitCode.invalid, slugCheck.message)
   const env = parseEnvAssignments(values.env ?? [])
