@@ -200,6 +200,9 @@ async function main(): Promise<void> {
     }
     for (const [k, v] of Object.entries(ratios.vsCeiling)) print(`vs the ceiling, ${k}: ${v ?? '–'}`)
     if (ratios.floodIsolation !== null) print(`flood isolation, REQ p99 during the flood / quiet: ${ratios.floodIsolation}×`)
+    if (ratios.floodIsolationOutsideMemoryMonitor != null) {
+      print(`flood isolation over the REQs in flight during none of the kernel memory monitor's bursts: ${ratios.floodIsolationOutsideMemoryMonitor}×`)
+    }
     if (ratios.vsBaseline !== null) for (const [k, v] of Object.entries(ratios.vsBaseline)) print(`vs baseline ${baseline}, ${k}: ${v ?? '–'}×`)
     for (const [k, v] of Object.entries(ratios.vsPeer)) print(`reference vs peer, ${k}: ${v ?? '–'}×`)
     if (ratios.vsPrevious === null) print('vs previous run: none to compare with')

@@ -17,7 +17,7 @@ import type { SubscribeConfig, SubscribeResult } from './gen/subscribe.ts'
 import { Generator, runTogether } from './lib/child.ts'
 import type { IngestPlan } from './lib/personas.ts'
 import { memory, ProcessMeter, type ThreadCpu } from './lib/proc.ts'
-import { type LatencySummary, summarize } from './lib/stats.ts'
+import { latenciesOutside, type LatencySummary, summarize } from './lib/stats.ts'
 import type { Target } from './lib/targets.ts'
 
 /** Every count and deadline of a run; `quick` shrinks them for a smoke test. */
@@ -176,10 +176,11 @@ export async function measureCeiling(files: EventFiles, sizes: Sizes): Promise<C
   return result as CeilingResult
 }
 
-function usage(meter: ReturnType<ProcessMeter['stop']>): Pick<WorkloadResult, 'relay' | 'memoryMonitorCpuSeconds'> {
+function usage(meter: ReturnType<ProcessMeter['stop']>): Pick<WorkloadResult, 'relay' | 'memoryMonitorCpuSeconds'> & { memoryMonitorBursts: Array<[number, number]> | null } {
   return {
     relay: { cpuSeconds: meter.cpuSeconds, threads: meter.threads, cores: meter.cores, peakRssMiB: Math.round(meter.memory.peakMiB) },
     memoryMonitorCpuSeconds: meter.memoryMonitorCpuSeconds,
+    memoryMonitorBursts: meter.memoryMonitorBursts,
   }
 }
 
@@ -274,8 +275,17 @@ function reqGenerator(target: Target, addressesFile: string, sizes: Sizes, durat
   return new Generator<ReqResult>('req', gen('req'), config, GeneratorDeadlineMs)
 }
 
-function reqDetails(reqResult: ReqResult, sizes: Sizes) {
+/**
+ * A REQ workload's details. With the kernel's memory monitor running, also the latencies of
+ * the REQs that were not in flight during any of its bursts: the relay's own tail, apart from
+ * the machine's stalls (reference-relay/PERFORMANCE.md).
+ */
+function reqDetails(reqResult: ReqResult, sizes: Sizes, monitorBursts: Array<[number, number]> | null) {
+  const outside = monitorBursts === null ? null : latenciesOutside(reqResult.latenciesMs, reqResult.dueAtEpochMs, monitorBursts)
   return {
+    ...(outside === null || monitorBursts === null
+      ? {}
+      : { outsideMemoryMonitor: { bursts: monitorBursts.length, requestsLeftOut: reqResult.latenciesMs.length - outside.length, latencyMs: summarize(outside) } }),
     targetRate: sizes.reqRate,
     connections: sizes.reqConnections,
     due: reqResult.due,
@@ -291,7 +301,7 @@ function reqDetails(reqResult: ReqResult, sizes: Sizes) {
 export async function runReqQuiet(target: Target, addressesFile: string, sizes: Sizes): Promise<WorkloadResult> {
   const meter = new ProcessMeter(target.pid)
   const [reqResult] = (await runTogether<ReqResult>([reqGenerator(target, addressesFile, sizes, sizes.reqMs)], () => meter.start())) as [ReqResult]
-  const { relay, memoryMonitorCpuSeconds } = usage(meter.stop())
+  const { relay, memoryMonitorCpuSeconds, memoryMonitorBursts } = usage(meter.stop())
   return {
     workload: 'req-quiet',
     throughput: Math.round(reqResult.answered / ((reqResult.endedAt - reqResult.startedAt) / 1000)),
@@ -299,7 +309,7 @@ export async function runReqQuiet(target: Target, addressesFile: string, sizes: 
     latencyMs: summarize(reqResult.latenciesMs),
     relay,
     memoryMonitorCpuSeconds,
-    details: reqDetails(reqResult, sizes),
+    details: reqDetails(reqResult, sizes, memoryMonitorBursts),
   }
 }
 
@@ -316,7 +326,7 @@ export async function runReq(target: Target, files: EventFiles, addressesFile: s
     ReqResult,
     IngestResult,
   ]
-  const { relay, memoryMonitorCpuSeconds } = usage(meter.stop())
+  const { relay, memoryMonitorCpuSeconds, memoryMonitorBursts } = usage(meter.stop())
   const seconds = (reqResult.endedAt - reqResult.startedAt) / 1000
   const backgroundSeconds = (backgroundResult.endedAt - backgroundResult.startedAt) / 1000
   return {
@@ -327,7 +337,7 @@ export async function runReq(target: Target, files: EventFiles, addressesFile: s
     relay,
     memoryMonitorCpuSeconds,
     details: {
-      ...reqDetails(reqResult, sizes),
+      ...reqDetails(reqResult, sizes, memoryMonitorBursts),
       backgroundIngest: {
         targetRate: sizes.reqBackgroundRate,
         achievedRate: Math.round((backgroundResult.accepted + backgroundResult.duplicates) / backgroundSeconds),
@@ -353,7 +363,7 @@ export async function runFlood(target: Target, files: EventFiles, addressesFile:
   )
   const rssBeforeMiB = Math.round(memory(target.pid).rssMiB)
   const [reqResult, floodResult] = (await runTogether<ReqResult | FloodResult>([req, flood], () => meter.start())) as [ReqResult, FloodResult]
-  const { relay, memoryMonitorCpuSeconds } = usage(meter.stop())
+  const { relay, memoryMonitorCpuSeconds, memoryMonitorBursts } = usage(meter.stop())
   return {
     workload: 'flood',
     throughput: Math.round(reqResult.answered / ((reqResult.endedAt - reqResult.startedAt) / 1000)),
@@ -362,7 +372,7 @@ export async function runFlood(target: Target, files: EventFiles, addressesFile:
     relay,
     memoryMonitorCpuSeconds,
     details: {
-      ...reqDetails(reqResult, sizes),
+      ...reqDetails(reqResult, sizes, memoryMonitorBursts),
       rssBeforeMiB,
       peakRssMiB: relay.peakRssMiB,
       flood: {

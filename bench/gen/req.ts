@@ -31,6 +31,8 @@ export interface ReqResult {
   startedAt: number
   endedAt: number
   latenciesMs: number[]
+  /** When each answered REQ was due (epoch ms), in the order of `latenciesMs`. */
+  dueAtEpochMs: number[]
   /**
    * This generator's own event-loop delay while it ran (ms): how late it could have been in
    * sending a due REQ or reading an EOSE, which its latencies include. On a machine the
@@ -103,6 +105,7 @@ generatorMain<ReqConfig, ReqResult>(async (config) => {
           startedAt: epochMs(),
           endedAt: 0,
           latenciesMs: [],
+          dueAtEpochMs: [],
           probeDelayMs: { p50: 0, p99: 0, max: 0 },
         }
         const t0 = performance.now()
@@ -124,6 +127,7 @@ generatorMain<ReqConfig, ReqResult>(async (config) => {
           result.answered += 1
           if (p.events === 0) result.empty += 1
           result.latenciesMs.push(performance.now() - p.dueAt)
+          result.dueAtEpochMs.push(performance.timeOrigin + p.dueAt)
           if (result.due === total && pending.size === 0) finish()
         }
         const timer = setInterval(() => {

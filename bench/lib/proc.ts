@@ -131,6 +131,22 @@ export function memoryMonitor(root = '/sys/kernel/mm/damon/admin/kdamonds'): Mem
   return pids.length === 0 ? null : { pids, description: `DAMON on: ${parts.join(', ')}` }
 }
 
+/** Nanoseconds the given processes (kernel threads too) have run (/proc/PID/schedstat); one that is gone counts 0. */
+function runNanos(pids: readonly number[]): number {
+  let total = 0
+  for (const pid of pids) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0])
+    } catch {
+      // gone, or a kernel without schedstat
+    }
+  }
+  return total
+}
+
+/** How often the meter looks whether the memory monitor ran (its bursts last 10-26 ms). */
+const MonitorPollMs = 5
+
 /** CPU seconds the given processes (kernel threads too) used so far; one that is gone counts 0. */
 function cpuOfPids(pids: readonly number[]): number {
   let total = 0
@@ -171,6 +187,9 @@ export class ProcessMeter {
   readonly #pid: number
   readonly #monitorPids = memoryMonitor()?.pids ?? []
   #monitorStart = 0
+  /** When the monitor ran during the window: [from, to] in epoch ms, to the poll's resolution. */
+  #bursts: Array<[number, number]> = []
+  #poll: ReturnType<typeof setInterval> | undefined
   #cpuStart = 0
   #wallStart = 0
   #threadsStart = new Map<string, { cpu: number; nice: number }>()
@@ -186,16 +205,53 @@ export class ProcessMeter {
     this.#cpuStart = cpuSeconds(this.#pid)
     this.#threadsStart = threadSnapshot(this.#pid)
     this.#monitorStart = cpuOfPids(this.#monitorPids)
+    this.#watchMonitor()
     this.#wallStart = performance.now()
   }
 
+  /** Polls the monitor's run time; each poll that finds it grew extends or opens a burst. */
+  #watchMonitor(): void {
+    this.#bursts = []
+    if (this.#monitorPids.length === 0) return
+    let ran = runNanos(this.#monitorPids)
+    let at = performance.timeOrigin + performance.now()
+    this.#poll = setInterval(() => {
+      const now = performance.timeOrigin + performance.now()
+      const total = runNanos(this.#monitorPids)
+      if (total > ran) {
+        const last = this.#bursts[this.#bursts.length - 1]
+        if (last !== undefined && last[1] === at) last[1] = now
+        else this.#bursts.push([at, now])
+      }
+      ran = total
+      at = now
+    }, MonitorPollMs)
+    this.#poll.unref()
+  }
+
   /** CPU seconds used since start (also by thread group), the average number of cores busy, and memory. */
-  stop(): { cpuSeconds: number; cores: number; threads: ThreadCpu; memory: Memory; memoryMonitorCpuSeconds: number | null } {
+  stop(): {
+    cpuSeconds: number
+    cores: number
+    threads: ThreadCpu
+    memory: Memory
+    memoryMonitorCpuSeconds: number | null
+    /** When the kernel's memory monitor ran during the window (epoch ms); null when none runs. */
+    memoryMonitorBursts: Array<[number, number]> | null
+  } {
+    clearInterval(this.#poll)
     const threads = threadCpuSince(this.#pid, this.#threadsStart)
     const cpu = cpuSeconds(this.#pid) - this.#cpuStart
     const wall = (performance.now() - this.#wallStart) / 1000
     const monitor = this.#monitorPids.length === 0 ? null : round(cpuOfPids(this.#monitorPids) - this.#monitorStart)
-    return { cpuSeconds: round(cpu), cores: round(wall > 0 ? cpu / wall : 0), threads, memory: memory(this.#pid), memoryMonitorCpuSeconds: monitor }
+    return {
+      cpuSeconds: round(cpu),
+      cores: round(wall > 0 ? cpu / wall : 0),
+      threads,
+      memory: memory(this.#pid),
+      memoryMonitorCpuSeconds: monitor,
+      memoryMonitorBursts: this.#monitorPids.length === 0 ? null : this.#bursts,
+    }
   }
 }
 

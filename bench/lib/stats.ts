@@ -30,3 +30,17 @@ export function summarize(values: readonly number[]): LatencySummary {
     mean: round(list.length === 0 ? Number.NaN : total / list.length),
   }
 }
+
+/**
+ * The latencies of the requests whose time in flight (due → answered) overlaps none of the
+ * windows (all times epoch ms): what a workload measured when something outside the relay
+ * (the kernel's memory monitor) was not running.
+ */
+export function latenciesOutside(latenciesMs: readonly number[], dueAtEpochMs: readonly number[], windows: ReadonlyArray<readonly [number, number]>): number[] {
+  const kept: number[] = []
+  latenciesMs.forEach((latency, i) => {
+    const due = dueAtEpochMs[i] as number
+    if (!windows.some(([from, to]) => due <= to && due + latency >= from)) kept.push(latency)
+  })
+  return kept
+}
