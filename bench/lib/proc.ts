@@ -147,18 +147,6 @@ function runNanos(pids: readonly number[]): number {
 /** How often the meter looks whether the memory monitor ran (its bursts last 10-26 ms). */
 const MonitorPollMs = 5
 
-/** CPU seconds the given processes (kernel threads too) used so far; one that is gone counts 0. */
-function cpuOfPids(pids: readonly number[]): number {
-  let total = 0
-  for (const pid of pids) {
-    try {
-      total += cpuSeconds(pid)
-    } catch {
-      // gone
-    }
-  }
-  return total
-}
 
 export function describeMachine(): Machine {
   const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8')
@@ -186,6 +174,7 @@ export function describeMachine(): Machine {
 export class ProcessMeter {
   readonly #pid: number
   readonly #monitorPids = memoryMonitor()?.pids ?? []
+  /** The monitor's run time (ns) when the window began. */
   #monitorStart = 0
   /** When the monitor ran during the window: [from, to] in epoch ms, to the poll's resolution. */
   #bursts: Array<[number, number]> = []
@@ -204,7 +193,6 @@ export class ProcessMeter {
     resetPeak(this.#pid)
     this.#cpuStart = cpuSeconds(this.#pid)
     this.#threadsStart = threadSnapshot(this.#pid)
-    this.#monitorStart = cpuOfPids(this.#monitorPids)
     this.#watchMonitor()
     this.#wallStart = performance.now()
   }
@@ -213,7 +201,8 @@ export class ProcessMeter {
   #watchMonitor(): void {
     this.#bursts = []
     if (this.#monitorPids.length === 0) return
-    let ran = runNanos(this.#monitorPids)
+    this.#monitorStart = runNanos(this.#monitorPids)
+    let ran = this.#monitorStart
     let at = performance.timeOrigin + performance.now()
     this.#poll = setInterval(() => {
       const now = performance.timeOrigin + performance.now()
@@ -243,7 +232,7 @@ export class ProcessMeter {
     const threads = threadCpuSince(this.#pid, this.#threadsStart)
     const cpu = cpuSeconds(this.#pid) - this.#cpuStart
     const wall = (performance.now() - this.#wallStart) / 1000
-    const monitor = this.#monitorPids.length === 0 ? null : round(cpuOfPids(this.#monitorPids) - this.#monitorStart)
+    const monitor = this.#monitorPids.length === 0 ? null : round((runNanos(this.#monitorPids) - this.#monitorStart) / 1e9)
     return {
       cpuSeconds: round(cpu),
       cores: round(wall > 0 ? cpu / wall : 0),
