@@ -302,6 +302,15 @@ export function mergeKillTable(previous: KillTable | undefined, next: KillTable,
   return merged
 }
 
+/**
+ * Independent defects breaking a MUST or SHOULD that no case catches: gaps of the suites, and
+ * those not caught on purpose (outside the core profile, power.ts UncaughtDefects).
+ */
+function notCaughtDefects(table: KillTable): { gaps: string[]; outsideCore: string[] } {
+  const names = table.independent?.defects.filter((row) => row.level !== 'definition' && row.detecting.length === 0).map((row) => row.name) ?? []
+  return { gaps: names.filter((name) => UncaughtDefects[name] === undefined), outsideCore: names.filter((name) => UncaughtDefects[name] !== undefined) }
+}
+
 /** The numbers people ask for: detected / total per kind. */
 export function killTableCounts(table: KillTable) {
   const independent = table.independent
@@ -321,7 +330,7 @@ export function killTableCounts(table: KillTable) {
       detected: graded.filter((d) => d.detecting.length > 0).length,
       total: graded.length,
       /** Not caught on purpose: outside the core profile, each with its reason (power.ts UncaughtDefects). */
-      outsideCore: graded.filter((d) => d.detecting.length === 0 && UncaughtDefects[d.name] !== undefined).length,
+      outsideCore: notCaughtDefects(table).outsideCore.length,
     },
     definitions: { caught: definitions.filter((d) => d.detecting.length > 0).length, total: definitions.length },
     variations: { clean: independent?.variations.filter((v) => v.problems.length === 0).length ?? 0, total: independent?.variations.length ?? 0 },
@@ -611,9 +620,7 @@ async function main(argv: string[]): Promise<number> {
   const counts = killTableCounts(table)
   const undetected = table.faults.filter((row) => !isDetected(row)).map((row) => row.name)
   const coreOnly = table.faults.filter((row) => row.detecting.length === 0 && isDetected(row)).map((row) => row.name)
-  const notCaught = table.independent?.defects.filter((row) => row.detecting.length === 0 && row.level !== 'definition').map((row) => row.name) ?? []
-  const uncaught = notCaught.filter((name) => UncaughtDefects[name] === undefined)
-  const outsideCore = notCaught.filter((name) => UncaughtDefects[name] !== undefined)
+  const { gaps: uncaught, outsideCore } = notCaughtDefects(table)
   const controlBroken = table.independent?.defects.filter((row) => (row.control?.problems.length ?? 0) > 0).map((row) => row.name) ?? []
   const unclean = table.independent?.variations.filter((row) => row.problems.length > 0).map((row) => row.name) ?? []
   process.stderr.write(
