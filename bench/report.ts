@@ -6,8 +6,7 @@
 
 import type { CeilingResult } from './gen/ceiling.ts'
 import type { Machine } from './lib/proc.ts'
-import type { LatencySummary } from './lib/stats.ts'
-import type { Sizes, WorkloadResult } from './workloads.ts'
+import type { OutsideMemoryMonitor, Sizes, WorkloadResult } from './workloads.ts'
 
 /** postgres / postgres-2: the reference relay on PostgreSQL, one instance or two on one database (--pg). */
 export type Role = 'reference' | 'baseline' | 'peer' | 'postgres' | 'postgres-2'
@@ -172,13 +171,6 @@ function probeNote(quiet: WorkloadResult | undefined, flood: WorkloadResult): st
   const [before, during] = [delay(quiet), delay(flood)]
   if (before === undefined || during === undefined) return ''
   return `; the REQ generator's own event-loop delay p99: ${before} ms quiet, ${during} ms during the flood`
-}
-
-/** A REQ workload's latencies apart from the kernel memory monitor's bursts, when it ran. */
-export interface OutsideMemoryMonitor {
-  bursts: number
-  requestsLeftOut: number
-  latencyMs: LatencySummary
 }
 
 function outsideMonitor(w: WorkloadResult | undefined): OutsideMemoryMonitor | undefined {

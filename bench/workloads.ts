@@ -275,17 +275,26 @@ function reqGenerator(target: Target, addressesFile: string, sizes: Sizes, durat
   return new Generator<ReqResult>('req', gen('req'), config, GeneratorDeadlineMs)
 }
 
+/** A REQ workload's latencies apart from the kernel memory monitor's bursts, when it ran. */
+export interface OutsideMemoryMonitor {
+  bursts: number
+  requestsLeftOut: number
+  latencyMs: LatencySummary
+}
+
+function outsideMemoryMonitor(reqResult: ReqResult, bursts: Array<[number, number]>): OutsideMemoryMonitor {
+  const outside = latenciesOutside(reqResult.latenciesMs, reqResult.dueAtEpochMs, bursts)
+  return { bursts: bursts.length, requestsLeftOut: reqResult.latenciesMs.length - outside.length, latencyMs: summarize(outside) }
+}
+
 /**
  * A REQ workload's details. With the kernel's memory monitor running, also the latencies of
  * the REQs that were not in flight during any of its bursts: the relay's own tail, apart from
  * the machine's stalls (reference-relay/PERFORMANCE.md).
  */
 function reqDetails(reqResult: ReqResult, sizes: Sizes, monitorBursts: Array<[number, number]> | null) {
-  const outside = monitorBursts === null ? null : latenciesOutside(reqResult.latenciesMs, reqResult.dueAtEpochMs, monitorBursts)
   return {
-    ...(outside === null || monitorBursts === null
-      ? {}
-      : { outsideMemoryMonitor: { bursts: monitorBursts.length, requestsLeftOut: reqResult.latenciesMs.length - outside.length, latencyMs: summarize(outside) } }),
+    ...(monitorBursts === null ? {} : { outsideMemoryMonitor: outsideMemoryMonitor(reqResult, monitorBursts) }),
     targetRate: sizes.reqRate,
     connections: sizes.reqConnections,
     due: reqResult.due,
